@@ -1,0 +1,14 @@
+export { tokenFromAuthorization, tokenFromQuery, tokenFromRequest } from "./bearer.ts";
+export { parseClaims, type UserClaims } from "./claims.ts";
+export * from "./errors.ts";
+export { getPath, HoconError, parseHocon } from "./hocon.ts";
+export { canUseAgents, isAdmin, isRole, ROLES, type Role } from "./roles.ts";
+export {
+  assertStrongSecret,
+  keyFromSecret,
+  MIN_SECRET_BYTES,
+  type ResolvedSecret,
+  resolveJwtSecret,
+} from "./secret.ts";
+export { createSigner, type SignedToken, type SignerOptions, type TokenSubject } from "./sign.ts";
+export { createVerifier, type TokenVerifier, type VerifierOptions } from "./verify.ts";

@@ -1,0 +1,67 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Kysely, sql } from "kysely";
+import { describe, expect, it } from "vitest";
+import { openDatabase, redactUrl } from "./database.ts";
+import { migrateToLatest } from "./migrate.ts";
+import { createTestDatabase } from "./testing/postgres.ts";
+
+interface Schema {
+  notes: { id: number; body: string };
+}
+
+const migrations = {
+  "001_notes": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("notes")
+        .addColumn("id", "integer", (c) => c.primaryKey())
+        .addColumn("body", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+async function roundTrip(url: string | undefined) {
+  const database = openDatabase<Schema>({
+    url,
+    dataDir: mkdtempSync(join(tmpdir(), "db-")),
+    fileName: "t.sqlite",
+  });
+  try {
+    await migrateToLatest(database.db as Kysely<unknown>, "test", migrations);
+    await migrateToLatest(database.db as Kysely<unknown>, "test", migrations); // idempotent
+    await database.db.insertInto("notes").values({ id: 1, body: "hello" }).execute();
+    const rows = await database.db.selectFrom("notes").selectAll().execute();
+    expect(rows).toEqual([{ id: 1, body: "hello" }]);
+    return database.dialect;
+  } finally {
+    await database.close();
+  }
+}
+
+describe("openDatabase", () => {
+  it("uses an embedded SQLite file by default", async () => {
+    expect(await roundTrip(undefined)).toBe("sqlite");
+  });
+
+  it.skipIf(!process.env.TEST_POSTGRES_URL)("uses PostgreSQL for a postgres:// URL", async () => {
+    expect(await roundTrip(await createTestDatabase(process.env.TEST_POSTGRES_URL!))).toBe("postgres");
+  });
+
+  it("refuses an unknown URL scheme", () => {
+    expect(() => openDatabase({ url: "mysql://x", dataDir: "/tmp", fileName: "x" })).toThrow(/postgres:\/\//);
+  });
+
+  it("names a failing migration", async () => {
+    const database = openDatabase<Schema>({ url: "sqlite::memory:", dataDir: "/tmp", fileName: "x" });
+    const bad = { "001_bad": { up: async (db: Kysely<unknown>) => void (await sql`nonsense`.execute(db)) } };
+    await expect(migrateToLatest(database.db as Kysely<unknown>, "test", bad)).rejects.toThrow(/001_bad/);
+    await database.close();
+  });
+
+  it("redacts passwords from URLs", () => {
+    expect(redactUrl("postgres://u:secret@h:5432/d")).toBe("postgres://u:***@h:5432/d");
+  });
+});

@@ -1,0 +1,9 @@
+export {
+  type Database,
+  type DatabaseOptions,
+  type Dialect,
+  isPostgresUrl,
+  openDatabase,
+  redactUrl,
+} from "./database.ts";
+export { migrateToLatest } from "./migrate.ts";

@@ -1,0 +1,50 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { IsoDate } from "./common.ts";
+
+export const ToolCall = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  /** Parsed JSON arguments; the raw text when the model sent invalid JSON. */
+  arguments: Type.Unknown(),
+});
+export type ToolCall = Static<typeof ToolCall>;
+
+export const ToolResult = Type.Object({
+  toolCallId: Type.String(),
+  name: Type.String(),
+  ok: Type.Boolean(),
+  /** What went back to the model (tool output, or the error text it can correct). */
+  output: Type.String(),
+  durationMs: Type.Number(),
+});
+export type ToolResult = Static<typeof ToolResult>;
+
+export const Usage = Type.Object({
+  promptTokens: Type.Integer(),
+  completionTokens: Type.Integer(),
+  totalTokens: Type.Integer(),
+});
+export type Usage = Static<typeof Usage>;
+
+/**
+ * One entry of an agent's history. `user`: a message the user sent. `agent`: one model turn (its text is
+ * the thought) plus the results of the tools it called. `system`: a notice about the run (stopped, failed,
+ * cut short by a restart), in words a person can act on.
+ */
+export const ReActStep = Type.Object({
+  index: Type.Integer({ minimum: 0 }),
+  kind: Type.Union([Type.Literal("user"), Type.Literal("agent"), Type.Literal("system")]),
+  runId: Type.String(),
+  content: Type.String(),
+  toolCalls: Type.Array(ToolCall),
+  toolResults: Type.Array(ToolResult),
+  usage: Type.Optional(Usage),
+  /** Operators this step created, changed or deleted (for highlighting). */
+  touchedOperators: Type.Array(Type.String()),
+  error: Type.Optional(Type.String()),
+  createdAt: IsoDate,
+});
+export type ReActStep = Static<typeof ReActStep>;
+
+export const StepList = Type.Object({ steps: Type.Array(ReActStep) });
+export type StepList = Static<typeof StepList>;

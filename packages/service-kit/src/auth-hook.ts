@@ -1,0 +1,67 @@
+import {
+  canUseAgents,
+  isAdmin,
+  JwtError,
+  type TokenVerifier,
+  tokenFromAuthorization,
+  tokenFromQuery,
+  type UserClaims,
+} from "@texera-agent/auth";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { HttpError } from "./errors.ts";
+
+/**
+ * Who may call a route, declared in the route's own `config.auth`. A route that declares nothing is
+ * closed: it needs a valid token of a user who may use agents. Open routes say `auth: "open"`.
+ */
+export type AuthPolicy = "open" | "agents" | "admin";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    auth?: AuthPolicy;
+    /** Also accept the token from the `access-token` query parameter (WebSocket upgrades). */
+    queryToken?: boolean;
+  }
+  interface FastifyRequest {
+    user?: UserClaims;
+  }
+}
+
+export interface AuthHookOptions {
+  verify: TokenVerifier;
+  /** A further check after the token verified (e.g. the directory's current role). May replace claims. */
+  refine?: (claims: UserClaims) => Promise<UserClaims> | UserClaims;
+}
+
+export const unauthorized = (message: string) =>
+  new HttpError(401, "UNAUTHORIZED", message, { "www-authenticate": "Bearer" });
+
+/** Authenticates every request against its route's policy before any handler or WebSocket upgrade runs. */
+export function installAuthHook(app: FastifyInstance, options: AuthHookOptions): void {
+  app.decorateRequest("user", undefined);
+  app.addHook("onRequest", async (request: FastifyRequest) => {
+    const config = request.routeOptions.config;
+    const policy: AuthPolicy = config?.auth ?? "agents";
+    if (policy === "open" || request.is404) return;
+
+    const token =
+      tokenFromAuthorization(request.headers.authorization) ??
+      (config?.queryToken ? tokenFromQuery(request.url) : undefined);
+    if (!token) throw unauthorized("sign in first: this route needs a bearer token");
+    let claims: UserClaims;
+    try {
+      claims = options.verify(token);
+    } catch (error) {
+      if (error instanceof JwtError) throw unauthorized(`the token was refused: ${error.message}`);
+      throw error;
+    }
+    if (options.refine) claims = await options.refine(claims);
+    if (!canUseAgents(claims.role)) {
+      throw new HttpError(403, "FORBIDDEN", `a user with role ${claims.role} may not use agents`);
+    }
+    if (policy === "admin" && !isAdmin(claims.role)) {
+      throw new HttpError(403, "FORBIDDEN", "this needs the ADMIN role");
+    }
+    request.user = claims;
+  });
+}

@@ -1,0 +1,47 @@
+import type { FastifyServerOptions } from "fastify";
+import { redactUrlTokens } from "./redact.ts";
+
+export interface LoggerConfig {
+  level?: string;
+  /** Extra destination (tests capture log lines here). */
+  stream?: { write(line: string): void };
+}
+
+/**
+ * Pino settings for every service. Requests are logged as method, redacted URL and address only: no
+ * headers (Authorization, cookies) and no bodies (passwords) ever reach a log line. `redact` is a second
+ * net for anything a handler logs by mistake.
+ */
+export function loggerOptions(config: LoggerConfig = {}): FastifyServerOptions["logger"] {
+  return {
+    level: config.level ?? process.env.LOG_LEVEL ?? "info",
+    ...(config.stream ? { stream: config.stream } : {}),
+    redact: {
+      paths: [
+        "req.headers.authorization",
+        "req.headers.cookie",
+        "headers.authorization",
+        "headers.cookie",
+        "password",
+        "*.password",
+        "accessToken",
+        "*.accessToken",
+        "token",
+        "*.token",
+        "masterKey",
+        "*.masterKey",
+        "apiKey",
+        "*.apiKey",
+      ],
+      censor: "[REDACTED]",
+    },
+    serializers: {
+      req(request: { method: string; url: string; ip?: string; socket?: { remoteAddress?: string } }) {
+        return { method: request.method, url: redactUrlTokens(request.url), remoteAddress: request.ip };
+      },
+      res(reply: { statusCode: number }) {
+        return { statusCode: reply.statusCode };
+      },
+    },
+  };
+}

@@ -1,0 +1,10 @@
+export { FAULT_HEADER } from "./chat.ts";
+export type { LlmSimCounters, ModelCounters } from "./counters.ts";
+export { liteLlmErrorBody } from "./errors.ts";
+export type { Fault } from "./fault.ts";
+export { FaultSchema, MODEL_FAULT_SEPARATOR, parseFaultSpec } from "./fault.ts";
+export { compileScenario, defaultScenario, loadScenarioFile, ScenarioError } from "./scenario.ts";
+export type { Match, Reply, Rule, Scenario, ToolCallSpec } from "./scenario-schema.ts";
+export { ScenarioSchema } from "./scenario-schema.ts";
+export { DEFAULT_MODELS, type LlmSim, type LlmSimOptions, startLlmSim } from "./server.ts";
+export type { Outcome, RecordedRequest } from "./state.ts";

@@ -1,0 +1,507 @@
+// The texera-agent chart, rendered by a real helm binary and checked against the CRDs in ../shared/k8s-crds.
+
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { type CrdValidator, createCrdValidator, type Manifest } from "./test/crd-validator.ts";
+import { chartDir, lint, render, repoRoot, template } from "./test/render.ts";
+
+const crdDir = resolve(process.env.K8S_CRDS_DIR ?? join(repoRoot, "../shared/k8s-crds"));
+const IDENTITY_HEADERS = ["x-user-id", "x-user-name", "x-user-email", "x-user-role"];
+const SCHEMA_CHECKED = ["SecurityPolicy", "BackendTrafficPolicy", "HTTPRoute"];
+
+// Values variants. Secrets are random per run so that a match can only come from the rendered output.
+const masterKey = `sk-test-${randomBytes(18).toString("hex")}`;
+const jwtSecret = randomBytes(24).toString("hex");
+const dbPassword = randomBytes(12).toString("hex");
+
+const existingSecrets = {
+  auth: { existingSecret: "texera-auth", existingSecretKey: "jwt" },
+  database: { existingSecret: "texera-db", existingSecretKey: "url" },
+  litellm: { existingSecret: "litellm-keys", existingSecretKey: "master" },
+  agentService: { replicaCount: 3 },
+  accessControl: { replicaCount: 2 },
+  web: { replicaCount: 2 },
+};
+const inlineSecrets = {
+  auth: { jwtSecret },
+  database: { url: `postgres://texera:${dbPassword}@postgres.db.svc:5432/texera` },
+  litellm: { masterKey, baseUrl: "http://litellm.llm.svc:4000" },
+  agentService: { replicaCount: 2 },
+  gateway: {
+    hostnames: ["texera.example.com"],
+    parentRefs: [
+      { name: "shared-gw", namespace: "gateway-system", sectionName: "https" },
+      { name: "internal-gw", namespace: "", sectionName: "" },
+    ],
+  },
+};
+
+type Rendered = { text: string; manifests: Manifest[] };
+let crds: CrdValidator;
+let defaults: Rendered;
+let existing: Rendered;
+let inline: Rendered;
+
+beforeAll(async () => {
+  if (!existsSync(crdDir)) {
+    throw new Error(
+      `CRD folder ${crdDir} not found: shared/ must sit beside the repository (or set K8S_CRDS_DIR)`,
+    );
+  }
+  crds = createCrdValidator(
+    readdirSync(crdDir)
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => join(crdDir, f)),
+  );
+  [defaults, existing, inline] = await Promise.all([
+    render(),
+    render({ values: existingSecrets }),
+    render({ values: inlineSecrets }),
+  ]);
+});
+
+// ---- helpers over rendered manifests ------------------------------------------------------------------
+
+// biome-ignore lint/suspicious/noExplicitAny: manifests are untyped YAML; tests read into them freely.
+type Any = any;
+const ofKind = (r: Rendered, kind: string): Any[] => r.manifests.filter((m) => m.kind === kind);
+function named(r: Rendered, kind: string, suffix: string): Any {
+  const found = ofKind(r, kind).filter((m) => String(m.metadata?.name).endsWith(suffix));
+  expect(found, `${kind} *${suffix}`).toHaveLength(1);
+  return found[0];
+}
+const containersOf = (r: Rendered): Any[] =>
+  ofKind(r, "Deployment").flatMap((d) => d.spec.template.spec.containers as Any[]);
+const envOf = (deployment: Any, name: string): Any =>
+  (deployment.spec.template.spec.containers[0].env as Any[]).find((e) => e.name === name);
+
+/** The Service a backendRef points to, and the Deployment whose pods it selects. */
+function backendOf(r: Rendered, ref: Any): { service: Any; deployment: Any } {
+  expect(ref.kind ?? "Service").toBe("Service");
+  expect(ref.group ?? "").toBe("");
+  const service = ofKind(r, "Service").find((s) => s.metadata.name === ref.name);
+  expect(service, `Service ${ref.name}`).toBeDefined();
+  const port = (service.spec.ports as Any[]).find((p) => p.port === ref.port);
+  expect(port, `port ${ref.port} of Service ${ref.name}`).toBeDefined();
+  const deployment = ofKind(r, "Deployment").find((d) =>
+    Object.entries(service.spec.selector).every(([k, v]) => d.spec.template.metadata.labels[k] === v),
+  );
+  expect(deployment, `Deployment selected by ${ref.name}`).toBeDefined();
+  const containerPort = (deployment.spec.template.spec.containers[0].ports as Any[]).find(
+    (p) => p.name === port.targetPort || p.containerPort === port.targetPort,
+  );
+  expect(containerPort, `target port ${port.targetPort}`).toBeDefined();
+  return { service, deployment };
+}
+
+// ---- helm lint / template ---------------------------------------------------------------------------
+
+describe("helm lint and helm template (real helm binary)", () => {
+  it("lints cleanly with --strict for the default values and each variant", async () => {
+    for (const values of [undefined, existingSecrets, inlineSecrets]) {
+      const result = await lint(values);
+      expect(result.stderr + result.stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+      expect(result.ok).toBe(true);
+    }
+  });
+
+  it("renders every component of the default install", () => {
+    const count = (kind: string) => ofKind(defaults, kind).length;
+    expect(count("Deployment")).toBe(3);
+    expect(count("Service")).toBe(3);
+    expect(count("HTTPRoute")).toBe(3);
+    expect(count("SecurityPolicy")).toBe(1);
+    expect(count("BackendTrafficPolicy")).toBe(1);
+    expect(count("ClientTrafficPolicy")).toBe(1);
+    expect(ofKind(defaults, "Secret").map((s) => s.metadata.name)).toEqual(["texera-texera-agent-auth"]);
+    // The packaged chart leaves out the tests (.helmignore): helm only sees chart files.
+    expect(readFileSync(join(chartDir, ".helmignore"), "utf8")).toMatch(/^\*\.ts$/m);
+  });
+
+  it("refuses values the services would refuse, with a clear message", async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ auth: { jwtSecret: "too-short" } }, /at least 32 bytes/],
+      [{ auth: { jwtSecret: "Random" } }, /"random" is refused/],
+      [{ agentService: { replicaCount: 3 } }, /agentService\.replicaCount > 1 needs PostgreSQL/],
+      [{ accessControl: { replicaCount: 2 } }, /accessControl\.replicaCount > 1 needs PostgreSQL/],
+      [{ database: { url: "mysql://x@y/z" } }, /must be a PostgreSQL URL/],
+      [{ gateway: { parentRefs: [{ namespace: "x" }] } }, /parentRefs\[\]\.name is required/],
+    ];
+    for (const [values, message] of cases) {
+      const result = await template({ values });
+      expect(result.ok, JSON.stringify(values)).toBe(false);
+      expect(result.stderr).toMatch(message);
+    }
+  });
+});
+
+// ---- CRD schema validation ---------------------------------------------------------------------------
+
+describe("rendered Gateway API and Envoy Gateway resources validate against their CRDs", () => {
+  it("validates every SecurityPolicy, BackendTrafficPolicy and HTTPRoute of every variant", () => {
+    let checked = 0;
+    for (const r of [defaults, existing, inline]) {
+      for (const m of r.manifests.filter((m) => SCHEMA_CHECKED.includes(String(m.kind)))) {
+        expect(crds.covers(m), `${m.apiVersion} ${m.kind} has a CRD`).toBe(true);
+        expect(crds.validate(m), `${m.kind} ${m.metadata?.name}`).toEqual([]);
+        checked++;
+      }
+    }
+    expect(checked).toBe(3 * 5);
+  });
+
+  it("validates the ClientTrafficPolicy when its CRD is available", (ctx) => {
+    const policies = [...ofKind(defaults, "ClientTrafficPolicy"), ...ofKind(inline, "ClientTrafficPolicy")];
+    if (!crds.covers(policies[0])) {
+      ctx.skip(`no ClientTrafficPolicy CRD in ${crdDir}; its shape is asserted in the next block`);
+    }
+    for (const m of policies) expect(crds.validate(m)).toEqual([]);
+  });
+
+  it("fails deliberately broken manifests (the validator is not a rubber stamp)", () => {
+    const policy = named(defaults, "SecurityPolicy", "-ext-auth");
+    const route = named(defaults, "HTTPRoute", "-agents");
+    const traffic = named(defaults, "BackendTrafficPolicy", "-websocket");
+    const broken: [Any, (m: Any) => void, RegExp][] = [
+      [policy, (m) => delete m.spec.extAuth.http.backendRefs[0].name, /must have required property 'name'/],
+      [policy, (m) => (m.spec.extAuth.http.headersToBackends = IDENTITY_HEADERS), /headersToBackends/],
+      [policy, (m) => (m.spec.extAuth.http.backendRefs[0].port = "9096"), /port: must be integer/],
+      [policy, (m) => (m.spec.extAuth.http.backendRefs[0].port = 70000), /port: must be <= 65535/],
+      [policy, (m) => (m.spec.extAuth.failOpen = "false"), /failOpen: must be boolean/],
+      [policy, (m) => (m.spec.targetRefs[0].kind = "HTTP Route"), /kind: must match pattern/],
+      [
+        route,
+        (m) => (m.spec.rules[0].matches[0].path.type = "Prefix"),
+        /must be equal to one of the allowed/,
+      ],
+      [route, (m) => (m.spec.parentRefs[0].sectionName = "Bad_Name"), /sectionName: must match pattern/],
+      [
+        route,
+        (m) =>
+          (m.spec.rules[0].filters = [
+            { type: "RequestHeaderModifier", requestHeaderModifier: { remove: ["x-a", "x-a"] } },
+          ]),
+        /remove: list-type set: duplicate item/,
+      ],
+      [
+        route,
+        (m) =>
+          (m.spec.rules[0].filters = [
+            {
+              type: "RequestHeaderModifier",
+              requestHeaderModifier: {
+                set: [
+                  { name: "x-a", value: "1" },
+                  { name: "x-a", value: "2" },
+                ],
+              },
+            },
+          ]),
+        /set: list-type map: duplicate key name/,
+      ],
+      [route, (m) => (m.metadata.name = "Agents_Route"), /metadata\/name/],
+      [traffic, (m) => (m.spec.timeout.http.requestTimeout = "1 hour"), /requestTimeout: must match pattern/],
+      [traffic, (m) => (m.spec.httpUpgrade = [{}]), /must have required property 'type'/],
+      [traffic, (m) => (m.spec.unknownField = true), /must NOT have additional properties \(unknownField\)/],
+    ];
+    for (const [original, mutate, message] of broken) {
+      expect(crds.validate(original)).toEqual([]);
+      const copy = structuredClone(original);
+      mutate(copy);
+      expect(crds.validate(copy).join("\n"), `${original.kind} after ${mutate}`).toMatch(message);
+    }
+    expect(() => crds.validate({ apiVersion: "gateway.envoyproxy.io/v1alpha1", kind: "Nope" })).toThrow(
+      /no CRD loaded/,
+    );
+  });
+});
+
+// ---- the auth path -----------------------------------------------------------------------------------
+
+describe("the gateway auth path", () => {
+  it("SecurityPolicy targets the agent route and forwards exactly the four identity headers", () => {
+    for (const r of [defaults, existing, inline]) {
+      const policies = ofKind(r, "SecurityPolicy");
+      expect(policies).toHaveLength(1);
+      const { spec } = policies[0];
+      expect(spec.targetRef).toBeUndefined();
+      expect(spec.targetRefs).toHaveLength(1);
+      const target = spec.targetRefs[0];
+      expect(target).toMatchObject({ group: "gateway.networking.k8s.io", kind: "HTTPRoute" });
+
+      // The targeted route is the one that sends /api/agents to agent-service.
+      const route = ofKind(r, "HTTPRoute").find((h) => h.metadata.name === target.name);
+      expect(route, `HTTPRoute ${target.name}`).toBeDefined();
+      expect(route.spec.rules).toHaveLength(1);
+      expect(route.spec.rules[0].matches).toEqual([{ path: { type: "PathPrefix", value: "/api/agents" } }]);
+      const agent = backendOf(r, route.spec.rules[0].backendRefs[0]);
+      expect(agent.deployment.spec.template.spec.containers[0].name).toBe("agent-service");
+
+      // ext_authz over HTTP to access-control-service /api/auth, closed on failure.
+      expect(spec.extAuth.grpc).toBeUndefined();
+      expect(spec.extAuth.failOpen).toBe(false);
+      expect(spec.extAuth.http.path).toBe("/api/auth");
+      expect(spec.extAuth.http.pathOverride).toBeUndefined();
+      expect(spec.extAuth.http.headersToBackend).toEqual(IDENTITY_HEADERS);
+      expect(spec.extAuth.http.backendRefs).toHaveLength(1);
+      const ref = spec.extAuth.http.backendRefs[0];
+      expect(ref.port).toBe(9096);
+      const auth = backendOf(r, ref);
+      expect(auth.deployment.spec.template.spec.containers[0].name).toBe("access-control");
+      expect(envOf(auth.deployment, "PORT").value).toBe("9096");
+    }
+  });
+
+  it("no policy guards the login and web routes; login is an exact path to access-control", () => {
+    const guarded = new Set(
+      ofKind(defaults, "SecurityPolicy").flatMap((p) => (p.spec.targetRefs as Any[]).map((t) => t.name)),
+    );
+    const login = named(defaults, "HTTPRoute", "-login");
+    const web = named(defaults, "HTTPRoute", "-web");
+    expect(guarded.has(login.metadata.name)).toBe(false);
+    expect(guarded.has(web.metadata.name)).toBe(false);
+    expect(login.spec.rules[0].matches).toEqual([{ path: { type: "Exact", value: "/api/auth/login" } }]);
+    expect(backendOf(defaults, login.spec.rules[0].backendRefs[0]).deployment.metadata.name).toMatch(
+      /-access-control$/,
+    );
+    expect(web.spec.rules[0].matches).toEqual([{ path: { type: "PathPrefix", value: "/" } }]);
+    expect(backendOf(defaults, web.spec.rules[0].backendRefs[0]).deployment.metadata.name).toMatch(/-web$/);
+  });
+
+  it("strips client-sent identity headers at the listener, before ext_authz, not on the route", () => {
+    // A route-level RequestHeaderModifier would run after ext_authz and drop the authenticated headers too.
+    for (const route of ofKind(inline, "HTTPRoute")) {
+      const removed = (route.spec.rules as Any[]).flatMap((rule) =>
+        ((rule.filters ?? []) as Any[]).flatMap((f) => f.requestHeaderModifier?.remove ?? []),
+      );
+      expect(removed).toEqual([]);
+    }
+    const policies = ofKind(inline, "ClientTrafficPolicy");
+    expect(policies).toHaveLength(2);
+    expect(policies.map((p) => [p.metadata.namespace, p.spec.targetRefs])).toEqual([
+      [
+        "gateway-system",
+        [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "shared-gw", sectionName: "https" }],
+      ],
+      ["texera", [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "internal-gw" }]],
+    ]);
+    for (const p of policies)
+      expect(p.spec.headers.earlyRequestHeaders).toEqual({ remove: IDENTITY_HEADERS });
+    // Every route attaches to both parents, with the configured hostnames.
+    for (const route of ofKind(inline, "HTTPRoute")) {
+      expect(route.spec.hostnames).toEqual(["texera.example.com"]);
+      expect(route.spec.parentRefs).toEqual([
+        {
+          group: "gateway.networking.k8s.io",
+          kind: "Gateway",
+          name: "shared-gw",
+          namespace: "gateway-system",
+          sectionName: "https",
+        },
+        { group: "gateway.networking.k8s.io", kind: "Gateway", name: "internal-gw" },
+      ]);
+    }
+  });
+
+  it("lets WebSockets through the agent route with long timeouts", () => {
+    const policy = named(defaults, "BackendTrafficPolicy", "-websocket");
+    expect(policy.spec.targetRefs).toEqual([
+      {
+        group: "gateway.networking.k8s.io",
+        kind: "HTTPRoute",
+        name: named(defaults, "HTTPRoute", "-agents").metadata.name,
+      },
+    ]);
+    expect(policy.spec.httpUpgrade).toEqual([{ type: "websocket" }]);
+    expect(policy.spec.timeout.http).toEqual({ requestTimeout: "1h", streamIdleTimeout: "1h" });
+  });
+
+  it("renders no route or policy when gateway.enabled is false", async () => {
+    const { manifests } = await render({ values: { gateway: { enabled: false } } });
+    const kinds = new Set(manifests.map((m) => m.kind));
+    for (const kind of [...SCHEMA_CHECKED, "ClientTrafficPolicy"]) expect(kinds.has(kind)).toBe(false);
+    expect(kinds.has("Deployment")).toBe(true);
+  });
+});
+
+// ---- secrets -----------------------------------------------------------------------------------------
+
+describe("secrets", () => {
+  it("keeps the LiteLLM master key in a Secret only, referenced by agent-service alone", () => {
+    const b64 = Buffer.from(masterKey).toString("base64");
+    expect(inline.text).not.toContain(masterKey);
+    const holders = inline.manifests.filter((m) => JSON.stringify(m).includes(b64));
+    expect(holders.map((m) => m.kind)).toEqual(["Secret"]);
+    const secret = holders[0] as Any;
+    expect(Object.keys(secret.data)).toEqual(["litellm-master-key"]);
+    expect(Buffer.from(secret.data["litellm-master-key"], "base64").toString()).toBe(masterKey);
+
+    const agent = named(inline, "Deployment", "-agent-service");
+    expect(envOf(agent, "LITELLM_MASTER_KEY")).toEqual({
+      name: "LITELLM_MASTER_KEY",
+      valueFrom: { secretKeyRef: { name: secret.metadata.name, key: "litellm-master-key" } },
+    });
+    expect(envOf(agent, "LITELLM_BASE_URL").value).toBe("http://litellm.llm.svc:4000");
+    for (const name of ["-access-control", "-web"]) {
+      const env = (named(inline, "Deployment", name).spec.template.spec.containers[0].env ?? []) as Any[];
+      expect(env.map((e) => e.name)).not.toContain("LITELLM_MASTER_KEY");
+    }
+    // No env var of any container carries a secret inline.
+    for (const c of containersOf(inline)) {
+      for (const e of (c.env ?? []) as Any[]) {
+        if (["LITELLM_MASTER_KEY", "AUTH_JWT_SECRET", "DATABASE_URL"].includes(e.name)) {
+          expect(e.value, `${c.name} ${e.name}`).toBeUndefined();
+          expect(e.valueFrom.secretKeyRef.name).toBeTruthy();
+        }
+      }
+    }
+    expect(inline.text).not.toContain(jwtSecret);
+    expect(inline.text).not.toContain(dbPassword);
+  });
+
+  it("gives both services the same JWT secret and database, from chart-created Secrets", () => {
+    const secrets = new Map(ofKind(inline, "Secret").map((s) => [s.metadata.name, s]));
+    for (const name of ["-agent-service", "-access-control"]) {
+      const d = named(inline, "Deployment", name);
+      const jwt = envOf(d, "AUTH_JWT_SECRET").valueFrom.secretKeyRef;
+      const db = envOf(d, "DATABASE_URL").valueFrom.secretKeyRef;
+      expect(Buffer.from(secrets.get(jwt.name).data[jwt.key], "base64").toString()).toBe(jwtSecret);
+      expect(Buffer.from(secrets.get(db.name).data[db.key], "base64").toString()).toBe(
+        inlineSecrets.database.url,
+      );
+    }
+  });
+
+  it("uses existing Secrets instead of creating any, with their key names", () => {
+    expect(ofKind(existing, "Secret")).toEqual([]);
+    const agent = named(existing, "Deployment", "-agent-service");
+    const ref = (d: Any, env: string) => envOf(d, env).valueFrom.secretKeyRef;
+    expect(ref(agent, "LITELLM_MASTER_KEY")).toEqual({ name: "litellm-keys", key: "master" });
+    for (const d of [agent, named(existing, "Deployment", "-access-control")]) {
+      expect(ref(d, "AUTH_JWT_SECRET")).toEqual({ name: "texera-auth", key: "jwt" });
+      expect(ref(d, "DATABASE_URL")).toEqual({ name: "texera-db", key: "url" });
+    }
+  });
+
+  it("generates a 64-character JWT secret when none is given, and no master key env without a key", () => {
+    const secret = named(defaults, "Secret", "-auth");
+    expect(Buffer.from(secret.data["auth-jwt-secret"], "base64").toString()).toMatch(/^[A-Za-z0-9]{64}$/);
+    const agent = named(defaults, "Deployment", "-agent-service");
+    expect(envOf(agent, "LITELLM_MASTER_KEY")).toBeUndefined();
+    // Without PostgreSQL the services fall back to their embedded SQLite file under DATA_DIR (an emptyDir).
+    expect(envOf(agent, "DATABASE_URL")).toBeUndefined();
+    expect(envOf(agent, "DATA_DIR").value).toBe("/data");
+  });
+});
+
+// ---- pods --------------------------------------------------------------------------------------------
+
+describe("pods", () => {
+  it("scales from values (agent-service on PostgreSQL to several replicas)", () => {
+    const replicas = (r: Rendered, name: string) => named(r, "Deployment", name).spec.replicas;
+    expect(replicas(defaults, "-agent-service")).toBe(1);
+    expect(replicas(existing, "-agent-service")).toBe(3);
+    expect(replicas(existing, "-access-control")).toBe(2);
+    expect(replicas(existing, "-web")).toBe(2);
+  });
+
+  it("probes both services on /api/healthcheck and the web app on its own path", () => {
+    for (const r of [defaults, existing, inline]) {
+      for (const [name, port] of [
+        ["-agent-service", 3001],
+        ["-access-control", 9096],
+      ] as const) {
+        const d = named(r, "Deployment", name);
+        const c = d.spec.template.spec.containers[0];
+        expect(c.ports).toEqual([{ name: "http", containerPort: port, protocol: "TCP" }]);
+        expect(envOf(d, "PORT").value).toBe(String(port));
+        for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
+          expect(c[probe].httpGet, `${name} ${probe}`).toEqual({ path: "/api/healthcheck", port: "http" });
+        }
+      }
+      const web = named(r, "Deployment", "-web").spec.template.spec.containers[0];
+      expect(web.readinessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+      expect(web.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+    }
+  });
+
+  it("sets cpu and memory requests and limits on every container", () => {
+    const all = [defaults, existing, inline].flatMap(containersOf);
+    expect(all).toHaveLength(9);
+    for (const c of all) {
+      for (const kind of ["requests", "limits"]) {
+        expect(c.resources?.[kind]?.cpu, `${c.name} ${kind}.cpu`).toBeTruthy();
+        expect(c.resources?.[kind]?.memory, `${c.name} ${kind}.memory`).toBeTruthy();
+      }
+    }
+  });
+
+  it("runs every container as non-root on a read-only root filesystem, without a service account token", () => {
+    for (const d of ofKind(defaults, "Deployment")) {
+      const pod = d.spec.template.spec;
+      expect(pod.securityContext.runAsNonRoot).toBe(true);
+      expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+      expect(pod.automountServiceAccountToken).toBe(false);
+      for (const c of pod.containers as Any[]) {
+        expect(c.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ["ALL"] },
+        });
+        // The writable paths are emptyDirs.
+        const volumes = new Map((pod.volumes as Any[]).map((v) => [v.name, v]));
+        for (const m of c.volumeMounts as Any[]) expect(volumes.get(m.name)?.emptyDir).toBeDefined();
+        expect((c.volumeMounts as Any[]).map((m) => m.mountPath)).toContain("/tmp");
+      }
+    }
+  });
+
+  it("keeps every name a valid DNS label even for a long release name", async () => {
+    const r = await render({
+      release: "a-very-long-release-name-for-texera-agent-platform-x",
+      values: inlineSecrets,
+    });
+    for (const m of r.manifests) {
+      const name = String(m.metadata?.name);
+      expect(name.length, name).toBeLessThanOrEqual(63);
+      expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      if (SCHEMA_CHECKED.includes(String(m.kind))) expect(crds.validate(m)).toEqual([]);
+    }
+    // References still resolve after truncation.
+    const policy = ofKind(r, "SecurityPolicy")[0];
+    backendOf(r, policy.spec.extAuth.http.backendRefs[0]);
+  });
+});
+
+// ---- README ------------------------------------------------------------------------------------------
+
+describe("README", () => {
+  it("documents every value in values.yaml, and nothing that is not a value", () => {
+    const readme = readFileSync(join(chartDir, "README.md"), "utf8");
+    const documented = new Set(
+      [...readme.matchAll(/^\| `([A-Za-z0-9_.[\]]+)` *\|/gm)].map((m) => String(m[1])),
+    );
+    expect(documented.size).toBeGreaterThan(20);
+    const values = parse(readFileSync(join(chartDir, "values.yaml"), "utf8"));
+    const leaves: string[] = [];
+    const walk = (node: unknown, path: string) => {
+      if (documented.has(path)) {
+        leaves.push(path);
+        return;
+      }
+      if (node && typeof node === "object" && !Array.isArray(node) && Object.keys(node).length > 0) {
+        for (const [k, v] of Object.entries(node)) walk(v, path ? `${path}.${k}` : k);
+      } else {
+        leaves.push(path);
+      }
+    };
+    walk(values, "");
+    const undocumented = leaves.filter((p) => !documented.has(p));
+    expect(undocumented).toEqual([]);
+    const stale = [...documented].filter((p) => !leaves.includes(p));
+    expect(stale).toEqual([]);
+  });
+});

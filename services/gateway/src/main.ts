@@ -1,0 +1,28 @@
+import { pino } from "pino";
+import { loadConfig } from "./config.ts";
+import { createGateway } from "./gateway.ts";
+
+const log = pino({ name: "gateway", level: process.env.LOG_LEVEL ?? "info" });
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  log.fatal((error as Error).message);
+  process.exit(1);
+}
+const gateway = createGateway(config, { logger: log });
+const url = await gateway.listen();
+log.info(
+  {
+    accessControl: config.accessControlUrl.origin,
+    agentService: config.agentServiceUrl.origin,
+    web: config.webDist,
+  },
+  `gateway listening on ${url}`,
+);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log.info(`${signal}: closing`);
+    gateway.close().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,46 @@
+import type { ValidateFunction } from "ajv";
+import { ToolInputError } from "./errors.ts";
+import { ajv, describeErrors } from "./schema-errors.ts";
+
+const MAX_ARGUMENT_CHARS = 100_000;
+
+/** A tool's argument checker, compiled once from its parameters schema. */
+export function argumentParser(
+  toolName: string,
+  parameters: Record<string, unknown>,
+): (args: unknown) => Record<string, unknown> {
+  const validate: ValidateFunction = ajv.compile(parameters);
+  return (args) => {
+    const value = decode(toolName, args);
+    if (!validate(value)) {
+      throw new ToolInputError(`${describeErrors(validate, toolName, "arguments")}.`, "invalid_arguments");
+    }
+    return value as Record<string, unknown>;
+  };
+}
+
+/**
+ * Arguments arrive parsed, or as the raw text when the model's JSON did not parse; absent arguments count
+ * as {}. Returns a private copy, since validation fills in defaults.
+ */
+function decode(toolName: string, args: unknown): unknown {
+  if (args === undefined || args === null) return {};
+  if (typeof args === "string") {
+    if (args.trim() === "") return {};
+    if (args.length > MAX_ARGUMENT_CHARS) {
+      throw new ToolInputError(`${toolName} arguments are too long (${args.length} characters)`);
+    }
+    try {
+      return JSON.parse(args);
+    } catch (error) {
+      throw new ToolInputError(
+        `${toolName} arguments are not valid JSON (${(error as Error).message}); send one JSON object`,
+      );
+    }
+  }
+  try {
+    return structuredClone(args);
+  } catch {
+    throw new ToolInputError(`${toolName} arguments must be plain JSON`);
+  }
+}

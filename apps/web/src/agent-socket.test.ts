@@ -1,0 +1,256 @@
+import type { ServerFrame } from "@texera-agent/protocol";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import {
+  AgentSocket,
+  type AgentSocketOptions,
+  backoffDelay,
+  type ConnectionStatus,
+  DEFAULT_BACKOFF,
+  parseServerFrame,
+  reactSocketUrl,
+  type WebSocketLike,
+} from "./agent-socket.ts";
+import { makeAgent, makeWorkflow } from "./test-fixtures.ts";
+
+class FakeWebSocket implements WebSocketLike {
+  static instances: FakeWebSocket[] = [];
+  readyState = 0;
+  onopen: WebSocketLike["onopen"] = null;
+  onmessage: WebSocketLike["onmessage"] = null;
+  onclose: WebSocketLike["onclose"] = null;
+  onerror: WebSocketLike["onerror"] = null;
+  readonly sent: string[] = [];
+  closedWith: number | undefined;
+
+  constructor(readonly url: string) {
+    FakeWebSocket.instances.push(this);
+  }
+  send(data: string) {
+    this.sent.push(data);
+  }
+  close(code?: number) {
+    this.closedWith = code;
+    this.readyState = 3;
+  }
+  // server side
+  accept() {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  deliver(frame: unknown) {
+    this.onmessage?.({ data: typeof frame === "string" ? frame : JSON.stringify(frame) });
+  }
+  drop(code = 1006) {
+    this.readyState = 3;
+    this.onerror?.({});
+    this.onclose?.({ code, reason: "" });
+  }
+}
+
+const initFrame: ServerFrame = {
+  type: "init",
+  agent: makeAgent(),
+  state: "AVAILABLE",
+  steps: [],
+  workflow: makeWorkflow(),
+};
+
+function setup(overrides: Partial<AgentSocketOptions> = {}) {
+  const frames: ServerFrame[] = [];
+  const statuses: ConnectionStatus[] = [];
+  let token = "t1";
+  const socket = new AgentSocket({
+    url: () => `ws://host/api/agents/a/react?access-token=${token}`,
+    onFrame: (f) => frames.push(f),
+    onStatus: (s) => statuses.push(s),
+    createSocket: (url) => new FakeWebSocket(url),
+    random: () => 1,
+    ...overrides,
+  });
+  return {
+    socket,
+    frames,
+    statuses,
+    setToken: (t: string) => {
+      token = t;
+    },
+    last: () => FakeWebSocket.instances[FakeWebSocket.instances.length - 1]!,
+  };
+}
+
+beforeEach(() => {
+  FakeWebSocket.instances = [];
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("AgentSocket", () => {
+  it("connects, reports status, passes frames on and sends client frames", () => {
+    const { socket, frames, statuses, last } = setup();
+    socket.start();
+    expect(statuses).toEqual([{ kind: "connecting", attempt: 0 }]);
+    expect(socket.send({ type: "stop" })).toBe(false);
+    last().accept();
+    last().deliver(initFrame);
+    last().deliver({ type: "delta", index: 0, text: "hi" });
+    expect(statuses.at(-1)).toEqual({ kind: "open" });
+    expect(frames.map((f) => f.type)).toEqual(["init", "delta"]);
+    expect(socket.send({ type: "message", content: "go" })).toBe(true);
+    expect(last().sent).toEqual(['{"type":"message","content":"go"}']);
+  });
+
+  it("ignores frames it cannot read", () => {
+    const onInvalidFrame = vi.fn();
+    const { socket, frames, last } = setup({ onInvalidFrame });
+    socket.start();
+    last().accept();
+    last().deliver("not json");
+    last().deliver({ type: "bogus" });
+    last().deliver({ type: "delta", index: "1", text: "x" });
+    expect(frames).toEqual([]);
+    expect(onInvalidFrame).toHaveBeenCalledTimes(3);
+  });
+
+  it("reconnects after a drop with growing delays, and with the current token", async () => {
+    const { socket, statuses, last, setToken } = setup({
+      backoff: { initialMs: 100, maxMs: 1000, factor: 2 },
+    });
+    socket.start();
+    last().accept();
+    last().deliver(initFrame);
+    setToken("t2");
+    last().drop();
+    expect(statuses.at(-1)).toEqual({ kind: "reconnecting", attempt: 1, delayMs: 100 });
+    await vi.advanceTimersByTimeAsync(99);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(last().url).toContain("access-token=t2");
+
+    last().drop(); // refused before opening
+    expect(statuses.at(-1)).toEqual({ kind: "reconnecting", attempt: 2, delayMs: 200 });
+    await vi.advanceTimersByTimeAsync(200);
+    last().drop();
+    expect(statuses.at(-1)).toEqual({ kind: "reconnecting", attempt: 3, delayMs: 400 });
+    await vi.advanceTimersByTimeAsync(400);
+
+    // a connection that delivers init resets the backoff
+    last().accept();
+    last().deliver(initFrame);
+    last().drop();
+    expect(statuses.at(-1)).toEqual({ kind: "reconnecting", attempt: 1, delayMs: 100 });
+    socket.close();
+  });
+
+  it("gives up when the check says so (signed out, agent deleted)", async () => {
+    const check = vi
+      .fn<() => Promise<string | null>>()
+      .mockResolvedValueOnce(null)
+      .mockResolvedValue("This agent no longer exists.");
+    const { socket, statuses, last } = setup({ check, backoff: { initialMs: 10, maxMs: 10, factor: 1 } });
+    socket.start();
+    last().drop();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(check).toHaveBeenCalledTimes(1);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    last().drop();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(check).toHaveBeenCalledTimes(2);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(statuses.at(-1)).toEqual({ kind: "closed", reason: "This agent no longer exists." });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+  });
+
+  it("retries when the check itself fails", async () => {
+    const check = vi.fn<() => Promise<string | null>>().mockRejectedValue(new Error("offline"));
+    const { socket, last } = setup({ check, backoff: { initialMs: 10, maxMs: 10, factor: 1 } });
+    socket.start();
+    last().drop();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    socket.close();
+  });
+
+  it("reconnectNow skips the wait", async () => {
+    const { socket, last } = setup({ backoff: { initialMs: 5000, maxMs: 5000, factor: 1 } });
+    socket.start();
+    last().drop();
+    socket.reconnectNow();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    socket.close();
+  });
+
+  it("close stops everything, including a pending reconnect and late events", async () => {
+    const { socket, frames, last } = setup();
+    socket.start();
+    const first = last();
+    first.accept();
+    socket.close();
+    expect(first.closedWith).toBe(1000);
+    first.deliver(initFrame);
+    first.drop();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(frames).toEqual([]);
+    expect(FakeWebSocket.instances).toHaveLength(1);
+
+    const second = setup();
+    second.socket.start();
+    second.last().drop();
+    second.socket.close();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+  });
+});
+
+describe("backoffDelay", () => {
+  it("grows by the factor up to the cap, with jitter in [50%, 100%]", () => {
+    const full = (attempt: number) => backoffDelay(attempt, DEFAULT_BACKOFF, () => 1);
+    expect([1, 2, 3, 4, 5, 6, 7, 20].map(full)).toEqual([500, 1000, 2000, 4000, 8000, 15000, 15000, 15000]);
+    expect(backoffDelay(3, DEFAULT_BACKOFF, () => 0)).toBe(1000);
+  });
+});
+
+describe("reactSocketUrl", () => {
+  it("uses wss on https and escapes the id and token", () => {
+    expect(reactSocketUrl({ protocol: "https:", host: "x.org" }, "a b", "t+/=")).toBe(
+      "wss://x.org/api/agents/a%20b/react?access-token=t%2B%2F%3D",
+    );
+    expect(reactSocketUrl({ protocol: "http:", host: "localhost:8080" }, "id", "t")).toBe(
+      "ws://localhost:8080/api/agents/id/react?access-token=t",
+    );
+  });
+});
+
+describe("parseServerFrame", () => {
+  it("accepts each well-formed frame type", () => {
+    const frames: unknown[] = [
+      initFrame,
+      { type: "state", state: "GENERATING" },
+      { type: "delta", index: 0, text: "" },
+      { type: "step", step: { index: 0 } },
+      { type: "step", step: { index: 0 }, workflow: makeWorkflow("a") },
+      { type: "complete", runId: "r", reason: "done" },
+      { type: "error", message: "m" },
+    ];
+    for (const f of frames) expect(parseServerFrame(JSON.stringify(f))).toEqual(f);
+  });
+
+  it("rejects malformed frames", () => {
+    const bad: unknown[] = [
+      "{",
+      "null",
+      "[]",
+      42,
+      JSON.stringify({ type: "init", steps: [], state: "AVAILABLE" }),
+      JSON.stringify({ type: "step", step: { index: 0 }, workflow: { operators: [] } }),
+      JSON.stringify({ type: "error" }),
+    ];
+    for (const raw of bad) expect(parseServerFrame(raw)).toBeNull();
+  });
+});

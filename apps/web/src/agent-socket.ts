@@ -1,0 +1,241 @@
+import type { ClientFrame, ServerFrame } from "@texera-agent/protocol";
+
+/** What the chat shows about its connection. */
+export type ConnectionStatus =
+  | { kind: "connecting"; attempt: number }
+  | { kind: "open" }
+  | { kind: "reconnecting"; attempt: number; delayMs: number }
+  | { kind: "closed"; reason: string };
+
+/** The part of the browser's WebSocket this client uses (a fake one in tests). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface BackoffOptions {
+  initialMs: number;
+  maxMs: number;
+  factor: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 15_000, factor: 2 };
+
+export interface AgentSocketOptions {
+  /** Called on every connection attempt, so a renewed token is picked up. */
+  url: () => string;
+  onFrame: (frame: ServerFrame) => void;
+  onStatus: (status: ConnectionStatus) => void;
+  /**
+   * Asked before each reconnect: answer a message to give up (signed out, agent deleted), or null to retry.
+   * The server refuses a bad caller before the upgrade, which a browser only reports as a closed socket.
+   */
+  check?: () => Promise<string | null>;
+  createSocket?: (url: string) => WebSocketLike;
+  backoff?: Partial<BackoffOptions>;
+  random?: () => number;
+  onInvalidFrame?: (raw: unknown) => void;
+}
+
+const OPEN = 1;
+
+/** Exponential backoff with jitter: attempt 1 waits about initialMs, each next one `factor` times longer. */
+export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number): number {
+  const base = Math.min(options.maxMs, options.initialMs * options.factor ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.5 + random() * 0.5));
+}
+
+/** `/api/agents/:id/react?access-token=…` on the page's own host; wss when the page is on https. */
+export function reactSocketUrl(
+  location: { protocol: string; host: string },
+  agentId: string,
+  token: string,
+): string {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}/api/agents/${encodeURIComponent(agentId)}/react?access-token=${encodeURIComponent(token)}`;
+}
+
+const FRAME_TYPES = new Set(["init", "state", "delta", "step", "complete", "error"]);
+
+/** Parses one server frame; anything that is not a known, well-formed frame is null. */
+export function parseServerFrame(data: unknown): ServerFrame | null {
+  if (typeof data !== "string") return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) return null;
+  const frame = value as Record<string, unknown>;
+  if (typeof frame.type !== "string" || !FRAME_TYPES.has(frame.type)) return null;
+  switch (frame.type) {
+    case "init":
+      if (!Array.isArray(frame.steps) || !isWorkflow(frame.workflow) || typeof frame.state !== "string")
+        return null;
+      break;
+    case "state":
+      if (typeof frame.state !== "string") return null;
+      break;
+    case "delta":
+      if (typeof frame.index !== "number" || typeof frame.text !== "string") return null;
+      break;
+    case "step": {
+      const step = frame.step as Record<string, unknown> | null;
+      if (!step || typeof step !== "object" || typeof step.index !== "number") return null;
+      if (frame.workflow !== undefined && !isWorkflow(frame.workflow)) return null;
+      break;
+    }
+    case "complete":
+      if (typeof frame.reason !== "string") return null;
+      break;
+    case "error":
+      if (typeof frame.message !== "string") return null;
+      break;
+  }
+  return value as ServerFrame;
+}
+
+function isWorkflow(value: unknown): boolean {
+  const workflow = value as { operators?: unknown; links?: unknown } | null;
+  return (
+    !!workflow &&
+    typeof workflow === "object" &&
+    Array.isArray(workflow.operators) &&
+    Array.isArray(workflow.links)
+  );
+}
+
+/**
+ * One agent's chat socket. Reconnects with backoff after a dropped connection (the server's `init` frame
+ * then brings the steps the run made meanwhile), until closed or until `check` gives up.
+ */
+export class AgentSocket {
+  readonly #options: AgentSocketOptions;
+  readonly #backoff: BackoffOptions;
+  #socket: WebSocketLike | null = null;
+  #attempt = 0;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #stopped = false;
+  #started = false;
+
+  constructor(options: AgentSocketOptions) {
+    this.#options = options;
+    this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  }
+
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#connect();
+  }
+
+  get isOpen(): boolean {
+    return this.#socket?.readyState === OPEN;
+  }
+
+  /** Sends a frame when connected; false when not (the caller says so to the user). */
+  send(frame: ClientFrame): boolean {
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== OPEN) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Skips the wait of a pending reconnect (e.g. the browser came back online). */
+  reconnectNow(): void {
+    if (this.#stopped || this.#timer === null) return;
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    void this.#retry();
+  }
+
+  close(): void {
+    this.#stopped = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket) {
+      detach(socket);
+      socket.close(1000, "closed by the client");
+    }
+  }
+
+  #connect(): void {
+    this.#options.onStatus({ kind: "connecting", attempt: this.#attempt });
+    let socket: WebSocketLike;
+    try {
+      const create = this.#options.createSocket ?? ((url: string) => new WebSocket(url) as WebSocketLike);
+      socket = create(this.#options.url());
+    } catch {
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#socket = socket;
+    socket.onopen = () => {
+      if (this.#socket === socket) this.#options.onStatus({ kind: "open" });
+    };
+    socket.onmessage = (event) => {
+      if (this.#socket !== socket) return;
+      const frame = parseServerFrame(event.data);
+      if (!frame) {
+        this.#options.onInvalidFrame?.(event.data);
+        return;
+      }
+      // A connection that delivered its init frame is healthy: the next drop starts the backoff afresh.
+      if (frame.type === "init") this.#attempt = 0;
+      this.#options.onFrame(frame);
+    };
+    socket.onerror = () => {
+      // the close event follows and carries the decision
+    };
+    socket.onclose = () => {
+      if (this.#socket !== socket) return;
+      detach(socket);
+      this.#socket = null;
+      if (!this.#stopped) this.#scheduleReconnect();
+    };
+  }
+
+  #scheduleReconnect(): void {
+    this.#attempt += 1;
+    const delayMs = backoffDelay(this.#attempt, this.#backoff, this.#options.random ?? Math.random);
+    this.#options.onStatus({ kind: "reconnecting", attempt: this.#attempt, delayMs });
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.#retry();
+    }, delayMs);
+  }
+
+  async #retry(): Promise<void> {
+    if (this.#stopped) return;
+    let giveUp: string | null = null;
+    if (this.#options.check) {
+      try {
+        giveUp = await this.#options.check();
+      } catch {
+        giveUp = null;
+      }
+    }
+    if (this.#stopped) return;
+    if (giveUp !== null) {
+      this.#stopped = true;
+      this.#options.onStatus({ kind: "closed", reason: giveUp });
+      return;
+    }
+    this.#connect();
+  }
+}
+
+function detach(socket: WebSocketLike): void {
+  socket.onopen = null;
+  socket.onmessage = null;
+  socket.onclose = null;
+  socket.onerror = null;
+}

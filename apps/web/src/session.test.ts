@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { clearSession, loadSession, msUntilExpiry, SESSION_KEY, saveSession } from "./session.ts";
+
+class MemoryStorage {
+  readonly items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+}
+
+const login = {
+  accessToken: "jwt",
+  expiresAt: "2030-01-01T00:00:00.000Z",
+  user: { id: 7, name: "ada", role: "ADMIN" as const },
+};
+
+describe("session", () => {
+  it("keeps only the login answer and reads it back", () => {
+    const storage = new MemoryStorage();
+    saveSession(storage, login);
+    expect([...storage.items.keys()]).toEqual([SESSION_KEY]);
+    expect(loadSession(storage, new Date("2029-01-01"))).toEqual({ session: login });
+    clearSession(storage);
+    expect(loadSession(storage)).toEqual({ session: null, expired: false });
+  });
+
+  it("drops an expired session and says it expired", () => {
+    const storage = new MemoryStorage();
+    saveSession(storage, login);
+    expect(loadSession(storage, new Date("2030-01-01T00:00:01Z"))).toEqual({ session: null, expired: true });
+    expect(storage.items.size).toBe(0);
+  });
+
+  it("drops unreadable entries", () => {
+    for (const raw of ["{", "null", '{"accessToken":""}', JSON.stringify({ ...login, user: null })]) {
+      const storage = new MemoryStorage();
+      storage.setItem(SESSION_KEY, raw);
+      expect(loadSession(storage)).toEqual({ session: null, expired: false });
+      expect(storage.items.size).toBe(0);
+    }
+  });
+
+  it("counts down to expiry", () => {
+    expect(msUntilExpiry(login, new Date("2029-12-31T23:59:59Z"))).toBe(1000);
+    expect(msUntilExpiry(login, new Date("2031-01-01"))).toBe(0);
+    expect(msUntilExpiry({ ...login, expiresAt: "soon" })).toBeNull();
+  });
+});

@@ -1,0 +1,57 @@
+import type { Workflow } from "@texera-agent/protocol";
+import { describe, expect, it } from "vitest";
+import { layoutWorkflow, NODE_HEIGHT, NODE_WIDTH, operatorLabel } from "./workflow-layout.ts";
+
+const op = (operatorId: string, displayName?: string) => ({
+  operatorId,
+  operatorType: "Filter",
+  properties: {},
+  ...(displayName ? { displayName } : {}),
+});
+const link = (linkId: string, source: string, target: string, targetPort = 0) => ({
+  linkId,
+  source,
+  target,
+  targetPort,
+});
+
+describe("layoutWorkflow", () => {
+  it("places operators left to right along the links without overlaps", () => {
+    const workflow: Workflow = {
+      operators: [op("scan"), op("filter"), op("other"), op("join")],
+      links: [link("l1", "scan", "filter"), link("l2", "filter", "join"), link("l3", "other", "join", 1)],
+    };
+    const { operators, links } = layoutWorkflow(workflow);
+    const at = Object.fromEntries(operators.map((o) => [o.id, o]));
+    expect(at.scan!.x).toBeLessThan(at.filter!.x);
+    expect(at.filter!.x).toBeLessThan(at.join!.x);
+    expect(at.other!.x).toBeLessThan(at.join!.x);
+    for (const a of operators) {
+      for (const b of operators) {
+        if (a === b) continue;
+        const apart = Math.abs(a.x - b.x) >= NODE_WIDTH || Math.abs(a.y - b.y) >= NODE_HEIGHT;
+        expect(apart, `${a.id} overlaps ${b.id}`).toBe(true);
+      }
+    }
+    expect(links.map((l) => l.id)).toEqual(["l1", "l2", "l3"]);
+  });
+
+  it("keeps operators in order, drops dangling links and duplicate ids", () => {
+    const workflow: Workflow = {
+      operators: [op("b"), op("a"), op("b")],
+      links: [link("x", "a", "gone"), link("self", "a", "a"), link("ok", "a", "b")],
+    };
+    const { operators, links } = layoutWorkflow(workflow);
+    expect(operators.map((o) => o.id)).toEqual(["b", "a"]);
+    expect(links.map((l) => l.id)).toEqual(["ok"]);
+  });
+
+  it("lays out an empty workflow", () => {
+    expect(layoutWorkflow({ operators: [], links: [] })).toEqual({ operators: [], links: [] });
+  });
+
+  it("labels operators by display name, else type", () => {
+    expect(operatorLabel(op("a", "Top customers"))).toBe("Top customers");
+    expect(operatorLabel(op("a", "  "))).toBe("Filter");
+  });
+});

@@ -121,20 +121,29 @@ describe("helm lint and helm template (real helm binary)", () => {
     expect(readFileSync(join(chartDir, ".helmignore"), "utf8")).toMatch(/^\*\.ts$/m);
   });
 
-  it("refuses values the services would refuse, with a clear message", async () => {
+  it("refuses values the services, the CRDs or values.schema.json refuse, with a clear message", async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ auth: { jwtSecret: "too-short" } }, /at least 32 bytes/],
       [{ auth: { jwtSecret: "Random" } }, /"random" is refused/],
       [{ agentService: { replicaCount: 3 } }, /agentService\.replicaCount > 1 needs PostgreSQL/],
       [{ accessControl: { replicaCount: 2 } }, /accessControl\.replicaCount > 1 needs PostgreSQL/],
       [{ database: { url: "mysql://x@y/z" } }, /must be a PostgreSQL URL/],
-      [{ gateway: { parentRefs: [{ namespace: "x" }] } }, /parentRefs\[\]\.name is required/],
+      // values.schema.json: typos, wrong types and values the CRDs (or their CEL rules) would refuse.
+      [{ gateway: { parentRefs: [{ namespace: "x" }] } }, /parentRefs\/0': missing property 'name'/],
+      [{ agentservice: { replicaCount: 3 } }, /additional properties 'agentservice' not allowed/],
+      [{ agentService: { replicaCount: "three" } }, /agentService\/replicaCount': got string, want integer/],
+      [{ agentService: { resources: "1Gi" } }, /agentService\/resources': got string, want object/],
+      [{ gateway: { agentRoute: { pathPrefix: "/api//agents" } } }, /agentRoute\/pathPrefix/],
+      [{ gateway: { loginRoute: { path: "api/auth/login" } } }, /loginRoute\/path/],
+      [{ gateway: { agentRoute: { requestTimeout: "1 hour" } } }, /agentRoute\/requestTimeout/],
+      [{ gateway: { extAuth: { failOpen: "no" } } }, /extAuth\/failOpen': got string, want boolean/],
+      [{ litellm: { existingSecretKey: "bad key" } }, /litellm\/existingSecretKey/],
     ];
-    for (const [values, message] of cases) {
-      const result = await template({ values });
-      expect(result.ok, JSON.stringify(values)).toBe(false);
-      expect(result.stderr).toMatch(message);
-    }
+    const results = await Promise.all(cases.map(([values]) => template({ values })));
+    cases.forEach(([values, message], i) => {
+      expect(results[i]?.ok, JSON.stringify(values)).toBe(false);
+      expect(results[i]?.stderr, JSON.stringify(values)).toMatch(message);
+    });
   });
 });
 
@@ -151,6 +160,45 @@ describe("rendered Gateway API and Envoy Gateway resources validate against thei
       }
     }
     expect(checked).toBe(3 * 5);
+  });
+
+  it("satisfies the CEL rules (not evaluated by ajv) that apply to the rendered routes and policies", () => {
+    // HTTPRoute: path values of Exact/PathPrefix matches; Service backendRefs need a port.
+    const pathErrors = (value: string): string[] =>
+      [
+        [!value.startsWith("/"), "must start with '/'"],
+        [/\/\/|\/\.\/|\/\.\.\/|%2f|#/i.test(value), "contains //, /./, /../, %2f or #"],
+        [/\/\.\.?$/.test(value), "ends with /. or /.."],
+        [!/^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$/.test(value), "has invalid characters"],
+      ]
+        .filter(([bad]) => bad)
+        .map(([, message]) => `${value}: ${message}`);
+    expect(pathErrors("/api//x")).not.toEqual([]); // the check itself can fail
+    for (const r of [defaults, existing, inline]) {
+      for (const route of ofKind(r, "HTTPRoute")) {
+        for (const rule of route.spec.rules as Any[]) {
+          for (const match of rule.matches as Any[]) expect(pathErrors(match.path.value)).toEqual([]);
+          for (const ref of rule.backendRefs as Any[]) expect(ref.port).toBeGreaterThan(0);
+        }
+      }
+      // Envoy Gateway policies: targetRefs only (no targetRef), group gateway.networking.k8s.io, a routable kind.
+      for (const policy of [...ofKind(r, "SecurityPolicy"), ...ofKind(r, "BackendTrafficPolicy")]) {
+        expect(policy.spec.targetRef).toBeUndefined();
+        for (const ref of policy.spec.targetRefs as Any[]) {
+          expect(ref.group).toBe("gateway.networking.k8s.io");
+          expect(["Gateway", "HTTPRoute"]).toContain(ref.kind);
+        }
+      }
+      // SecurityPolicy: exactly one of grpc/http; backendRefs of kind Service in the core group, with a port;
+      // not both path and pathOverride.
+      for (const { spec } of ofKind(r, "SecurityPolicy")) {
+        expect(Boolean(spec.extAuth.http) !== Boolean(spec.extAuth.grpc)).toBe(true);
+        for (const ref of spec.extAuth.http.backendRefs as Any[]) {
+          expect([ref.group, ref.kind, ref.port > 0]).toEqual(["", "Service", true]);
+        }
+        expect(spec.extAuth.http.path && spec.extAuth.http.pathOverride).toBeFalsy();
+      }
+    }
   });
 
   it("validates the ClientTrafficPolicy when its CRD is available", (ctx) => {

@@ -1,0 +1,89 @@
+import swagger from "@fastify/swagger";
+import type { TokenVerifier } from "@texera-agent/auth";
+import { ErrorBody } from "@texera-agent/protocol";
+import { installErrorHandling, type LoggerConfig, loggerOptions } from "@texera-agent/service-kit";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
+import { authorizeRoutes } from "./authorize.routes.ts";
+import { createAuthorizer } from "./authorize.service.ts";
+import { healthRoutes } from "./health.routes.ts";
+import { loginRoutes } from "./login.routes.ts";
+import type { LoginService } from "./login.service.ts";
+import { AUTHORIZE_PREFIX } from "./original-request.ts";
+import type { RoleDirectory } from "./role-directory.ts";
+import { usersRoutes } from "./users.routes.ts";
+import type { UsersService } from "./users.service.ts";
+
+export interface AppDeps {
+  verify: TokenVerifier;
+  directory: Pick<RoleDirectory, "lookup" | "fresh">;
+  users: UsersService;
+  login: LoginService;
+  /** Pino settings; `false` for no logger at all (benchmarks). */
+  logger?: LoggerConfig | false;
+  /** Level of the authorize subrequests' own log lines (default "warn": they are one per gateway request). */
+  authorizeLogLevel?: string;
+  /** Fastify trustProxy: whose X-Forwarded-For gives the client address. Default: loopback only. */
+  trustProxy?: boolean | string;
+}
+
+export const OPENAPI_PATH = "/api/auth/openapi.json";
+
+/** True for URLs the authorize routes would answer (everything under /api/auth but the real endpoints). */
+function isAuthorizeUrl(url: string): boolean {
+  return (
+    url.startsWith(AUTHORIZE_PREFIX) &&
+    !url.startsWith(`${AUTHORIZE_PREFIX}/users`) &&
+    !url.startsWith(`${AUTHORIZE_PREFIX}/login`)
+  );
+}
+
+/** The access-control service as a Fastify instance, for `main.ts` and for tests (`app.inject()`). */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logger === false ? false : loggerOptions(deps.logger ?? {}),
+    trustProxy: deps.trustProxy ?? "loopback",
+    // nginx turns a 5xx from the authorizer into a 500 for the user: keep answering while shutting down
+    return503OnClosing: false,
+    // A URL the router cannot decode: under /api/auth that is a refused original path (403), else 400.
+    frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+      if (isAuthorizeUrl(request.url)) {
+        reply.code(403).send({ error: "the original path is not in canonical form" });
+      } else {
+        reply.code(400).send({ error: `invalid request: ${error.message}` });
+      }
+    },
+  });
+  installErrorHandling(app);
+  app.addSchema(ErrorBody);
+
+  app.register(swagger, {
+    openapi: {
+      info: {
+        title: "access-control-service",
+        description:
+          "Authorizes gateway subrequests for /api/agents (nginx auth_request and Envoy ext_authz) and " +
+          "hosts a small user directory (sign-in, users and roles).",
+        version: "0.1.0",
+      },
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      },
+    },
+  });
+  app.get(OPENAPI_PATH, { config: { auth: "open" }, schema: { hide: true } }, async () => app.swagger());
+
+  const authorize = createAuthorizer({
+    verify: deps.verify,
+    lookup: (userId, name) => deps.directory.lookup(userId, name),
+  });
+  app.register(authorizeRoutes({ authorize, logLevel: deps.authorizeLogLevel ?? "warn" }));
+  app.register(loginRoutes(deps.login));
+  app.register(usersRoutes({ verify: deps.verify, users: deps.users }));
+  app.register(healthRoutes(() => deps.directory.fresh));
+  return app;
+}

@@ -1,0 +1,100 @@
+import {
+  canUseAgents,
+  JwtError,
+  type Role,
+  type TokenVerifier,
+  tokenFromAuthorization,
+  tokenFromQuery,
+  type UserClaims,
+} from "@texera-agent/auth";
+import { classifyOriginalUri } from "./original-request.ts";
+import type { LookupResult } from "./role-directory.ts";
+
+export interface AuthorizeRequest {
+  /** The subrequest's own Authorization header. */
+  authorization: string | string[] | undefined;
+  /** The original request's URI (path and query), see original-request.ts. */
+  originalUri: string;
+}
+
+export type AuthorizeDecision =
+  | { status: 200; headers: UserHeaders }
+  | { status: 401 | 403; error: string; headers?: Record<string, string> };
+
+// a type, not an interface: it must fit Fastify's header record
+export type UserHeaders = {
+  "x-user-id": string;
+  "x-user-name": string;
+  "x-user-email": string;
+  "x-user-role": Role;
+};
+
+export interface AuthorizeDeps {
+  verify: TokenVerifier;
+  /** The directory's current role of a user, see RoleDirectory.lookup. */
+  lookup: (userId: number, name: string) => LookupResult;
+}
+
+const WWW_AUTHENTICATE = { "www-authenticate": "Bearer" };
+const deny = (status: 401 | 403, error: string): AuthorizeDecision =>
+  status === 401 ? { status, error, headers: WWW_AUTHENTICATE } : { status, error };
+
+// Refusals are constants: the hot path allocates nothing to say no.
+const NOT_AGENTS = deny(403, "this path is not served through the authorizer");
+const REFUSED_PATH = deny(403, "the original path is not in canonical form");
+const NO_TOKEN = deny(401, "sign in first: a bearer token is required");
+const BAD_TOKEN = deny(401, "the token was refused: sign in again");
+const ROLE_REFUSED = deny(403, "your role does not allow using agents");
+const STALE = deny(403, "the user directory is unavailable; try again shortly");
+const UNSENDABLE = deny(403, "the token's user name or email cannot be passed on");
+
+// A header value Node will send as is: visible ASCII and spaces. Anything else is percent-encoded.
+const PLAIN_HEADER_VALUE = /^[\x20-\x7e]*$/;
+const MAX_NAME_CHARS = 256;
+const MAX_EMAIL_CHARS = 320;
+
+function headerValue(value: string): string {
+  return PLAIN_HEADER_VALUE.test(value) ? value : encodeURIComponent(value);
+}
+
+/**
+ * The authorize contract (DESIGN.md). A pure decision over the subrequest: token from the Authorization
+ * header, else the original URI's `access-token`; signature and expiry by the verifier; the role from the
+ * directory for users it knows (it overrides the token's), from the token for users it does not.
+ * Never throws: whatever goes wrong is a refusal.
+ */
+export function createAuthorizer(deps: AuthorizeDeps): (request: AuthorizeRequest) => AuthorizeDecision {
+  function usable(claims: UserClaims): AuthorizeDecision {
+    const current = deps.lookup(claims.userId, claims.sub);
+    if (current === "stale") return STALE;
+    const role = current === "unknown" ? claims.role : current;
+    if (!canUseAgents(role)) return ROLE_REFUSED;
+    const email = claims.email ?? "";
+    if (claims.sub.length > MAX_NAME_CHARS || email.length > MAX_EMAIL_CHARS) return UNSENDABLE;
+    return {
+      status: 200,
+      headers: {
+        "x-user-id": String(claims.userId),
+        "x-user-name": headerValue(claims.sub),
+        "x-user-email": headerValue(email),
+        "x-user-role": role,
+      },
+    };
+  }
+
+  return function authorize(request) {
+    const path = classifyOriginalUri(request.originalUri);
+    if (path === "other") return NOT_AGENTS;
+    if (path === "refused") return REFUSED_PATH;
+    const token = tokenFromAuthorization(request.authorization) ?? tokenFromQuery(request.originalUri);
+    if (token === undefined) return NO_TOKEN;
+    let claims: UserClaims;
+    try {
+      claims = deps.verify(token);
+    } catch (error) {
+      // every verifier error (malformed, signature, expired, claims) is a 401; the message says which
+      return error instanceof JwtError ? deny(401, `the token was refused: ${error.message}`) : BAD_TOKEN;
+    }
+    return usable(claims);
+  };
+}

@@ -1,0 +1,125 @@
+import { createSigner, createVerifier } from "@texera-agent/auth";
+import { type Database, migrateToLatest, openDatabase } from "@texera-agent/db";
+import type { LoggerConfig } from "@texera-agent/service-kit";
+import type { FastifyInstance } from "fastify";
+import type { Kysely } from "kysely";
+import { buildApp } from "./app.ts";
+import type { AccessControlConfig } from "./config.ts";
+import { createLoginService } from "./login.service.ts";
+import { LoginLimiter } from "./login-limiter.ts";
+import { accessControlMigrations } from "./migrations.ts";
+import { createPasswordHasher } from "./password.ts";
+import { RoleDirectory } from "./role-directory.ts";
+import { type AccessControlSchema, createUsersRepository, type UsersRepository } from "./users.repository.ts";
+import { createUsersService, type UsersService } from "./users.service.ts";
+
+export const DATABASE_FILE = "access-control.sqlite";
+
+/** The user directory's database, opened and migrated. Shared by the service and the CLI. */
+export async function openUserDatabase(
+  config: Pick<AccessControlConfig, "dataDir" | "databaseUrl">,
+): Promise<{ database: Database<AccessControlSchema>; repository: UsersRepository }> {
+  const database = openDatabase<AccessControlSchema>({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    fileName: DATABASE_FILE,
+  });
+  try {
+    await migrateToLatest(
+      database.db as Kysely<unknown>,
+      "access_control",
+      accessControlMigrations(database.dialect),
+    );
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return { database, repository: createUsersRepository(database.db) };
+}
+
+export interface AccessControl {
+  app: FastifyInstance;
+  users: UsersService;
+  directory: RoleDirectory;
+  database: Database<AccessControlSchema>;
+  /** Stops the directory checks, the server and the database. */
+  close(): Promise<void>;
+}
+
+export interface AccessControlOptions {
+  logger?: LoggerConfig | false;
+  /** Clock for token expiry, sign-in limits and directory staleness (tests). */
+  now?: () => Date;
+}
+
+/**
+ * Wires the whole service from its configuration: database, role directory (loaded before the first
+ * request), verifier, signer, services and routes. `npm start` and main.ts both start here.
+ */
+export async function createAccessControl(
+  config: AccessControlConfig,
+  options: AccessControlOptions = {},
+): Promise<AccessControl> {
+  const { database, repository } = await openUserDatabase(config);
+  const now = options.now ?? (() => new Date());
+  const nowMs = options.now ? () => options.now!().getTime() : Date.now;
+
+  let log: FastifyInstance["log"] | undefined;
+  const directory = new RoleDirectory({
+    source: repository,
+    refreshMs: config.directory.refreshMs,
+    maxStalenessMs: config.directory.maxStalenessMs,
+    now: nowMs,
+    onHealthChange(healthy, error) {
+      if (healthy) log?.info("user directory readable again");
+      else log?.error({ err: error }, "user directory check failed; authorize fails closed when stale");
+    },
+  });
+  try {
+    await directory.start();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const hasher = createPasswordHasher(config.scrypt);
+  const users = createUsersService({ repository, hasher, now, onChange: (entry) => directory.apply(entry) });
+  const login = createLoginService({
+    repository,
+    hasher,
+    sign: createSigner({
+      secret: config.jwt.secret,
+      expiresInMinutes: config.jwt.expirationMinutes,
+      currentDate: now,
+    }),
+    limiter: new LoginLimiter(config.loginLimits),
+    now: nowMs,
+  });
+  const verify = createVerifier({
+    secret: config.jwt.secret,
+    cacheSize: config.tokenCacheSize,
+    currentDate: now,
+  });
+
+  const app = buildApp({
+    verify,
+    directory,
+    users,
+    login,
+    logger: options.logger ?? { level: config.logLevel },
+    authorizeLogLevel: config.authorizeLogLevel,
+    trustProxy: config.trustProxy,
+  });
+  log = app.log;
+  return {
+    app,
+    users,
+    directory,
+    database,
+    async close() {
+      directory.stop();
+      await app.close();
+      await database.close();
+    },
+  };
+}

@@ -44,6 +44,13 @@ export function addLink(wf: Workflow, input: AddLinkInput): { workflow: Workflow
   let port = input.targetPort;
   if (port === undefined) {
     port = [...Array(type.inputPorts).keys()].find((p) => !feeding(p));
+    const same = into.find((l) => l.source === source.operatorId);
+    if (port === undefined && same) {
+      throw new ToolInputError(
+        `the link already exists: ${same.linkId} connects ${source.operatorId} to ${target.operatorId} ${portLabel(type, same.targetPort)}`,
+        "duplicate_link",
+      );
+    }
     if (port === undefined) {
       throw new ToolInputError(
         `every input port of ${target.operatorId} (${type.operatorType}) already has a link: ` +

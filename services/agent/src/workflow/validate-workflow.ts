@@ -49,7 +49,7 @@ export function validateWorkflow(wf: Workflow): string[] {
     if (link.targetPort >= type.inputPorts) {
       problems.push(
         `link ${link.linkId} goes to port ${link.targetPort} of ${link.target} (${type.operatorType}), ` +
-          `which has ${type.inputPorts === 0 ? "no input ports" : `ports 0 to ${type.inputPorts - 1}`}`,
+          `which has ${type.inputPorts === 0 ? "no input ports" : type.inputPorts === 1 ? "one input port: 0" : `input ports 0 to ${type.inputPorts - 1}`}`,
       );
       continue;
     }

@@ -1,5 +1,5 @@
 import type { Operator, Workflow } from "@texera-agent/protocol";
-import { findOperatorType, portLabel } from "./catalog.ts";
+import { findOperatorType } from "./catalog.ts";
 import { bestEffortOrder } from "./graph.ts";
 import { validateWorkflow } from "./validate-workflow.ts";
 
@@ -41,8 +41,8 @@ function operatorLine(wf: Workflow, op: Operator): string {
       const name = type?.inputPortNames?.[l.targetPort];
       const label = name
         ? `${name}: `
-        : (type?.inputPorts ?? 1) > 1
-          ? `${portLabel(type, l.targetPort)}: `
+        : (type?.inputPorts ?? 1) > 1 || l.targetPort !== 0
+          ? `port ${l.targetPort}: `
           : "";
       return `${label}${l.source} (${l.linkId})`;
     });

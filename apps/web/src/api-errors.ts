@@ -3,6 +3,8 @@
  * can `switch` on it. `message` is written for the person in front of the screen; `serverMessage` is the
  * service's own `{error}` text when it sent one.
  */
+import { sentence } from "./format.ts";
+
 export type ApiErrorCode =
   | "unauthorized"
   | "forbidden"
@@ -20,7 +22,7 @@ export class ApiError extends Error {
   readonly serverMessage: string | undefined;
 
   constructor(code: ApiErrorCode, status: number, message: string, serverMessage?: string) {
-    super(message);
+    super(sentence(message));
     this.name = new.target.name;
     this.code = code;
     this.status = status;

@@ -104,7 +104,8 @@ describe("ApiClient", () => {
       expect(error, `HTTP ${status}`).toBeInstanceOf(errorClass);
       expect(error.code).toBe(code);
       expect(error.status).toBe(status);
-      expect(error.message).toContain(`said ${status}`);
+      expect(error.message).toMatch(new RegExp(`said ${status}`, "i"));
+      expect(error.serverMessage).toBe(`said ${status}`);
       expect(onUnauthorized).not.toHaveBeenCalled();
     }
   });

@@ -147,6 +147,22 @@ describe("chatReducer", () => {
     expect(state.notices[0]?.message).toBe("The model gateway is unreachable.");
   });
 
+  it("drops an error notice once the run's system step says the same", () => {
+    const message = "the model gateway is unreachable; try again later";
+    const state = run([
+      open,
+      init(),
+      frame({ type: "error", message: "something else" }),
+      frame({ type: "error", message, code: "LLM_UNAVAILABLE" }),
+      frame({
+        type: "step",
+        step: makeStep(3, { kind: "system", content: message, error: "LLM_UNAVAILABLE" }),
+      }),
+    ]);
+    expect(state.notices.map((n) => n.message)).toEqual(["something else"]);
+    expect(state.steps.map((s) => s.kind)).toEqual(["system"]);
+  });
+
   it("clears the pending message when a reconnect's init shows it was saved", () => {
     const state = run([
       open,

@@ -148,6 +148,11 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
         workflow: frame.workflow ?? state.workflow,
         touchedOperators: step.touchedOperators.length > 0 ? step.touchedOperators : state.touchedOperators,
         pending: step.kind === "user" ? null : state.pending,
+        // The run's error frame and its saved system step say the same thing: keep the step only.
+        notices:
+          step.kind === "system"
+            ? state.notices.filter((notice) => notice.message !== step.content)
+            : state.notices,
       };
     }
     case "complete":

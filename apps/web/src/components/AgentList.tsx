@@ -1,0 +1,61 @@
+import type { Agent } from "@texera-agent/protocol";
+import { describeError } from "../api-errors.ts";
+import { formatTime } from "../format.ts";
+import type { AsyncState } from "../hooks/use-async.ts";
+import { routeHash } from "../route.ts";
+import { Notice, Spinner, StateBadge } from "./ui.tsx";
+
+export function AgentList({
+  agents,
+  selectedId,
+  onRetry,
+}: {
+  agents: AsyncState<Agent[]>;
+  selectedId: string | null;
+  onRetry: () => void;
+}) {
+  return (
+    <nav className="agent-list" aria-labelledby="agent-list-title" data-testid="agent-list">
+      <h2 id="agent-list-title" className="section-title">
+        Your agents
+        {agents.status === "ready" && <span className="count">{agents.data.length}</span>}
+      </h2>
+      {agents.status === "loading" && <Spinner label="Loading agents…" />}
+      {agents.status === "error" && (
+        <Notice tone="error" testId="agents-error">
+          <p>Could not load your agents: {describeError(agents.error)}</p>
+          <button type="button" className="button button-small" onClick={onRetry}>
+            Try again
+          </button>
+        </Notice>
+      )}
+      {agents.status === "ready" && agents.data.length === 0 && (
+        <p className="muted empty-hint" data-testid="agents-empty">
+          No agents yet. Pick a model above and create one.
+        </p>
+      )}
+      {agents.status === "ready" && agents.data.length > 0 && (
+        <ul>
+          {agents.data.map((agent) => (
+            <li key={agent.id}>
+              <a
+                href={routeHash({ page: "agents", agentId: agent.id })}
+                className="agent-item"
+                aria-current={agent.id === selectedId ? "page" : undefined}
+                data-testid={`agent-item-${agent.id}`}
+                data-agent-name={agent.name}
+              >
+                <span className="agent-item-name">{agent.name}</span>
+                <span className="agent-item-meta">
+                  <span className="model-tag">{agent.modelType}</span>
+                  <span className="muted">{formatTime(agent.createdAt)}</span>
+                </span>
+                <StateBadge state={agent.state} />
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </nav>
+  );
+}

@@ -1,0 +1,249 @@
+import type { Operator, Workflow } from "@texera-agent/protocol";
+import {
+  applyNodeChanges,
+  Background,
+  Controls,
+  type Edge,
+  MarkerType,
+  type NodeChange,
+  type NodeTypes,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+} from "@xyflow/react";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { formatJson, plural } from "../format.ts";
+import { layoutWorkflow, NODE_HEIGHT, NODE_WIDTH, operatorLabel } from "../workflow-layout.ts";
+import { type OperatorFlowNode, OperatorNode } from "./OperatorNode.tsx";
+
+const nodeTypes: NodeTypes = { operator: OperatorNode };
+
+/** The agent's workflow as a DAG, laid out automatically and redrawn as steps change it. */
+export function WorkflowPanel({
+  workflow,
+  touched,
+  selectedId,
+  onSelect,
+}: {
+  workflow: Workflow;
+  touched: string[];
+  selectedId: string | null;
+  onSelect: (operatorId: string | null) => void;
+}) {
+  const selected = workflow.operators.find((op) => op.operatorId === selectedId) ?? null;
+  const [detailsTab, setDetailsTab] = useState<"properties" | "results">("properties");
+  return (
+    <section className="workflow" aria-label="Workflow">
+      <div className="panel-head">
+        <h2 className="section-title">Workflow</h2>
+        <span className="muted small" data-testid="workflow-summary">
+          {plural(workflow.operators.length, "operator")} · {plural(workflow.links.length, "link")}
+        </span>
+      </div>
+      <div className="graph" data-testid="workflow-graph" data-operator-count={workflow.operators.length}>
+        {workflow.operators.length === 0 ? (
+          <div className="graph-empty" data-testid="workflow-empty">
+            <p>No operators yet.</p>
+            <p className="muted">The workflow appears here, operator by operator, as the agent builds it.</p>
+          </div>
+        ) : (
+          <ReactFlowProvider>
+            <Graph workflow={workflow} touched={touched} selectedId={selectedId} onSelect={onSelect} />
+          </ReactFlowProvider>
+        )}
+      </div>
+      <div className="details">
+        <div className="details-head">
+          <div className="details-tabs" role="tablist" aria-label="Operator details">
+            <button
+              type="button"
+              role="tab"
+              aria-selected={detailsTab === "properties"}
+              className="pane-tab"
+              onClick={() => setDetailsTab("properties")}
+              data-testid="details-tab-properties"
+            >
+              Properties
+            </button>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={detailsTab === "results"}
+              className="pane-tab"
+              onClick={() => setDetailsTab("results")}
+              data-testid="details-tab-results"
+            >
+              Results
+            </button>
+          </div>
+          {workflow.operators.length > 0 && (
+            <label className="operator-select">
+              <span className="visually-hidden">Selected operator</span>
+              <select
+                value={selectedId ?? ""}
+                onChange={(event) => onSelect(event.target.value || null)}
+                data-testid="operator-select"
+              >
+                <option value="">Select an operator…</option>
+                {workflow.operators.map((op) => (
+                  <option key={op.operatorId} value={op.operatorId}>
+                    {operatorLabel(op)} ({op.operatorId})
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+        </div>
+        <div className="details-body" role="tabpanel">
+          {detailsTab === "properties" ? (
+            <OperatorProperties operator={selected} />
+          ) : (
+            <div className="results-placeholder" data-testid="results-placeholder">
+              <p>Result tables will appear here once workflows can be executed.</p>
+              <p className="muted small">
+                {selected
+                  ? `Results of ${operatorLabel(selected)} will show in this tab.`
+                  : "Select an operator to see its results."}
+              </p>
+            </div>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function Graph({
+  workflow,
+  touched,
+  selectedId,
+  onSelect,
+}: {
+  workflow: Workflow;
+  touched: string[];
+  selectedId: string | null;
+  onSelect: (operatorId: string | null) => void;
+}) {
+  const layout = useMemo(() => layoutWorkflow(workflow), [workflow]);
+  const touchedSet = useMemo(() => new Set(touched), [touched]);
+  const [nodes, setNodes] = useState<OperatorFlowNode[]>([]);
+  const { fitView } = useReactFlow();
+
+  useEffect(() => {
+    setNodes((previous) => {
+      const before = new Map(previous.map((node) => [node.id, node]));
+      return layout.operators.map(({ id, operator, x, y }) => ({
+        id,
+        type: "operator" as const,
+        position: { x, y },
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT,
+        ...(before.get(id)?.measured ? { measured: before.get(id)?.measured } : {}),
+        selected: id === selectedId,
+        draggable: false,
+        connectable: false,
+        ariaLabel: `Operator ${operatorLabel(operator)}, ${operator.operatorType}`,
+        data: { operator, touched: touchedSet.has(id) },
+      }));
+    });
+  }, [layout, touchedSet, selectedId]);
+
+  const edges = useMemo<Edge[]>(() => {
+    const inputs = new Map<string, number>();
+    for (const { link } of layout.links) inputs.set(link.target, (inputs.get(link.target) ?? 0) + 1);
+    return layout.links.map(({ id, link }) => ({
+      id,
+      source: link.source,
+      target: link.target,
+      selectable: false,
+      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+      className: touchedSet.has(link.target) || touchedSet.has(link.source) ? "is-touched" : undefined,
+      ...((inputs.get(link.target) ?? 0) > 1
+        ? {
+            label: link.targetPort === 0 ? "left" : link.targetPort === 1 ? "right" : `in ${link.targetPort}`,
+          }
+        : {}),
+    }));
+  }, [layout, touchedSet]);
+
+  // Keep the whole graph in view as it grows.
+  const count = layout.operators.length;
+  useEffect(() => {
+    if (count === 0) return;
+    const frame = requestAnimationFrame(() => void fitView({ padding: 0.2, duration: 250, maxZoom: 1.2 }));
+    return () => cancelAnimationFrame(frame);
+  }, [count, fitView]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<OperatorFlowNode>[]) => {
+      setNodes((current) => applyNodeChanges(changes, current));
+      for (const change of changes) {
+        if (change.type === "select" && change.selected) onSelect(change.id);
+      }
+    },
+    [onSelect],
+  );
+
+  return (
+    <ReactFlow<OperatorFlowNode, Edge>
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={nodeTypes}
+      onNodesChange={onNodesChange}
+      onPaneClick={() => onSelect(null)}
+      nodesDraggable={false}
+      nodesConnectable={false}
+      edgesFocusable={false}
+      fitView
+      fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+      minZoom={0.2}
+      maxZoom={2}
+      proOptions={{ hideAttribution: false }}
+    >
+      <Background gap={20} size={1} />
+      <Controls showInteractive={false} />
+    </ReactFlow>
+  );
+}
+
+function OperatorProperties({ operator }: { operator: Operator | null }) {
+  if (!operator) {
+    return (
+      <p className="muted details-empty" data-testid="operator-properties-empty">
+        Select an operator in the graph (click it, or focus it and press Enter) to see its properties.
+      </p>
+    );
+  }
+  const entries = Object.entries(operator.properties);
+  return (
+    <div
+      className="operator-properties"
+      data-testid="operator-properties"
+      data-operator-id={operator.operatorId}
+    >
+      <h3>{operatorLabel(operator)}</h3>
+      <dl className="props">
+        <dt>Type</dt>
+        <dd>{operator.operatorType}</dd>
+        <dt>Id</dt>
+        <dd>
+          <code>{operator.operatorId}</code>
+        </dd>
+        {entries.map(([key, value]) => (
+          <PropertyRow key={key} name={key} value={value} />
+        ))}
+      </dl>
+      {entries.length === 0 && <p className="muted small">This operator has no properties set.</p>}
+    </div>
+  );
+}
+
+function PropertyRow({ name, value }: { name: string; value: unknown }) {
+  const simple = value === null || ["string", "number", "boolean"].includes(typeof value);
+  return (
+    <>
+      <dt>{name}</dt>
+      <dd>{simple ? String(value) : <pre className="code">{formatJson(value)}</pre>}</dd>
+    </>
+  );
+}

@@ -1,0 +1,98 @@
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import { AgentSocket, reactSocketUrl } from "../agent-socket.ts";
+import { describeError, ForbiddenError, NotFoundError, UnauthorizedError } from "../api-errors.ts";
+import { type ChatAction, type ChatState, chatReducer, initialChatState } from "../chat-reducer.ts";
+import { useApi } from "./api-context.ts";
+
+export interface AgentChat {
+  state: ChatState;
+  dispatch: (action: ChatAction) => void;
+  send: (content: string) => void;
+  stop: () => void;
+  clear: () => Promise<void>;
+  /** Connects at once: skips a pending backoff wait, or starts over after the socket gave up. */
+  reconnect: () => void;
+}
+
+/** One agent's live chat: the socket (JWT in `access-token`), its frames folded by chatReducer. */
+export function useAgentChat(agentId: string): AgentChat {
+  const { api, session } = useApi();
+  const [state, dispatch] = useReducer(chatReducer, undefined, initialChatState);
+  const socketRef = useRef<AgentSocket | null>(null);
+  const [generation, setGeneration] = useState(0);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: generation restarts the socket on purpose
+  useEffect(() => {
+    const socket = new AgentSocket({
+      url: () => reactSocketUrl(window.location, agentId, session.accessToken),
+      onFrame: (frame) => dispatch({ type: "frame", frame }),
+      onStatus: (status) => dispatch({ type: "connection", status }),
+      check: async () => {
+        try {
+          await api.getAgent(agentId);
+          return null;
+        } catch (error) {
+          if (error instanceof UnauthorizedError) return error.message;
+          if (error instanceof NotFoundError) {
+            return "This agent no longer exists: it may have been deleted in another tab.";
+          }
+          if (error instanceof ForbiddenError) return error.message;
+          return null; // offline or a service restarting: keep trying
+        }
+      },
+      onInvalidFrame: () => console.warn("Ignored a frame from the server that does not match the protocol."),
+    });
+    socketRef.current = socket;
+    socket.start();
+    const online = () => socket.reconnectNow();
+    window.addEventListener("online", online);
+    return () => {
+      window.removeEventListener("online", online);
+      socket.close();
+      socketRef.current = null;
+    };
+  }, [agentId, api, session.accessToken, generation]);
+
+  const send = useCallback((content: string) => {
+    dispatch({ type: "sent", content });
+    if (!socketRef.current?.send({ type: "message", content })) {
+      dispatch({
+        type: "send-failed",
+        content,
+        message: "Not connected to the agent, so the message was not sent. It is back in the input.",
+      });
+    }
+  }, []);
+
+  const stop = useCallback(() => {
+    if (socketRef.current?.send({ type: "stop" })) return;
+    api.stopAgent(agentId).catch((error: unknown) => {
+      dispatch({
+        type: "notice",
+        tone: "error",
+        message: `Could not stop the agent: ${describeError(error)}`,
+      });
+    });
+  }, [api, agentId]);
+
+  const clear = useCallback(async () => {
+    try {
+      await api.clearAgent(agentId);
+      dispatch({ type: "cleared" });
+      dispatch({ type: "workflow", workflow: await api.getWorkflow(agentId) });
+    } catch (error) {
+      dispatch({
+        type: "notice",
+        tone: "error",
+        message: `Could not clear the conversation: ${describeError(error)}`,
+      });
+    }
+  }, [api, agentId]);
+
+  const reconnect = useCallback(() => {
+    if (state.connection.kind === "closed") setGeneration((g) => g + 1);
+    else socketRef.current?.reconnectNow();
+  }, [state.connection.kind]);
+
+  return { state, dispatch, send, stop, clear, reconnect };
+}

@@ -15,7 +15,7 @@ export interface AuthorizeRoutesOptions {
  * The gateway's subrequest: `/api/auth` (nginx auth_request, original request in X-Original-URI) and
  * `/api/auth/*` (Envoy ext_authz, original path appended), every method. Static routes beside them
  * (`/api/auth/login`, `/api/auth/users`) win for the methods they declare. A body the subrequest carries
- * is never read or parsed; any content type is accepted. The answer is 200 with x-user-* headers and an
+ * is never read or parsed, whatever its content type (even an unparsable one). The answer is 200 with x-user-* headers and an
  * empty body, or 401/403 with a one-line JSON error: never anything else.
  */
 export function authorizeRoutes(options: AuthorizeRoutesOptions) {
@@ -34,7 +34,9 @@ export function authorizeRoutes(options: AuthorizeRoutesOptions) {
       return logger;
     };
 
-    function handler(request: FastifyRequest, reply: FastifyReply): void {
+    // The answer is given in onRequest, before Fastify looks at the content type or body at all (an
+    // unparsable Content-Type header would otherwise fail the request before any handler runs).
+    function answer(request: FastifyRequest, reply: FastifyReply): void {
       const originalUri = originalUriOf(request.url, request.headers["x-original-uri"]);
       const decision = options.authorize({ authorization: request.headers.authorization, originalUri });
       if (decision.status === 200) {
@@ -49,7 +51,9 @@ export function authorizeRoutes(options: AuthorizeRoutesOptions) {
       app.route({
         method: AUTHORIZE_METHODS,
         url,
-        handler,
+        onRequest: answer,
+        handler: answer, // never reached: onRequest has answered
+
         childLoggerFactory,
         config: { auth: "open" },
         schema: {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSigner, type Role } from "@texera-agent/auth";
 import type { LoggerConfig } from "@texera-agent/service-kit";
+import type { InjectOptions } from "fastify";
 import type { AccessControlConfig } from "./config.ts";
 import { type AccessControl, createAccessControl } from "./service.ts";
 
@@ -64,4 +65,33 @@ export function mint(role: Role, options: TokenOptions = {}): string {
     role,
     ...(options.email === undefined ? {} : { email: options.email }),
   }).token;
+}
+
+export type Method = "GET" | "POST" | "PATCH" | "DELETE" | "OPTIONS" | "PUT" | "HEAD";
+export type Style = "nginx" | "envoy";
+
+/** The gateway's subrequest for an original request `method originalUri`, as nginx or Envoy sends it. */
+export function subrequest(
+  style: Style,
+  method: Method,
+  originalUri: string,
+  headers: Record<string, string> = {},
+): InjectOptions {
+  // a body the subrequest may carry must never be parsed: send one that is not even valid JSON
+  const body = method === "GET" || method === "HEAD" ? {} : { payload: "{not json", contentType: true };
+  const all = { ...headers, ...(body.contentType ? { "content-type": "application/json" } : {}) };
+  if (style === "nginx") {
+    return {
+      method,
+      url: "/api/auth",
+      headers: { ...all, "x-original-uri": originalUri, "x-original-method": method },
+      ...("payload" in body ? { payload: body.payload } : {}),
+    };
+  }
+  return {
+    method,
+    url: `/api/auth${originalUri}`,
+    headers: all,
+    ...("payload" in body ? { payload: body.payload } : {}),
+  };
 }

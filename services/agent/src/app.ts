@@ -1,0 +1,114 @@
+import websocket from "@fastify/websocket";
+import type { TokenVerifier } from "@texera-agent/auth";
+import type { Database } from "@texera-agent/db";
+import type { AgentSettings, Workflow } from "@texera-agent/protocol";
+import {
+  installAuthHook,
+  installErrorHandling,
+  type LoggerConfig,
+  loggerOptions,
+} from "@texera-agent/service-kit";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { AgentServiceConfig } from "./config.ts";
+import type { AgentDatabase } from "./db/schema.ts";
+import { LiveAgents } from "./live/live-agents.ts";
+import { createLlmClient, type LlmClient } from "./react/llm-client.ts";
+import { buildSystemPrompt } from "./react/system-prompt.ts";
+import { ToolRegistry } from "./react/tool-registry.ts";
+import type { AgentTool } from "./react/tool-types.ts";
+import { createRepositories } from "./repositories/index.ts";
+import { agentsRoutes } from "./routes/agents.routes.ts";
+import { healthRoutes } from "./routes/health.routes.ts";
+import { historyRoutes } from "./routes/history.routes.ts";
+import { modelsRoutes } from "./routes/models.routes.ts";
+import { reactSocket } from "./routes/react.socket.ts";
+import { runControlRoutes } from "./routes/run-control.routes.ts";
+import { settingsRoutes } from "./routes/settings.routes.ts";
+import { AgentsService } from "./services/agents.service.ts";
+import { ModelsService } from "./services/models.service.ts";
+import { RunsService } from "./services/runs.service.ts";
+import { OPERATOR_CATALOG, workflowSummary, workflowTools } from "./workflow/index.ts";
+
+export interface AppDeps {
+  config: Pick<AgentServiceConfig, "litellmBaseUrl" | "litellmMasterKey" | "modelsCacheSeconds" | "llm">;
+  verify: TokenVerifier;
+  /** Opened and migrated (see openAgentDatabase); the caller closes it after the app. */
+  database: Database<AgentDatabase>;
+  /** Default: the workflow-editing tools. */
+  tools?: readonly AgentTool[];
+  /** Default: the OpenAI SDK pointed at config.litellmBaseUrl with the master key. */
+  llm?: LlmClient;
+  /** false: no logging (benchmarks); default: pino at LOG_LEVEL to stdout. */
+  logger?: LoggerConfig | false;
+  now?: () => Date;
+}
+
+/** agent-service as a Fastify instance: the guard, the REST routes and the WebSocket, wired to their services. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const now = deps.now ?? (() => new Date());
+  const app = Fastify({
+    logger: deps.logger === false ? false : loggerOptions(deps.logger ?? {}),
+    // Unknown fields are refused with a 400 that names them, never silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+    bodyLimit: 256 * 1024,
+    return503OnClosing: true,
+    // A long id is answered like any unknown id (404), not 414.
+    routerOptions: { maxParamLength: 2048 },
+  });
+  installErrorHandling(app);
+  // The plugin first: its onRequest hook marks upgrade requests, so that a socket refused by the auth hook
+  // below is destroyed after its HTTP answer instead of lingering half-open.
+  await app.register(websocket, { options: { maxPayload: 256 * 1024 } });
+  installAuthHook(app, { verify: deps.verify });
+
+  const { config } = deps;
+  const llm =
+    deps.llm ?? createLlmClient({ baseUrl: config.litellmBaseUrl, masterKey: config.litellmMasterKey });
+  const tools = new ToolRegistry(deps.tools ?? workflowTools());
+  const operatorTypes = OPERATOR_CATALOG.map((t) => t.operatorType);
+  const db = deps.database.db;
+  const repos = createRepositories(db);
+  const live = new LiveAgents();
+  const models = new ModelsService(llm, {
+    cacheSeconds: config.modelsCacheSeconds,
+    timeoutMs: config.llm.modelsTimeoutMs,
+    now: () => now().getTime(),
+  });
+  const runs = new RunsService({
+    db,
+    repos,
+    live,
+    llm,
+    tools,
+    policy: config.llm,
+    systemPrompt: (workflow: Workflow, settings: AgentSettings) =>
+      buildSystemPrompt({
+        workflow,
+        operatorTypes,
+        summarize: workflowSummary,
+        extra: settings.systemPrompt,
+      }),
+    now,
+    log: app.log,
+  });
+  const agents = new AgentsService({
+    repos,
+    live,
+    runs,
+    knownModels: () => models.knownIds(),
+    toolNames: () => tools.names(),
+    now,
+  });
+
+  healthRoutes(app);
+  modelsRoutes(app, models);
+  agentsRoutes(app, agents);
+  settingsRoutes(app, agents);
+  runControlRoutes(app, agents);
+  historyRoutes(app, agents);
+  reactSocket(app, { agents, runs, live, repos });
+
+  // Runs in progress end with a step saying the service stopped; sockets are closed by the plugin.
+  app.addHook("preClose", async () => runs.shutdown());
+  return app;
+}

@@ -1,0 +1,51 @@
+import type { Kysely, Migration } from "kysely";
+
+/** Append only: a released migration is never edited. Runs on SQLite and PostgreSQL alike. */
+export const migrations: Record<string, Migration> = {
+  "001_agents": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("agents")
+        .addColumn("id", "varchar(36)", (c) => c.primaryKey())
+        .addColumn("owner_id", "bigint", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("model_type", "text", (c) => c.notNull())
+        .addColumn("settings", "text", (c) => c.notNull())
+        .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("agents_owner").on("agents").columns(["owner_id", "created_at"]).execute();
+
+      await db.schema
+        .createTable("steps")
+        .addColumn("agent_id", "varchar(36)", (c) => c.notNull().references("agents.id").onDelete("cascade"))
+        .addColumn("idx", "integer", (c) => c.notNull())
+        .addColumn("run_id", "varchar(36)", (c) => c.notNull())
+        .addColumn("kind", "varchar(16)", (c) => c.notNull())
+        .addColumn("json", "text", (c) => c.notNull())
+        .addColumn("created_at", "varchar(32)", (c) => c.notNull())
+        .addPrimaryKeyConstraint("steps_pk", ["agent_id", "idx"])
+        .execute();
+
+      await db.schema
+        .createTable("workflows")
+        .addColumn("agent_id", "varchar(36)", (c) =>
+          c.primaryKey().references("agents.id").onDelete("cascade"),
+        )
+        .addColumn("json", "text", (c) => c.notNull())
+        .addColumn("updated_at", "varchar(32)", (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable("runs")
+        .addColumn("id", "varchar(36)", (c) => c.primaryKey())
+        .addColumn("agent_id", "varchar(36)", (c) => c.notNull().references("agents.id").onDelete("cascade"))
+        .addColumn("status", "varchar(16)", (c) => c.notNull())
+        .addColumn("started_at", "varchar(32)", (c) => c.notNull())
+        .addColumn("ended_at", "varchar(32)")
+        .addColumn("error", "text")
+        .execute();
+      await db.schema.createIndex("runs_status").on("runs").column("status").execute();
+      await db.schema.createIndex("runs_agent").on("runs").column("agent_id").execute();
+    },
+  },
+};

@@ -1,0 +1,38 @@
+import { HttpError } from "@texera-agent/service-kit";
+
+/**
+ * Every error agent-service answers on purpose, with its HTTP status. Handlers and services throw these;
+ * service-kit's one error handler writes `{error}`. The same codes travel in WebSocket `error` frames.
+ */
+export const ErrorCodes = {
+  AGENT_NOT_FOUND: 404,
+  AGENT_BUSY: 409,
+  ADMIN_ONLY: 403,
+  UNKNOWN_MODEL: 400,
+  INVALID_SETTINGS: 400,
+  LITELLM_UNREACHABLE: 502,
+  LITELLM_KEY_REJECTED: 502,
+  LITELLM_BAD_ANSWER: 502,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class AgentServiceError extends HttpError {
+  constructor(code: ErrorCode, message: string) {
+    super(ErrorCodes[code], code, message);
+    this.name = "AgentServiceError";
+  }
+}
+
+/** One wording for "missing" and "not yours", so the answer does not tell them apart. */
+export const agentNotFound = (id: string) =>
+  new AgentServiceError("AGENT_NOT_FOUND", `no agent with id ${printableId(id)}`);
+
+export const agentBusy = (what: string) =>
+  new AgentServiceError("AGENT_BUSY", `the agent is answering a message; stop it first, then ${what}`);
+
+/** Ids echo back into messages: keep them short and printable. */
+function printableId(id: string): string {
+  const clean = id.replace(/[^\w-]/g, "?");
+  return clean.length > 64 ? `${clean.slice(0, 64)}…` : clean;
+}

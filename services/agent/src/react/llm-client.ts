@@ -1,0 +1,73 @@
+import type { ModelList } from "@texera-agent/protocol";
+import OpenAI from "openai";
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsStreaming,
+} from "openai/resources/chat/completions";
+
+export type ChatRequest = Omit<ChatCompletionCreateParamsStreaming, "stream" | "stream_options">;
+
+/** The two calls agent-service makes to LiteLLM; the master key stays inside. */
+export interface LlmClient {
+  /** For messages: where LiteLLM is expected (no credentials in it). */
+  readonly baseUrl: string;
+  listModels(signal: AbortSignal): Promise<ModelList>;
+  /** A streamed chat completion with usage in its last chunk. Aborting `signal` cancels the HTTP request. */
+  streamChat(request: ChatRequest, signal: AbortSignal): Promise<AsyncIterable<ChatCompletionChunk>>;
+  /** Removes the master key from a text that may quote it (upstream error bodies). */
+  scrub(text: string): string;
+}
+
+export interface LlmClientOptions {
+  baseUrl: string;
+  masterKey: string | undefined;
+}
+
+/** The OpenAI SDK pointed at LiteLLM, with its own retries and logging off (the run loop retries). */
+export function createLlmClient({ baseUrl, masterKey }: LlmClientOptions): LlmClient {
+  const client = new OpenAI({
+    baseURL: baseUrl,
+    // LiteLLM without a master key accepts any; the SDK insists on a value.
+    apiKey: masterKey ?? "no-master-key-configured",
+    maxRetries: 0,
+    timeout: 30 * 60_000,
+    logLevel: "off",
+  });
+  const scrub = (text: string) => scrubSecret(text, masterKey);
+  return {
+    baseUrl,
+    scrub,
+    async listModels(signal) {
+      const page = await client.models.list({ signal });
+      return {
+        object: "list",
+        data: page.data.map((m) => ({
+          id: String(m.id),
+          object: "model" as const,
+          created: Number.isInteger(m.created) ? m.created : 0,
+          owned_by: typeof m.owned_by === "string" ? m.owned_by : "unknown",
+        })),
+      };
+    },
+    async streamChat(request, signal) {
+      return client.chat.completions.create(
+        { ...request, stream: true, stream_options: { include_usage: true } },
+        { signal },
+      );
+    },
+  };
+}
+
+/** Replaces every occurrence of the secret (and of long pieces of it) in a text. */
+export function scrubSecret(text: string, secret: string | undefined): string {
+  if (!secret || secret.length < 4) return text;
+  let out = text.split(secret).join("[REDACTED]");
+  // Some gateways echo part of a wrong key; hide any 8-character piece of ours as well.
+  if (secret.length >= 12) {
+    for (let i = 0; i + 8 <= secret.length; i += 4) {
+      const piece = secret.slice(i, i + 8);
+      if (out.includes(piece)) out = out.split(piece).join("[REDACTED]");
+    }
+  }
+  return out;
+}

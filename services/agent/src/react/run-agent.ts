@@ -1,0 +1,197 @@
+import type { AgentSettings, ReActStep, ToolCall, ToolResult, Workflow } from "@texera-agent/protocol";
+import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import { RunAborted, UpstreamError } from "./errors.ts";
+import type { LlmClient } from "./llm-client.ts";
+import { type RetryPolicy, withRetry } from "./retry.ts";
+import { type ModelTurn, type RawToolCall, streamStep } from "./stream-step.ts";
+import type { ToolRegistry } from "./tool-registry.ts";
+
+export interface RunAgentInput {
+  runId: string;
+  userId: number;
+  /** The settings the run started with; later changes apply to the next run. */
+  settings: AgentSettings;
+  /** The conversation so far, the new user message last (without the system prompt). */
+  history: ChatCompletionMessageParam[];
+  workflow: Workflow;
+  /** Index of the first step this run produces. */
+  firstIndex: number;
+  signal: AbortSignal;
+}
+
+export interface RunAgentDeps {
+  llm: LlmClient;
+  tools: ToolRegistry;
+  policy: RetryPolicy & { idleTimeoutMs: number };
+  systemPrompt(workflow: Workflow, settings: AgentSettings): string;
+  now(): Date;
+  onRetry?(error: UpstreamError, delayMs: number, attempt: number): void;
+}
+
+export interface RunAgentEvents {
+  /** Model text of the step in progress, as it streams. */
+  delta(index: number, text: string): void;
+  /** A finished step (saved before the promise resolves); `workflow` when the step changed it. */
+  step(step: ReActStep, workflow: Workflow | undefined): Promise<void>;
+}
+
+export type RunOutcome =
+  | { reason: "done" | "max_steps" | "stopped"; workflow: Workflow }
+  | { reason: "error"; error: UpstreamError; workflow: Workflow };
+
+/**
+ * The ReAct loop: a model turn, then its tool calls, saved as one step; again while the model calls tools
+ * and the step budget lasts. Stops at once when `signal` aborts. An LLM failure ends the run with an error
+ * outcome; a tool failure goes back to the model.
+ */
+export async function runAgent(
+  input: RunAgentInput,
+  deps: RunAgentDeps,
+  events: RunAgentEvents,
+): Promise<RunOutcome> {
+  const { settings, signal } = input;
+  const messages = [...input.history];
+  let workflow = input.workflow;
+  let steps = 0;
+  try {
+    do {
+      const index = input.firstIndex + steps;
+      const turn = await modelTurn(messages, workflow, index, input, deps, events);
+      const executed = await runTools(turn.toolCalls, workflow, input, deps);
+      const changed = executed.workflow !== workflow;
+      workflow = executed.workflow;
+      await events.step(
+        agentStep(index, input.runId, turn, executed, deps.now()),
+        changed ? workflow : undefined,
+      );
+      messages.push(...turnMessages(turn, executed.results));
+      steps++;
+      if (executed.stopped) return { reason: "stopped", workflow };
+      if (turn.toolCalls.length === 0) return { reason: "done", workflow };
+    } while (steps < settings.maxSteps);
+    return { reason: "max_steps", workflow };
+  } catch (error) {
+    if (error instanceof RunAborted || signal.aborted) return { reason: "stopped", workflow };
+    if (error instanceof UpstreamError) return { reason: "error", error, workflow };
+    throw error;
+  }
+}
+
+function modelTurn(
+  messages: ChatCompletionMessageParam[],
+  workflow: Workflow,
+  index: number,
+  input: RunAgentInput,
+  deps: RunAgentDeps,
+  events: RunAgentEvents,
+): Promise<ModelTurn> {
+  const { settings } = input;
+  const tools = deps.tools.offered(settings.disabledTools);
+  const request = {
+    model: settings.modelType,
+    temperature: settings.temperature,
+    user: String(input.userId),
+    messages: [{ role: "system" as const, content: deps.systemPrompt(workflow, settings) }, ...messages],
+    ...(tools.length > 0 ? { tools } : {}),
+  };
+  return withRetry(
+    () =>
+      streamStep(deps.llm, request, {
+        signal: input.signal,
+        idleTimeoutMs: deps.policy.idleTimeoutMs,
+        onDelta: (text) => events.delta(index, text),
+      }),
+    deps.policy,
+    input.signal,
+    deps.onRetry,
+  );
+}
+
+interface Executed {
+  calls: ToolCall[];
+  results: ToolResult[];
+  touched: string[];
+  workflow: Workflow;
+  /** The run was stopped between or during tool calls. */
+  stopped: boolean;
+}
+
+/** Runs the turn's tool calls one after another, each seeing the workflow the previous one left. */
+async function runTools(
+  raw: RawToolCall[],
+  start: Workflow,
+  input: RunAgentInput,
+  deps: RunAgentDeps,
+): Promise<Executed> {
+  const out: Executed = { calls: [], results: [], touched: [], workflow: start, stopped: false };
+  for (const call of raw) {
+    out.calls.push({ id: call.id, name: call.name, arguments: parseArguments(call.arguments) });
+    if (out.stopped) {
+      out.results.push(notRun(call));
+      continue;
+    }
+    try {
+      const { result, outcome } = await deps.tools.execute(
+        call,
+        { workflow: out.workflow, signal: input.signal, settings: input.settings, userId: input.userId },
+        input.settings.toolTimeoutMs,
+      );
+      out.results.push(result);
+      if (outcome?.workflow) out.workflow = outcome.workflow;
+      for (const id of outcome?.touchedOperators ?? []) if (!out.touched.includes(id)) out.touched.push(id);
+    } catch (error) {
+      if (!(error instanceof RunAborted)) throw error;
+      out.stopped = true;
+      out.results.push(notRun(call));
+    }
+  }
+  return out;
+}
+
+const notRun = (call: RawToolCall): ToolResult => ({
+  toolCallId: call.id,
+  name: call.name,
+  ok: false,
+  output: "error: not run, the run was stopped",
+  durationMs: 0,
+});
+
+function agentStep(index: number, runId: string, turn: ModelTurn, executed: Executed, at: Date): ReActStep {
+  return {
+    index,
+    kind: "agent",
+    runId,
+    content: turn.content,
+    toolCalls: executed.calls,
+    toolResults: executed.results,
+    ...(turn.usage ? { usage: turn.usage } : {}),
+    touchedOperators: executed.touched,
+    createdAt: at.toISOString(),
+  };
+}
+
+function turnMessages(turn: ModelTurn, results: ToolResult[]): ChatCompletionMessageParam[] {
+  if (turn.toolCalls.length === 0) return [{ role: "assistant", content: turn.content }];
+  return [
+    {
+      role: "assistant",
+      content: turn.content === "" ? null : turn.content,
+      tool_calls: turn.toolCalls.map((c) => ({
+        id: c.id,
+        type: "function" as const,
+        function: { name: c.name, arguments: c.arguments },
+      })),
+    },
+    ...results.map((r) => ({ role: "tool" as const, tool_call_id: r.toolCallId, content: r.output })),
+  ];
+}
+
+/** The parsed arguments for the saved step; the raw text when the model sent invalid JSON. */
+function parseArguments(text: string): unknown {
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

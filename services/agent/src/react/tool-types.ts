@@ -1,0 +1,28 @@
+// The tool contract of the run loop. src/workflow/ (the workflow-editing tools) implements the same shape;
+// these declarations let the loop be built and tested on its own.
+import type { AgentSettings, Workflow } from "@texera-agent/protocol";
+
+export interface ToolContext {
+  /** The workflow as it is before this call. */
+  workflow: Workflow;
+  /** The run's signal merged with this call's timeout: stop work when it aborts. */
+  signal: AbortSignal;
+  settings: AgentSettings;
+  userId: number;
+}
+
+export interface ToolOutcome {
+  /** What goes back to the model (text, or a value sent as JSON). */
+  output: unknown;
+  /** The new workflow, when the tool changed it. */
+  workflow?: Workflow;
+  touchedOperators?: string[];
+}
+
+/** A tool is a plain object: a name, a description and a JSON Schema for the model, and execute. */
+export interface AgentTool {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+  execute(args: unknown, ctx: ToolContext): Promise<ToolOutcome>;
+}

@@ -1,0 +1,126 @@
+import { decodeClientFrame, type ServerFrame } from "@texera-agent/protocol";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { WebSocket } from "ws";
+import { AgentServiceError } from "../errors.ts";
+import { type LiveAgents, sendTo, type Watcher } from "../live/live-agents.ts";
+import type { AgentRecord, Repositories } from "../repositories/index.ts";
+import type { AgentsService } from "../services/agents.service.ts";
+import type { RunsService } from "../services/runs.service.ts";
+import { userOf } from "./request-user.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The agent a WebSocket upgrade is for, loaded (and its owner checked) before the upgrade. */
+    agentRecord?: AgentRecord;
+  }
+}
+
+export interface ReactSocketDeps {
+  agents: AgentsService;
+  runs: RunsService;
+  live: LiveAgents;
+  repos: Repositories;
+}
+
+/**
+ * WS /api/agents/:id/react. The token (access-token query parameter), the role and the ownership are all
+ * decided before the upgrade, so a refused caller gets a plain HTTP 401/403/404 and no socket. A socket
+ * gets `init` (agent, state, saved steps, workflow, then the text of a step in progress), then the live
+ * frames of the agent. Closing the socket does not stop a run.
+ */
+export function reactSocket(app: FastifyInstance, deps: ReactSocketDeps): void {
+  app.decorateRequest("agentRecord", undefined);
+  app.get<{ Params: { id: string } }>(
+    "/api/agents/:id/react",
+    {
+      websocket: true,
+      config: { queryToken: true },
+      preValidation: async (req: FastifyRequest<{ Params: { id: string } }>) => {
+        req.agentRecord = await deps.agents.owned(userOf(req), req.params.id);
+      },
+    },
+    (socket, req) => {
+      void watch(socket, req.agentRecord!, userOf(req).userId, deps, req);
+    },
+  );
+}
+
+async function watch(
+  socket: WebSocket,
+  record: AgentRecord,
+  userId: number,
+  deps: ReactSocketDeps,
+  req: FastifyRequest,
+): Promise<void> {
+  const { live, runs, repos } = deps;
+  const id = record.id;
+  // Frames that arrive while init is being read wait here, so none is lost or comes before init.
+  let queue: string[] | undefined = [];
+  const watcher: Watcher = {
+    send: (data) => (queue ? queue.push(data) : socket.send(data)),
+    close: (code, reason) => socket.close(code, reason),
+    get bufferedAmount() {
+      return socket.bufferedAmount;
+    },
+  };
+  const reply = (frame: ServerFrame) => sendTo(watcher, JSON.stringify(frame));
+  const agent = live.join(id, watcher);
+  const partial = agent.partial && { ...agent.partial };
+  socket.on("close", () => live.leave(id, watcher));
+  socket.on("error", () => socket.terminate());
+
+  socket.on("message", (data, isBinary) => {
+    if (isBinary) return reply({ type: "error", message: "send text frames of JSON", code: "BAD_FRAME" });
+    const decoded = decodeClientFrame(data.toString());
+    if (!decoded.ok) return reply({ type: "error", message: decoded.error, code: "BAD_FRAME" });
+    const frame = decoded.value;
+    if (frame.type === "stop") {
+      runs.stop(id);
+      return;
+    }
+    void (async () => {
+      try {
+        // The settings may have changed since the socket opened: read the agent again.
+        const current = await repos.agents.findById(id);
+        if (!current)
+          return reply({ type: "error", message: "the agent was deleted", code: "AGENT_NOT_FOUND" });
+        runs.start(current, userId, frame.content);
+      } catch (error) {
+        if (error instanceof AgentServiceError)
+          return reply({ type: "error", message: error.message, code: error.code });
+        req.log.error({ err: error, agentId: id }, "could not start a run");
+        reply({
+          type: "error",
+          message: "could not start the run; the service log has the details",
+          code: "INTERNAL",
+        });
+      }
+    })();
+  });
+
+  try {
+    const [steps, workflow] = await Promise.all([repos.steps.list(id), repos.workflows.get(id)]);
+    const state = live.state(id);
+    const init: ServerFrame = { type: "init", agent: deps.agents.dto(record), state, steps, workflow };
+    const saved = steps.length > 0 ? steps[steps.length - 1]!.index + 1 : 0;
+    const pending = queue;
+    queue = undefined;
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(JSON.stringify(init));
+    if (partial && partial.index >= saved) socket.send(JSON.stringify({ type: "delta", ...partial }));
+    for (const data of pending) {
+      if (!isAlreadySent(data, saved)) socket.send(data);
+    }
+  } catch (error) {
+    req.log.error({ err: error, agentId: id }, "could not load an agent for its socket");
+    socket.close(1011, "could not load the agent");
+  }
+}
+
+/** A step (or the text of a step) queued while init was read, that init already holds. */
+function isAlreadySent(data: string, saved: number): boolean {
+  if (data.startsWith('{"type":"step"'))
+    return (JSON.parse(data) as { step: { index: number } }).step.index < saved;
+  if (data.startsWith('{"type":"delta"')) return (JSON.parse(data) as { index: number }).index < saved;
+  return false;
+}

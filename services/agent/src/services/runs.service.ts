@@ -1,0 +1,291 @@
+import { randomUUID } from "node:crypto";
+import type { AgentSettings, ReActStep, ServerFrame, Workflow } from "@texera-agent/protocol";
+import type { FastifyBaseLogger } from "fastify";
+import type { Kysely } from "kysely";
+import type { LlmPolicy } from "../config.ts";
+import type { AgentDatabase, RunStatus } from "../db/schema.ts";
+import { agentBusy } from "../errors.ts";
+import type { LiveAgent, LiveAgents } from "../live/live-agents.ts";
+import type { LlmClient } from "../react/llm-client.ts";
+import { historyToMessages } from "../react/messages.ts";
+import { type RunOutcome, runAgent } from "../react/run-agent.ts";
+import type { ToolRegistry } from "../react/tool-registry.ts";
+import { type AgentRecord, createRepositories, type Repositories } from "../repositories/index.ts";
+import { settingsOf, toAgentDto } from "./agent-dto.ts";
+
+export interface RunsServiceDeps {
+  db: Kysely<AgentDatabase>;
+  repos: Repositories;
+  live: LiveAgents;
+  llm: LlmClient;
+  tools: ToolRegistry;
+  policy: LlmPolicy;
+  systemPrompt(workflow: Workflow, settings: AgentSettings): string;
+  now(): Date;
+  log: FastifyBaseLogger;
+}
+
+type StopCause = "user" | "shutdown";
+
+export const STOPPED_BY_USER = "Stopped by the user.";
+export const STOPPED_BY_SHUTDOWN =
+  "agent-service shut down during this run; send the message again to continue.";
+
+/**
+ * Runs agents: one run per message, one run at a time per agent. Steps are saved as they complete and
+ * fanned out to every watching socket; a socket that goes away changes nothing. Stop and delete abort the
+ * upstream request at once.
+ */
+export class RunsService {
+  private readonly stopCause = new WeakMap<LiveAgent, StopCause>();
+
+  constructor(private readonly deps: RunsServiceDeps) {}
+
+  /**
+   * Starts answering `content`. Throws AGENT_BUSY when the agent already answers a message (nothing is
+   * queued). Returns once the run is under way; it goes on without the caller.
+   */
+  start(record: AgentRecord, userId: number, content: string): { runId: string } {
+    const { live } = this.deps;
+    const agent = live.get(record.id);
+    if (agent.state !== "AVAILABLE") throw agentBusy("send the next message");
+    const runId = randomUUID();
+    agent.state = "GENERATING";
+    agent.runId = runId;
+    agent.controller = new AbortController();
+    agent.partial = undefined;
+    this.stopCause.delete(agent);
+    live.broadcast(record.id, { type: "state", state: "GENERATING" });
+    agent.done = this.execute(record, agent, userId, content, runId);
+    return { runId };
+  }
+
+  /** Aborts the agent's run (if any); it ends with a system step saying it was stopped. */
+  stop(agentId: string, cause: StopCause = "user"): boolean {
+    const agent = this.deps.live.peek(agentId);
+    if (!agent?.controller || agent.state !== "GENERATING") return false;
+    this.stopCause.set(agent, cause);
+    agent.state = "STOPPING";
+    this.deps.live.broadcast(agentId, { type: "state", state: "STOPPING" });
+    agent.controller.abort();
+    return true;
+  }
+
+  /** Aborts the run of an agent that is being deleted and waits (bounded) until it has let go. */
+  async abortForDeletion(agentId: string): Promise<void> {
+    const agent = this.deps.live.peek(agentId);
+    if (!agent?.done) return;
+    agent.deleted = true;
+    agent.controller?.abort();
+    await settleWithin(agent.done, 5_000);
+  }
+
+  async clearHistory(record: AgentRecord): Promise<void> {
+    await this.deps.repos.steps.clear(record.id);
+    if (!this.deps.live.peek(record.id)) return;
+    const workflow = await this.deps.repos.workflows.get(record.id);
+    this.deps.live.broadcast(record.id, {
+      type: "init",
+      agent: toAgentDto(record, "AVAILABLE"),
+      state: "AVAILABLE",
+      steps: [],
+      workflow,
+    });
+  }
+
+  /** Stops every run (each saves a step saying so) and waits for them, bounded. */
+  async shutdown(timeoutMs = 5_000): Promise<void> {
+    const running = this.deps.live.running();
+    for (const agent of running) {
+      this.stopCause.set(agent, "shutdown");
+      agent.controller?.abort();
+    }
+    await settleWithin(Promise.all(running.map((a) => a.done)), timeoutMs);
+  }
+
+  private async execute(
+    record: AgentRecord,
+    agent: LiveAgent,
+    userId: number,
+    content: string,
+    runId: string,
+  ): Promise<void> {
+    const { repos, live, log } = this.deps;
+    const id = record.id;
+    const settings = settingsOf(record);
+    const signal = agent.controller!.signal;
+    let nextIndex = 0;
+    let outcome: RunOutcome | { reason: "crash"; error: unknown };
+    const started = performance.now();
+    try {
+      const [history, workflow] = await Promise.all([repos.steps.list(id), repos.workflows.get(id)]);
+      nextIndex = history.length > 0 ? history[history.length - 1]!.index + 1 : 0;
+      const at = this.deps.now().toISOString();
+      const userStep: ReActStep = {
+        index: nextIndex,
+        kind: "user",
+        runId,
+        content,
+        toolCalls: [],
+        toolResults: [],
+        touchedOperators: [],
+        createdAt: at,
+      };
+      await this.transaction(async (tx) => {
+        await tx.runs.start(runId, id, at);
+        await tx.steps.append(id, userStep);
+      });
+      nextIndex++;
+      live.broadcast(id, { type: "step", step: userStep });
+      log.info({ agentId: id, runId, model: settings.modelType }, "run started");
+
+      outcome = await runAgent(
+        {
+          runId,
+          userId,
+          settings,
+          history: historyToMessages([...history, userStep]),
+          workflow,
+          firstIndex: nextIndex,
+          signal,
+        },
+        {
+          llm: this.deps.llm,
+          tools: this.deps.tools,
+          policy: this.deps.policy,
+          systemPrompt: this.deps.systemPrompt,
+          now: this.deps.now,
+          onRetry: (error, delayMs, attempt) =>
+            log.warn({ agentId: id, runId, code: error.code, attempt, delayMs }, "LLM call failed; retrying"),
+        },
+        {
+          delta: (index, text) => {
+            const partial = agent.partial;
+            if (partial && partial.index === index) partial.text += text;
+            else agent.partial = { index, text };
+            live.broadcast(id, { type: "delta", index, text });
+          },
+          step: async (step, changed) => {
+            if (agent.deleted) return;
+            await this.transaction(async (tx) => {
+              if (changed) await tx.workflows.put(id, changed, step.createdAt);
+              await tx.steps.append(id, step);
+            });
+            nextIndex = step.index + 1;
+            agent.partial = undefined;
+            live.broadcast(id, changed ? { type: "step", step, workflow: changed } : { type: "step", step });
+          },
+        },
+      );
+    } catch (error) {
+      outcome = { reason: "crash", error };
+    }
+    try {
+      await this.finish(record, agent, runId, nextIndex, outcome);
+    } catch (error) {
+      log.error({ err: error, agentId: id, runId }, "could not save the end of a run");
+    }
+    log.info(
+      { agentId: id, runId, reason: outcome.reason, ms: Math.round(performance.now() - started) },
+      "run ended",
+    );
+    agent.state = "AVAILABLE";
+    agent.controller = undefined;
+    agent.runId = undefined;
+    agent.partial = undefined;
+    agent.done = undefined;
+    if (agent.deleted) return;
+    live.broadcast(id, { type: "state", state: "AVAILABLE" });
+    live.broadcast(id, {
+      type: "complete",
+      runId,
+      reason: outcome.reason === "crash" ? "error" : outcome.reason,
+    });
+    live.forgetIfIdle(id);
+  }
+
+  /** Saves how the run ended: the run row, and a system step for anything but a plain finish. */
+  private async finish(
+    record: AgentRecord,
+    agent: LiveAgent,
+    runId: string,
+    index: number,
+    outcome: RunOutcome | { reason: "crash"; error: unknown },
+  ): Promise<void> {
+    if (agent.deleted) return;
+    const at = this.deps.now().toISOString();
+    let status: Exclude<RunStatus, "running"> = "done";
+    let notice: string | undefined;
+    let code: string | undefined;
+    let errorFrame: ServerFrame | undefined;
+    switch (outcome.reason) {
+      case "done":
+        break;
+      case "max_steps":
+        status = "max_steps";
+        notice = `Stopped after ${record.settings.maxSteps} steps (the agent's maxSteps setting); send another message to go on.`;
+        break;
+      case "stopped": {
+        const cause = this.stopCause.get(agent) ?? "user";
+        status = cause === "shutdown" ? "interrupted" : "stopped";
+        notice = cause === "shutdown" ? STOPPED_BY_SHUTDOWN : STOPPED_BY_USER;
+        break;
+      }
+      case "error":
+        status = "error";
+        notice = outcome.error.describe();
+        code = outcome.error.code;
+        errorFrame = { type: "error", message: notice, code };
+        this.deps.log.warn({ agentId: record.id, runId, code, attempts: outcome.error.attempts }, notice);
+        break;
+      case "crash":
+        status = "error";
+        notice =
+          "the run failed inside agent-service; the service log has the details. Send the message again.";
+        code = "INTERNAL";
+        errorFrame = { type: "error", message: notice, code };
+        this.deps.log.error({ err: outcome.error, agentId: record.id, runId }, "run crashed");
+        break;
+    }
+    if (errorFrame) this.deps.live.broadcast(record.id, errorFrame);
+    const step: ReActStep | undefined =
+      notice === undefined
+        ? undefined
+        : {
+            index,
+            kind: "system",
+            runId,
+            content: notice,
+            toolCalls: [],
+            toolResults: [],
+            touchedOperators: [],
+            ...(code ? { error: code } : {}),
+            createdAt: at,
+          };
+    await this.transaction(async (tx) => {
+      if (step) await tx.steps.append(record.id, step);
+      await tx.runs.finish(runId, status, at, code);
+    });
+    if (step) this.deps.live.broadcast(record.id, { type: "step", step });
+  }
+
+  private transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.deps.db.transaction().execute((trx) => fn(createRepositories(trx)));
+  }
+}
+
+function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}

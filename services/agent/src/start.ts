@@ -1,0 +1,61 @@
+import { createVerifier, resolveJwtSecret } from "@texera-agent/auth";
+import type { LoggerConfig } from "@texera-agent/service-kit";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "./app.ts";
+import type { AgentServiceConfig } from "./config.ts";
+import { openAgentDatabase } from "./db/open-agent-database.ts";
+import { recoverInterruptedRuns } from "./services/recover-interrupted-runs.ts";
+
+export interface RunningAgentService {
+  app: FastifyInstance;
+  /** e.g. http://127.0.0.1:3001 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts agent-service from its configuration: the JWT secret, the database (migrated; runs cut short
+ * by a previous process marked interrupted), the app, listening on config.host:config.port.
+ */
+export async function startAgentService(
+  config: AgentServiceConfig,
+  options: { env?: Record<string, string | undefined>; logger?: LoggerConfig } = {},
+): Promise<RunningAgentService> {
+  const secret = resolveJwtSecret({ env: options.env ?? process.env, dataDir: config.dataDir });
+  const database = await openAgentDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  let app: FastifyInstance | undefined;
+  try {
+    const interrupted = await recoverInterruptedRuns(database.db, () => new Date());
+    app = await buildApp({
+      config,
+      verify: createVerifier({ secret: secret.secret }),
+      database,
+      logger: { level: config.logLevel, ...options.logger },
+    });
+    app.log.info(`JWT secret: ${secret.source}${secret.generated ? " (generated now)" : ""}`);
+    app.log.info(`database: ${database.description}`);
+    app.log.info(`LiteLLM: ${config.litellmBaseUrl}`);
+    if (!config.litellmMasterKey) {
+      app.log.warn("LITELLM_MASTER_KEY is not set: requests to LiteLLM carry no master key");
+    }
+    if (interrupted > 0)
+      app.log.warn(`${interrupted} run(s) cut short by the previous stop were marked interrupted`);
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app?.close().catch(() => {});
+    await database.close().catch(() => {});
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  const running = app;
+  return {
+    app: running,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    async close() {
+      await running.close();
+      await database.close();
+    },
+  };
+}

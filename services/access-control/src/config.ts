@@ -59,11 +59,26 @@ function trustProxy(raw: string | undefined): boolean | string {
 }
 
 /**
+ * What the user directory needs (the CLI reads only this: no JWT secret involved). A relative DATA_DIR
+ * is taken from where `npm run ...` was typed (INIT_CWD), not from the workspace folder npm runs the
+ * script in, so `npm start`, `npm run start:access-control` and `npm run users` share one ./data.
+ */
+export function loadDirectoryConfig(
+  env: Env = process.env,
+): Pick<AccessControlConfig, "dataDir" | "databaseUrl" | "scrypt"> {
+  return {
+    dataDir: resolve(env.INIT_CWD || process.cwd(), env.DATA_DIR || "./data"),
+    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    scrypt: { logN: intFromEnv(env, "PASSWORD_SCRYPT_LOG_N", 15, { min: 1, max: 20 }), r: 8, p: 1 },
+  };
+}
+
+/**
  * Reads the whole configuration from the environment, or throws a message that names the variable at
  * fault. Resolving the JWT secret may create DATA_DIR/jwt-secret (the embedded default).
  */
 export function loadConfig(env: Env = process.env): AccessControlConfig {
-  const dataDir = resolve(env.DATA_DIR || "./data");
+  const { dataDir, databaseUrl, scrypt } = loadDirectoryConfig(env);
   const secret = resolveJwtSecret({ env, dataDir });
   const expirationMinutes =
     secret.expirationMinutes ?? intFromEnv(env, "AUTH_JWT_EXPIRATION_MINUTES", 60, { min: 1, max: 525_600 });
@@ -73,7 +88,7 @@ export function loadConfig(env: Env = process.env): AccessControlConfig {
     port: intFromEnv(env, "PORT", 9096, { min: 0, max: 65_535 }),
     host: env.HOST || "127.0.0.1",
     dataDir,
-    ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    ...(databaseUrl ? { databaseUrl } : {}),
     jwt: { secret: secret.secret, source: secret.source, generated: secret.generated, expirationMinutes },
     logLevel: logLevel(env, "LOG_LEVEL", "info"),
     authorizeLogLevel: logLevel(env, "AUTHORIZE_LOG_LEVEL", "warn"),
@@ -85,10 +100,6 @@ export function loadConfig(env: Env = process.env): AccessControlConfig {
       perName: intFromEnv(env, "LOGIN_MAX_FAILURES_PER_USER", 10, { min: 1, max: 1_000_000 }),
       perAddress: intFromEnv(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", 50, { min: 1, max: 1_000_000 }),
     },
-    scrypt: {
-      logN: intFromEnv(env, "PASSWORD_SCRYPT_LOG_N", 15, { min: 1, max: 20 }),
-      r: 8,
-      p: 1,
-    },
+    scrypt,
   };
 }

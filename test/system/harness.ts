@@ -25,7 +25,10 @@ export interface StartSystemOptions {
   webDist?: string;
   /** Build the web app if it is missing, as `npm start` does (default: no, to keep suites fast). */
   buildWeb?: boolean;
-  adminPassword?: string;
+  /** ADMIN_PASSWORD for the first start; `null` lets scripts/start.ts generate and print one. */
+  adminPassword?: string | null;
+  /** Use this DATA_DIR (kept after stop) instead of a fresh temporary one. */
+  dataDir?: string;
   /** Extra environment for scripts/start.ts and so every service. */
   env?: Record<string, string>;
   startTimeoutMs?: number;
@@ -73,6 +76,10 @@ export interface RunningSystem {
     email?: string;
   }): Promise<User & { token: string }>;
   setRole(userId: number, role: Role): Promise<User>;
+  /** The pid of each process scripts/start.ts started, as it printed them. */
+  childPids(): Partial<Record<ServiceName, number>>;
+  /** Ctrl-C as a terminal sends it (SIGINT to scripts/start.ts's process group); resolves with its exit. */
+  interrupt(): Promise<number | string>;
   /** SIGTERM to one service started by scripts/start.ts; resolves when it has exited. */
   stopService(service: Exclude<ServiceName, "gateway">): Promise<void>;
   stop(): Promise<void>;
@@ -104,14 +111,26 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     number,
     number,
   ];
-  const dataDir = mkdtempSync(join(tmpdir(), "texera-system-"));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "texera-system-"));
   const nginxPrefix = join(dataDir, "nginx");
-  const adminPassword = options.adminPassword ?? "admin-password-for-tests";
+  const givenPassword =
+    options.adminPassword === undefined ? "admin-password-for-tests" : options.adminPassword;
   const masterKey = `sk-test-${Math.random().toString(36).slice(2)}`;
   const tap = options.tap ? await startTap(tapPort, { host: "127.0.0.1", port: agentPort }) : undefined;
 
+  // The machine's own settings for these would change what is under test: start from the embedded defaults.
+  const inherited: Record<string, string | undefined> = { ...process.env };
+  for (const name of [
+    "LITELLM_BASE_URL",
+    "AUTH_JWT_SECRET",
+    "AUTH_CONF_PATH",
+    "DATABASE_URL",
+    "ADMIN_PASSWORD",
+  ]) {
+    delete inherited[name];
+  }
   const env: Record<string, string | undefined> = {
-    ...process.env,
+    ...inherited,
     PORT: String(gatewayPort),
     HOST: "127.0.0.1",
     ACCESS_CONTROL_PORT: String(accessControlPort),
@@ -119,7 +138,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     LLM_SIM_PORT: String(llmSimPort),
     DATA_DIR: dataDir,
     ADMIN_USER: "admin",
-    ADMIN_PASSWORD: adminPassword,
+    ...(givenPassword ? { ADMIN_PASSWORD: givenPassword } : {}),
     LITELLM_MASTER_KEY: masterKey,
     LOG_FORMAT: "json",
     NO_COLOR: "1",
@@ -130,9 +149,6 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     ...(tap ? { GATEWAY_AGENT_SERVICE_URL: tap.url } : {}),
     ...options.env,
   };
-  for (const name of ["LITELLM_BASE_URL", "AUTH_JWT_SECRET", "AUTH_CONF_PATH", "DATABASE_URL"]) {
-    if (!options.env?.[name]) delete env[name];
-  }
 
   const args = [
     "--import",
@@ -169,7 +185,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       if (!done) forceKill(child, ["llm-sim", "access-control", "agent", "gateway"].map(pidOf));
     }
     await tap?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 
   try {
@@ -185,6 +201,8 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
   }
 
   const url = `http://127.0.0.1:${gatewayPort}`;
+  const printed = /first admin created: user "[^"]+", password: (\S+)/.exec(output)?.[1];
+  const adminPassword = givenPassword ?? printed ?? "(set on an earlier start)";
   const secret = readFileSync(join(dataDir, "jwt-secret"), "utf8").trim();
 
   async function login(username: string, password: string): Promise<string> {
@@ -275,6 +293,18 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
         () => output,
         15_000,
       );
+    },
+    childPids() {
+      const pids: Partial<Record<ServiceName, number>> = {};
+      for (const name of ["llm-sim", "access-control", "agent", "gateway"] as const) {
+        const pid = pidOf(name);
+        if (pid) pids[name] = pid;
+      }
+      return pids;
+    },
+    async interrupt() {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGINT");
+      return exited;
     },
     stop: stopAll,
   };

@@ -1,0 +1,150 @@
+/**
+ * The price of the gateway's auth subrequest. The whole system is started as `npm run start:nginx` does
+ * (test/system/harness.ts), then one `/api/agents` route is loaded with 50 connections through:
+ *   A. nginx with deploy/single-node/nginx.conf (auth_request to access-control-service on every request),
+ *   B. nginx with the same file minus the `auth_request` line (the baseline: a bare reverse proxy),
+ *   C. the built-in gateway of `npm start` (informative).
+ * All reach the same agent-service, which verifies the token itself in every case. A and B alternate (3 rounds,
+ * the first side changing each round), so drift on this shared machine hits both. Target: A ≥ 0.6 × B.
+ */
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT, startNginx } from "../scripts/lib/nginx.ts";
+import { waitForHealthy } from "../scripts/lib/processes.ts";
+import { freePorts, startSystem } from "../test/system/harness.ts";
+
+interface Result {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<Result>;
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+const CONNECTIONS = 50;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const TARGET = 0.6;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+async function load(url: string, token: string, seconds = SECONDS): Promise<Result> {
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}` },
+  });
+}
+
+function line(name: string, r: Result): string {
+  const bad = r.non2xx + r.errors + r.timeouts;
+  return (
+    `${name.padEnd(44)} ${r.requests.average.toFixed(0).padStart(7)} req/s   ` +
+    `p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms` +
+    (bad > 0 ? `   ${bad} failed (non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts})` : "")
+  );
+}
+
+export default async function gatewayBench(): Promise<void> {
+  const sys = await startSystem({ gateway: "nginx", env: { LOG_LEVEL: "warn" } });
+  const [baselinePort, builtinPort] = (await freePorts(2)) as [number, number];
+  const baseline = await startNginx({
+    prefix: join(sys.dataDir, "nginx-baseline"),
+    listen: `127.0.0.1:${baselinePort}`,
+    webRoot: sys.dataDir,
+    accessControl: `127.0.0.1:${sys.ports.accessControl}`,
+    agentService: `127.0.0.1:${sys.ports.agent}`,
+    workerProcesses: 1,
+    withoutAuthRequest: true,
+  });
+  const builtin = spawn(
+    process.execPath,
+    ["--import", "tsx", join(REPO_ROOT, "services/gateway/src/main.ts")],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        PORT: String(builtinPort),
+        HOST: "127.0.0.1",
+        ACCESS_CONTROL_URL: sys.services.accessControl,
+        AGENT_SERVICE_URL: sys.services.agent,
+        LOG_LEVEL: "warn",
+      },
+      stdio: "ignore",
+    },
+  );
+  try {
+    const user = await sys.createUser({ username: "bench", role: "REGULAR" });
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${sys.url}/api/agents`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ modelType: "demo-offline-model", name: `bench ${i}` }),
+      });
+      if (res.status !== 201) throw new Error(`creating an agent: ${res.status}`);
+    }
+    const builtinUrl = `http://127.0.0.1:${builtinPort}`;
+    await waitForHealthy(`${builtinUrl}/api/healthcheck`, undefined, 30_000);
+    const route = "/api/agents";
+    const withAuth = `${sys.url}${route}`;
+    const without = `${baseline.url}${route}`;
+    for (const url of [withAuth, without, `${builtinUrl}${route}`]) {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${user.token}` } });
+      if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+    }
+
+    console.log(
+      `GET ${route} (3 agents, token verified by agent-service in every case), ${CONNECTIONS} connections,`,
+    );
+    console.log(`${SECONDS} s per run, nginx with 1 worker, on 127.0.0.1; autocannon in this process`);
+    await load(without, user.token, 2);
+    await load(withAuth, user.token, 2);
+    const ratios: number[] = [];
+    const runs: Record<"auth" | "plain", Result[]> = { auth: [], plain: [] };
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Alternate which goes first, so a slow spell of the machine does not always hit the same side.
+      const order = round % 2 === 1 ? (["plain", "auth"] as const) : (["auth", "plain"] as const);
+      const got = {} as Record<"auth" | "plain", Result>;
+      for (const side of order) {
+        got[side] = await load(side === "auth" ? withAuth : without, user.token);
+        runs[side].push(got[side]);
+        console.log(
+          line(
+            `${side === "auth" ? "A nginx + auth_request" : "B nginx, no auth_request"} (round ${round})`,
+            got[side],
+          ),
+        );
+      }
+      ratios.push(got.auth.requests.average / got.plain.requests.average);
+    }
+    const builtinResult = await load(`${builtinUrl}${route}`, user.token);
+    console.log(line("C built-in gateway (npm start)", builtinResult));
+
+    const mean = (rs: Result[]) => rs.reduce((sum, r) => sum + r.requests.average, 0) / rs.length;
+    const ratio = mean(runs.auth) / mean(runs.plain);
+    const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
+    const failed = [...runs.auth, ...runs.plain].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0);
+    console.log(
+      `ratio A/B per round: ${ratios.map((r) => r.toFixed(2)).join(", ")}; median ${median.toFixed(2)}`,
+    );
+    console.log(
+      `ratio A/B of the means (auth_request / none): ${ratio.toFixed(2)}  (target ≥ ${TARGET}: ${ratio >= TARGET ? "met" : "NOT met"})`,
+    );
+    console.log(
+      `ratio C/B (built-in gateway / nginx without auth): ${(builtinResult.requests.average / mean(runs.plain)).toFixed(2)}`,
+    );
+    console.log(
+      `machine load average at the end: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")} (2 cores are shared)`,
+    );
+    if (failed > 0) console.log(`WARNING: ${failed} requests failed; the numbers above are not comparable`);
+  } finally {
+    builtin.kill("SIGTERM");
+    await baseline.stop();
+    await sys.stop();
+  }
+}

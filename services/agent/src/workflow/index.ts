@@ -1,6 +1,14 @@
 export { type AddLinkInput, addLink } from "./add-link.ts";
 export { type AddOperatorInput, addOperator } from "./add-operator.ts";
-export { findOperatorType, OPERATOR_CATALOG, type OperatorType } from "./catalog.ts";
+export {
+  AGGREGATE_FUNCTIONS,
+  FILTER_CONDITIONS,
+  findOperatorType,
+  JOIN_TYPES,
+  OPERATOR_CATALOG,
+  type OperatorType,
+  portLabel,
+} from "./catalog.ts";
 export { type DeleteLinkInput, deleteLink } from "./delete-link.ts";
 export { deleteOperator } from "./delete-operator.ts";
 export { ToolInputError, type ToolInputErrorCode } from "./errors.ts";

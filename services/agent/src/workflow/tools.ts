@@ -1,9 +1,4 @@
-import {
-  type AgentSettings,
-  WORKFLOW_TOOLS,
-  type Workflow,
-  type WorkflowToolName,
-} from "@texera-agent/protocol";
+import { type AgentSettings, WORKFLOW_TOOLS, type Workflow } from "@texera-agent/protocol";
 import { addLink } from "./add-link.ts";
 import { addOperator, MAX_DISPLAY_NAME } from "./add-operator.ts";
 import { OPERATOR_CATALOG } from "./catalog.ts";
@@ -39,7 +34,7 @@ export interface ToolOutcome {
  * to send instead; any other error is a fault of the service (or the abort reason, when the run stopped).
  */
 export interface AgentTool {
-  name: WorkflowToolName;
+  name: string;
   description: string;
   parameters: Record<string, unknown>;
   execute(args: unknown, ctx: ToolContext): Promise<ToolOutcome>;

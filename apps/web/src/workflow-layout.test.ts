@@ -1,6 +1,6 @@
 import type { Workflow } from "@texera-agent/protocol";
 import { describe, expect, it } from "vitest";
-import { layoutWorkflow, NODE_HEIGHT, NODE_WIDTH, operatorLabel } from "./workflow-layout.ts";
+import { layoutForBox, layoutWorkflow, NODE_HEIGHT, NODE_WIDTH, operatorLabel } from "./workflow-layout.ts";
 
 const op = (operatorId: string, displayName?: string) => ({
   operatorId,
@@ -13,6 +13,30 @@ const link = (linkId: string, source: string, target: string, targetPort = 0) =>
   source,
   target,
   targetPort,
+});
+
+const chain = (n: number): Workflow => ({
+  operators: Array.from({ length: n }, (_, i) => op(`o${i}`)),
+  links: Array.from({ length: n - 1 }, (_, i) => link(`l${i}`, `o${i}`, `o${i + 1}`)),
+});
+
+describe("layoutForBox", () => {
+  it("draws a long pipeline top to bottom in a narrow box, left to right in a wide one", () => {
+    const workflow = chain(5);
+    const wide = layoutForBox(workflow, { width: 1400, height: 400 });
+    const narrow = layoutForBox(workflow, { width: 360, height: 700 });
+    expect(wide.direction).toBe("LR");
+    expect(wide.width).toBeGreaterThan(wide.height);
+    expect(narrow.direction).toBe("TB");
+    expect(narrow.height).toBeGreaterThan(narrow.width);
+    const ys = narrow.operators.map((o) => o.y);
+    expect([...ys].sort((a, b) => a - b)).toEqual(ys);
+  });
+
+  it("stays left to right without a box or with one operator", () => {
+    expect(layoutForBox(chain(5), null).direction).toBe("LR");
+    expect(layoutForBox(chain(1), { width: 10, height: 1000 }).direction).toBe("LR");
+  });
 });
 
 describe("layoutWorkflow", () => {
@@ -34,6 +58,10 @@ describe("layoutWorkflow", () => {
       }
     }
     expect(links.map((l) => l.id)).toEqual(["l1", "l2", "l3"]);
+    for (const o of operators) {
+      expect(o.x).toBeGreaterThanOrEqual(-0.5);
+      expect(o.y).toBeGreaterThanOrEqual(-0.5);
+    }
   });
 
   it("keeps operators in order, drops dangling links and duplicate ids", () => {
@@ -47,7 +75,13 @@ describe("layoutWorkflow", () => {
   });
 
   it("lays out an empty workflow", () => {
-    expect(layoutWorkflow({ operators: [], links: [] })).toEqual({ operators: [], links: [] });
+    expect(layoutWorkflow({ operators: [], links: [] })).toEqual({
+      direction: "LR",
+      operators: [],
+      links: [],
+      width: 0,
+      height: 0,
+    });
   });
 
   it("labels operators by display name, else type", () => {

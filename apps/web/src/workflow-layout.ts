@@ -17,20 +17,26 @@ export interface PlacedLink {
   link: Link;
 }
 
+export type LayoutDirection = "LR" | "TB";
+
 export interface WorkflowLayout {
+  direction: LayoutDirection;
   operators: PlacedOperator[];
   links: PlacedLink[];
+  /** size of the whole drawing */
+  width: number;
+  height: number;
 }
 
 /**
  * Places a workflow's operators left to right along its links (dagre). Links whose ends are missing are
  * left out rather than drawn to nowhere.
  */
-export function layoutWorkflow(workflow: Workflow, direction: "LR" | "TB" = "LR"): WorkflowLayout {
+export function layoutWorkflow(workflow: Workflow, direction: LayoutDirection = "LR"): WorkflowLayout {
   const graph = new dagre.graphlib.Graph<object, { width: number; height: number; x?: number; y?: number }>({
     multigraph: true,
   });
-  graph.setGraph({ rankdir: direction, nodesep: 36, ranksep: 72, marginx: 16, marginy: 16 });
+  graph.setGraph({ rankdir: direction, nodesep: 32, ranksep: 56, marginx: 0, marginy: 0 });
   graph.setDefaultEdgeLabel(() => ({}));
 
   const ids = new Set<string>();
@@ -59,7 +65,30 @@ export function layoutWorkflow(workflow: Workflow, direction: "LR" | "TB" = "LR"
       y: (node?.y ?? 0) - NODE_HEIGHT / 2,
     });
   }
-  return { operators, links: links.map((link) => ({ id: link.linkId, link })) };
+  const size = graph.graph() as { width?: number; height?: number };
+  return {
+    direction,
+    operators,
+    links: links.map((link) => ({ id: link.linkId, link })),
+    width: operators.length > 0 ? (size.width ?? 0) : 0,
+    height: operators.length > 0 ? (size.height ?? 0) : 0,
+  };
+}
+
+/**
+ * Left to right reads like a pipeline, but a long one in a narrow panel shrinks to nothing: this picks the
+ * direction that can be drawn larger in a box of the given size (left to right when it is a tie).
+ */
+export function layoutForBox(
+  workflow: Workflow,
+  box: { width: number; height: number } | null,
+): WorkflowLayout {
+  const across = layoutWorkflow(workflow, "LR");
+  if (!box || box.width <= 0 || box.height <= 0 || across.operators.length < 2) return across;
+  const down = layoutWorkflow(workflow, "TB");
+  const scale = (layout: WorkflowLayout) =>
+    Math.min(box.width / Math.max(1, layout.width), box.height / Math.max(1, layout.height));
+  return scale(down) > scale(across) * 1.15 ? down : across;
 }
 
 /** A short name for an operator: its display name, else its type. */

@@ -1,27 +1,29 @@
 import type { Operator } from "@texera-agent/protocol";
 import { Handle, type Node, type NodeProps, Position } from "@xyflow/react";
-import { operatorLabel } from "../workflow-layout.ts";
+import { type LayoutDirection, operatorLabel } from "../workflow-layout.ts";
 
-export type OperatorNodeData = { operator: Operator; touched: boolean };
+export type OperatorNodeData = { operator: Operator; touched: boolean; direction: LayoutDirection };
 export type OperatorFlowNode = Node<OperatorNodeData, "operator">;
 
 /** One operator box of the DAG; `operator-<operatorId>` is its test id. */
 export function OperatorNode({ data, selected }: NodeProps<OperatorFlowNode>) {
-  const { operator, touched } = data;
+  const { operator, touched, direction } = data;
+  const across = direction === "LR";
   const label = operatorLabel(operator);
   return (
     <div
       className={`operator-node${touched ? " is-touched" : ""}${selected ? " is-selected" : ""}`}
       data-testid={`operator-${operator.operatorId}`}
+      data-operator-id={operator.operatorId}
       data-touched={touched ? "true" : "false"}
       data-operator-type={operator.operatorType}
       title={`${label} (${operator.operatorType}) · ${operator.operatorId}`}
     >
-      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <Handle type="target" position={across ? Position.Left : Position.Top} isConnectable={false} />
       <span className="operator-type">{operator.operatorType}</span>
       <span className="operator-name">{label === operator.operatorType ? operator.operatorId : label}</span>
       {touched && <span className="operator-flag">changed</span>}
-      <Handle type="source" position={Position.Right} isConnectable={false} />
+      <Handle type="source" position={across ? Position.Right : Position.Bottom} isConnectable={false} />
     </div>
   );
 }

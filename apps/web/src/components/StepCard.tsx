@@ -121,13 +121,21 @@ function AgentStep({
 
 function ToolCallView({ call, result }: { call: ToolCall; result: ToolResult | undefined }) {
   const invalid = typeof call.arguments === "string";
+  const [open, setOpen] = useState(result !== undefined && !result.ok);
   return (
-    <div className="tool-call" data-testid={`tool-call-${call.id}`} data-tool={call.name}>
-      <div className="tool-call-head">
+    <details
+      className="tool-call"
+      open={open}
+      onToggle={(event) => setOpen(event.currentTarget.open)}
+      data-testid={`tool-call-${call.id}`}
+      data-tool={call.name}
+    >
+      <summary className="tool-call-head">
         <span className="tool-icon" aria-hidden="true">
           ƒ
         </span>
         <code className="tool-name">{call.name}</code>
+        <code className="tool-args-inline">{compactArguments(call.arguments)}</code>
         {result ? (
           <span className={`tag ${result.ok ? "tag-ok" : "tag-error"}`}>
             {result.ok ? "ok" : "failed"} · {formatDuration(result.durationMs)}
@@ -135,14 +143,27 @@ function ToolCallView({ call, result }: { call: ToolCall; result: ToolResult | u
         ) : (
           <span className="tag">no result</span>
         )}
+      </summary>
+      <div className="tool-call-body">
+        <div className="label">Arguments{invalid && <span className="muted"> (not valid JSON)</span>}</div>
+        <pre className="code" data-testid="tool-arguments">
+          {formatJson(call.arguments) || "{}"}
+        </pre>
+        {result && <ToolResultView result={result} nested />}
       </div>
-      <div className="label">Arguments{invalid && <span className="muted"> (not valid JSON)</span>}</div>
-      <pre className="code" data-testid="tool-arguments">
-        {formatJson(call.arguments) || "{}"}
-      </pre>
-      {result && <ToolResultView result={result} nested />}
-    </div>
+    </details>
   );
+}
+
+/** The arguments on one line, for the collapsed view. */
+function compactArguments(args: unknown): string {
+  let text: string;
+  try {
+    text = typeof args === "string" ? args : (JSON.stringify(args) ?? "");
+  } catch {
+    text = String(args);
+  }
+  return excerpt(text, 70);
 }
 
 function ToolResultView({ result, nested = false }: { result: ToolResult; nested?: boolean }) {

@@ -9,14 +9,16 @@ import {
   type NodeTypes,
   ReactFlow,
   ReactFlowProvider,
+  useNodesInitialized,
   useReactFlow,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { formatJson, plural } from "../format.ts";
-import { layoutWorkflow, NODE_HEIGHT, NODE_WIDTH, operatorLabel } from "../workflow-layout.ts";
+import { layoutForBox, NODE_HEIGHT, NODE_WIDTH, operatorLabel } from "../workflow-layout.ts";
 import { type OperatorFlowNode, OperatorNode } from "./OperatorNode.tsx";
 
 const nodeTypes: NodeTypes = { operator: OperatorNode };
+const FIT = { padding: 0.2, duration: 200, maxZoom: 1.2 };
 
 /** The agent's workflow as a DAG, laid out automatically and redrawn as steps change it. */
 export function WorkflowPanel({
@@ -82,7 +84,7 @@ export function WorkflowPanel({
               <select
                 value={selectedId ?? ""}
                 onChange={(event) => onSelect(event.target.value || null)}
-                data-testid="operator-select"
+                data-testid="select-operator"
               >
                 <option value="">Select an operator…</option>
                 {workflow.operators.map((op) => (
@@ -124,7 +126,9 @@ function Graph({
   selectedId: string | null;
   onSelect: (operatorId: string | null) => void;
 }) {
-  const layout = useMemo(() => layoutWorkflow(workflow), [workflow]);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const [box, setBox] = useState<{ width: number; height: number } | null>(null);
+  const layout = useMemo(() => layoutForBox(workflow, box), [workflow, box]);
   const touchedSet = useMemo(() => new Set(touched), [touched]);
   const [nodes, setNodes] = useState<OperatorFlowNode[]>([]);
   const { fitView } = useReactFlow();
@@ -143,7 +147,7 @@ function Graph({
         draggable: false,
         connectable: false,
         ariaLabel: `Operator ${operatorLabel(operator)}, ${operator.operatorType}`,
-        data: { operator, touched: touchedSet.has(id) },
+        data: { operator, touched: touchedSet.has(id), direction: layout.direction },
       }));
     });
   }, [layout, touchedSet, selectedId]);
@@ -166,13 +170,35 @@ function Graph({
     }));
   }, [layout, touchedSet]);
 
-  // Keep the whole graph in view as it grows.
-  const count = layout.operators.length;
+  // Keep the whole graph in view as it grows (once new nodes are measured), and when the panel is resized
+  // or shown again (a hidden tab has no size). A new link moves operators as much as a new operator does,
+  // so the key is the whole shape.
+  const shape = useMemo(
+    () =>
+      `${layout.direction}|${layout.operators.map((o) => o.id).join(",")}|${layout.links.map((l) => l.id).join(",")}`,
+    [layout],
+  );
+  const initialized = useNodesInitialized();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: box is a trigger: refit after a resize
   useEffect(() => {
-    if (count === 0) return;
-    const frame = requestAnimationFrame(() => void fitView({ padding: 0.2, duration: 250, maxZoom: 1.2 }));
+    if (!initialized || layout.operators.length === 0) return;
+    const frame = requestAnimationFrame(() => void fitView(FIT));
     return () => cancelAnimationFrame(frame);
-  }, [count, fitView]);
+  }, [initialized, shape, box, fitView]);
+  useEffect(() => {
+    const element = boxRef.current;
+    if (!element || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(([entry]) => {
+      const width = Math.round(entry?.contentRect.width ?? 0);
+      const height = Math.round(entry?.contentRect.height ?? 0);
+      if (width === 0 || height === 0) return;
+      setBox((previous) =>
+        previous && previous.width === width && previous.height === height ? previous : { width, height },
+      );
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<OperatorFlowNode>[]) => {
@@ -185,31 +211,35 @@ function Graph({
   );
 
   return (
-    <ReactFlow<OperatorFlowNode, Edge>
-      nodes={nodes}
-      edges={edges}
-      nodeTypes={nodeTypes}
-      onNodesChange={onNodesChange}
-      onPaneClick={() => onSelect(null)}
-      nodesDraggable={false}
-      nodesConnectable={false}
-      edgesFocusable={false}
-      fitView
-      fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
-      minZoom={0.2}
-      maxZoom={2}
-      proOptions={{ hideAttribution: false }}
-    >
-      <Background gap={20} size={1} />
-      <Controls showInteractive={false} />
-    </ReactFlow>
+    <div ref={boxRef} className="graph-canvas">
+      <ReactFlow<OperatorFlowNode, Edge>
+        // handles move when the direction flips; a fresh instance measures them again
+        key={layout.direction}
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onPaneClick={() => onSelect(null)}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        edgesFocusable={false}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
+        minZoom={0.2}
+        maxZoom={2}
+        proOptions={{ hideAttribution: false }}
+      >
+        <Background gap={20} size={1} />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
   );
 }
 
 function OperatorProperties({ operator }: { operator: Operator | null }) {
   if (!operator) {
     return (
-      <p className="muted details-empty" data-testid="operator-properties-empty">
+      <p className="muted details-empty" data-testid="no-operator-selected">
         Select an operator in the graph (click it, or focus it and press Enter) to see its properties.
       </p>
     );
@@ -218,7 +248,7 @@ function OperatorProperties({ operator }: { operator: Operator | null }) {
   return (
     <div
       className="operator-properties"
-      data-testid="operator-properties"
+      data-testid="selected-operator"
       data-operator-id={operator.operatorId}
     >
       <h3>{operatorLabel(operator)}</h3>

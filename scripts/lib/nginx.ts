@@ -44,6 +44,9 @@ export function renderNginxConf(
     if (!SAFE_VALUE.test(value))
       throw new TypeError(`nginx.conf ${name} has characters nginx would misread: "${value}"`);
   }
+  if (!/^(auto|[1-9][0-9]?)$/.test(values.WORKER_PROCESSES!)) {
+    throw new TypeError(`nginx workerProcesses must be auto or 1-99, got "${values.WORKER_PROCESSES}"`);
+  }
   if (options.user !== undefined && !/^[a-z_][a-z0-9_-]*$/i.test(options.user)) {
     throw new TypeError(`nginx user "${options.user}" is not a user name`);
   }
@@ -102,9 +105,7 @@ export async function startNginx(options: StartNginxOptions): Promise<RunningNgi
   const bin = findNginx();
   if (!bin) throw new Error("nginx is not installed: run `sudo bash scripts/install-system-deps.sh`");
   const prefix = resolve(options.prefix);
-  for (const dir of ["tmp/client_body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"]) {
-    mkdirSync(join(prefix, dir), { recursive: true });
-  }
+  mkdirSync(prefix, { recursive: true });
   const conf = join(prefix, "nginx.conf");
   const user = process.getuid?.() === 0 ? "root" : undefined;
   writeFileSync(conf, renderNginxConf({ ...options, prefix, ...(user ? { user } : {}) }));

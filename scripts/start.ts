@@ -7,7 +7,7 @@
  * agent-service, the gateway. Each is awaited on its health check. Ctrl-C stops them all.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { resolveJwtSecret } from "@texera-agent/auth";
@@ -41,7 +41,8 @@ const ports = {
   llmSim: port("LLM_SIM_PORT", 4000),
 };
 const dataDir = resolve(env.DATA_DIR || "./data");
-const webDist = resolve(env.WEB_DIST || join(REPO_ROOT, "apps/web/dist"));
+const DEFAULT_WEB_DIST = join(REPO_ROOT, "apps/web/dist");
+const webDist = resolve(env.WEB_DIST || DEFAULT_WEB_DIST);
 const loopback = "127.0.0.1";
 
 /** What every child inherits: the caller's environment without the variables that mean something else here. */
@@ -119,7 +120,9 @@ async function main(): Promise<void> {
     say("the directory already has an ADMIN: ADMIN_PASSWORD is used only when the first admin is created");
   }
 
-  if (env.SKIP_WEB_BUILD !== "1") {
+  if (webDist !== DEFAULT_WEB_DIST) {
+    if (!existsSync(join(webDist, "index.html"))) say(`WEB_DIST (${webDist}) has no index.html`);
+  } else if (env.SKIP_WEB_BUILD !== "1") {
     await ensureWebBuilt(webDist, { cwd: REPO_ROOT, env: childEnv({}), output, log: say });
   }
 

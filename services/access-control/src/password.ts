@@ -60,6 +60,7 @@ export function createPasswordHasher(params: ScryptParams): PasswordHasher {
       const stored: ScryptParams = { logN: Number(m[1]), r: Number(m[2]), p: Number(m[3]) };
       if (!checkParams(stored)) return false;
       const expected = Buffer.from(m[5]!, "base64");
+      if (expected.length !== KEY_BYTES) return false; // a truncated hash must not verify a prefix
       const actual = await derive(password, Buffer.from(m[4]!, "base64"), stored, expected.length);
       return timingSafeEqual(actual, expected);
     },

@@ -1,0 +1,246 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import type { ColumnSchema, Dataset, DatasetFormat } from "../engine/protocol.ts";
+import { EXTENSION, formatFromName, nameProblem } from "./dataset-names.ts";
+import { DatasetError, datasetNotFound, datasetTooLarge } from "./errors.ts";
+import { loadSamples, type SampleSet } from "./samples.ts";
+import { CutOff, TooLarge, writeLimited } from "./write-limited.ts";
+
+/** A dataset with where it lives; `ownerId` null for a sample. Never sent out as is (see toDataset). */
+export interface DatasetRecord extends Dataset {
+  ownerId: number | null;
+  path: string;
+  modifiedMs: number;
+}
+
+/** What DuckDB found in a file: its columns and how many rows it has. */
+export type Inspect = (
+  path: string,
+  format: DatasetFormat,
+) => Promise<{ columns: ColumnSchema[]; rowCount: number }>;
+
+export interface DatasetStoreOptions {
+  /** Folder of every user's datasets: `<root>/<userId>/<datasetId>.<ext>` plus `<datasetId>.json` metadata. */
+  root: string;
+  /** Folder of the read-only samples every user sees; none when undefined. */
+  samplesDir?: string;
+  inspect: Inspect;
+  /** Most datasets one user may keep. */
+  maxPerUser?: number;
+}
+
+export interface CreateDatasetInput {
+  name: string;
+  format?: DatasetFormat;
+  body: Readable;
+  maxBytes: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Users' datasets on disk, each file beside a JSON metadata file (so data and metadata are written,
+ * listed and deleted together, with no database rows that can point at a missing file). A user only
+ * ever reaches the files under their own folder, plus the samples.
+ */
+export class DatasetStore {
+  private readonly samples: SampleSet;
+  private readonly locks = new Map<number, Promise<unknown>>();
+
+  constructor(private readonly options: DatasetStoreOptions) {
+    this.samples = loadSamples(options.samplesDir, options.inspect);
+  }
+
+  /** The root folder, resolved (DuckDB compares real paths against its allowed folders). */
+  async realRoot(): Promise<string> {
+    await mkdir(this.options.root, { recursive: true });
+    return realpath(this.options.root);
+  }
+
+  /** The user's datasets by name, then the samples whose names the user has not taken. */
+  async list(userId: number): Promise<DatasetRecord[]> {
+    const own = await this.own(userId);
+    const names = new Set(own.map((d) => d.name));
+    const samples = (await this.samples.all()).filter((s) => !names.has(s.name));
+    return [...own, ...samples];
+  }
+
+  /** One of the user's datasets or a sample; anything else (another user's included) is "not found". */
+  async get(userId: number, id: string): Promise<DatasetRecord> {
+    if (UUID.test(id)) {
+      const found = await this.readRecord(userId, id);
+      if (found) return found;
+    } else {
+      const sample = (await this.samples.all()).find((s) => s.id === id);
+      if (sample) return sample;
+    }
+    throw datasetNotFound(id);
+  }
+
+  async remove(userId: number, id: string): Promise<void> {
+    const record = await this.get(userId, id);
+    if (record.ownerId === null) {
+      throw new DatasetError(
+        "DATASET_READ_ONLY",
+        `${record.name} is a sample dataset; samples cannot be deleted`,
+      );
+    }
+    await this.exclusive(userId, async () => {
+      const dir = this.userDir(userId);
+      await rm(join(dir, `${id}.json`), { force: true });
+      await rm(record.path, { force: true });
+    });
+  }
+
+  /**
+   * Streams the body to disk (never more than maxBytes: the stream is cut and the upload refused), has
+   * DuckDB read it to learn its columns and row count, then publishes it under its name.
+   */
+  async create(userId: number, input: CreateDatasetInput): Promise<DatasetRecord> {
+    const problem = nameProblem(input.name);
+    if (problem) throw new DatasetError("DATASET_INVALID", problem);
+    const format = input.format ?? formatFromName(input.name);
+    if (!format) {
+      throw new DatasetError(
+        "DATASET_INVALID",
+        `cannot tell the format of ${JSON.stringify(input.name)}: end the name with .csv, .parquet or .json, or pass format`,
+      );
+    }
+    await this.checkNameFree(userId, input.name);
+    const dir = this.userDir(userId);
+    await mkdir(dir, { recursive: true });
+    const id = randomUUID();
+    const part = join(await realpath(dir), `.upload-${id}.part`);
+    try {
+      let size: number;
+      try {
+        size = await writeLimited(input.body, part, input.maxBytes);
+      } catch (error) {
+        if (error instanceof TooLarge) throw datasetTooLarge(input.maxBytes);
+        if (error instanceof CutOff) throw new DatasetError("DATASET_INVALID", error.message);
+        throw error;
+      }
+      if (size === 0) throw new DatasetError("DATASET_INVALID", "the uploaded file is empty");
+      const inspected = await this.inspectUpload(part, format, input.name);
+      return await this.exclusive(userId, async () => {
+        await this.checkNameFree(userId, input.name);
+        const path = join(await realpath(dir), `${id}.${EXTENSION[format]}`);
+        await rename(part, path);
+        const record: DatasetRecord = {
+          id,
+          name: input.name,
+          format,
+          sizeBytes: size,
+          rowCount: inspected.rowCount,
+          columns: inspected.columns,
+          createdAt: new Date().toISOString(),
+          sample: false,
+          ownerId: userId,
+          path,
+          modifiedMs: (await stat(path)).mtimeMs,
+        };
+        const { path: _p, modifiedMs: _m, ...meta } = record;
+        await writeFile(join(dir, `.${id}.json.tmp`), JSON.stringify(meta));
+        await rename(join(dir, `.${id}.json.tmp`), join(dir, `${id}.json`));
+        return record;
+      });
+    } finally {
+      await rm(part, { force: true });
+    }
+  }
+
+  private async inspectUpload(path: string, format: DatasetFormat, name: string) {
+    try {
+      return await this.options.inspect(path, format);
+    } catch (error) {
+      const reason = ((error as Error).message ?? String(error)).split("\n")[0]!.replaceAll(path, name);
+      throw new DatasetError(
+        "DATASET_INVALID",
+        `DuckDB could not read ${JSON.stringify(name)} as ${format.toUpperCase()}: ${reason}`,
+      );
+    }
+  }
+
+  private async checkNameFree(userId: number, name: string): Promise<void> {
+    const own = await this.own(userId);
+    if (own.some((d) => d.name === name)) {
+      throw new DatasetError(
+        "DATASET_NAME_TAKEN",
+        `you already have a dataset named ${JSON.stringify(name)}; delete it first or pick another name`,
+      );
+    }
+    const max = this.options.maxPerUser ?? 200;
+    if (own.length >= max) {
+      throw new DatasetError(
+        "DATASET_LIMIT_REACHED",
+        `you have ${own.length} datasets, the most allowed; delete some first`,
+      );
+    }
+  }
+
+  /** The user's own datasets, sorted by name; files without complete metadata are skipped. */
+  private async own(userId: number): Promise<DatasetRecord[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.userDir(userId));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    const ids = entries
+      .filter((e) => e.endsWith(".json") && UUID.test(e.slice(0, -5)))
+      .map((e) => e.slice(0, -5));
+    const records = await Promise.all(ids.map((id) => this.readRecord(userId, id)));
+    return records
+      .filter((r): r is DatasetRecord => r !== undefined)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private async readRecord(userId: number, id: string): Promise<DatasetRecord | undefined> {
+    const dir = this.userDir(userId);
+    try {
+      const meta = JSON.parse(await readFile(join(dir, `${id}.json`), "utf8")) as Dataset & {
+        ownerId: number;
+      };
+      if (meta.id !== id || meta.ownerId !== userId || !EXTENSION[meta.format]) return undefined;
+      const path = join(await realpath(dir), `${id}.${EXTENSION[meta.format]}`);
+      const info = await stat(path);
+      return { ...meta, sample: false, ownerId: userId, path, modifiedMs: info.mtimeMs };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private userDir(userId: number): string {
+    if (!Number.isSafeInteger(userId) || userId < 0) throw new TypeError(`bad user id ${userId}`);
+    return join(this.options.root, String(userId));
+  }
+
+  /** Runs `fn` after every earlier exclusive section of the same user (name checks, renames, deletes). */
+  private exclusive<T>(userId: number, fn: () => Promise<T>): Promise<T> {
+    const before = this.locks.get(userId) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const settled = run.catch(() => {});
+    this.locks.set(userId, settled);
+    void settled.then(() => {
+      if (this.locks.get(userId) === settled) this.locks.delete(userId);
+    });
+    return run;
+  }
+}
+
+/** The dataset as the API shows it: no path, no owner. */
+export function toDataset(record: DatasetRecord): Dataset {
+  return {
+    id: record.id,
+    name: record.name,
+    format: record.format,
+    sizeBytes: record.sizeBytes,
+    rowCount: record.rowCount,
+    columns: record.columns,
+    createdAt: record.createdAt,
+    sample: record.sample,
+  };
+}

@@ -1,0 +1,42 @@
+import { mkdirSync, realpathSync } from "node:fs";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { quoteLiteral } from "./sql.ts";
+
+export interface DuckDbOptions {
+  /** Folders DuckDB may read and write; everything else on the file system is closed to it. */
+  allowedDirectories: string[];
+  /** Where DuckDB spills what does not fit in memory (created if missing; must be allowed too). */
+  tempDirectory: string;
+  /** e.g. "2GB"; DuckDB's default (80% of RAM) when unset. */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+/**
+ * The process's one DuckDB database, in memory, locked down before anyone else gets a connection:
+ * external access off (no extension downloads, no HTTP, no files but the allowed folders), and the
+ * configuration locked so that no later statement can widen it.
+ */
+export async function openDuckDb(options: DuckDbOptions): Promise<DuckDBInstance> {
+  mkdirSync(options.tempDirectory, { recursive: true });
+  const dirs = [...options.allowedDirectories, options.tempDirectory].map((d) => {
+    mkdirSync(d, { recursive: true });
+    return realpathSync(d);
+  });
+  const instance = await DuckDBInstance.create(":memory:", {
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+    ...(options.threads ? { threads: String(options.threads) } : {}),
+  });
+  const setup = await instance.connect();
+  try {
+    await setup.run(`SET temp_directory = ${quoteLiteral(realpathSync(options.tempDirectory))}`);
+    if (options.memoryLimit) await setup.run(`SET memory_limit = ${quoteLiteral(options.memoryLimit)}`);
+    await setup.run(`SET allowed_directories = [${dirs.map(quoteLiteral).join(", ")}]`);
+    await setup.run("SET enable_external_access = false");
+    await setup.run("SET lock_configuration = true");
+  } finally {
+    setup.closeSync();
+  }
+  return instance;
+}

@@ -1,0 +1,130 @@
+import type { Workflow } from "@texera-agent/protocol";
+import type { Engine } from "./engine.ts";
+import { EngineError } from "./errors.ts";
+import { duckdbError, Interrupted, type Materialized, materialize } from "./materialize.ts";
+import { operatorLabel, planWorkflow } from "./plan.ts";
+import { describePlan } from "./propagate-schemas.ts";
+import type { OperatorResult } from "./protocol.ts";
+import { plainRows } from "./result-values.ts";
+
+export interface ExecuteOptions {
+  workflow: Workflow;
+  /** Run up to this operator (it and everything upstream); every operator when absent. */
+  targetOperatorId?: string;
+  /** Whose datasets the file scans read. */
+  userId: number;
+  /** Default: the engine's timeoutMs. */
+  timeoutMs?: number;
+  /** Most rows kept per operator; default and upper bound: the engine's resultRowLimit. */
+  rowLimit?: number;
+  /** Rows of the target to skip before the kept ones (paging through a result). */
+  targetOffset?: number;
+  signal?: AbortSignal;
+}
+
+export interface Execution {
+  targetOperatorId: string | undefined;
+  /** One result per operator that ran, in run order (the target last). */
+  results: OperatorResult[];
+  executedAt: string;
+  elapsedMs: number;
+}
+
+/**
+ * Runs a workflow on DuckDB. First every operator is described (so a missing input, a cycle, an unknown
+ * column or a type mismatch fails before any data is read, naming the operator), then each operator runs
+ * into a temporary table of this execution's connection, in order, and keeps its row count and its first
+ * rows. The time limit and the signal interrupt DuckDB mid-query; the connection (and its tables) is
+ * closed at the end either way.
+ */
+export async function executeWorkflow(engine: Engine, options: ExecuteOptions): Promise<Execution> {
+  const started = performance.now();
+  const { settings } = engine;
+  const timeoutMs = options.timeoutMs ?? settings.timeoutMs;
+  const rowLimit = Math.min(options.rowLimit ?? settings.resultRowLimit, settings.resultRowLimit);
+  const plan = planWorkflow(options.workflow, options.targetOperatorId);
+  const firstError = plan.nodes.find((n) => n.error)?.error;
+  if (firstError) throw firstError;
+
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const stop = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  const stopped = (running: string) =>
+    deadline.aborted
+      ? new EngineError(
+          "timeout",
+          `the execution was cancelled at its time limit of ${timeoutMs} ms while ${running} was running; ` +
+            "make the data smaller first (Filter, Limit, Projection) or join on a more selective column",
+        )
+      : new EngineError("cancelled", `the execution was cancelled while ${running} was running`);
+
+  let release: () => void;
+  try {
+    release = await engine.runs.acquire(stop);
+  } catch {
+    throw stopped("it waited for another execution to finish");
+  }
+  const resolver = await engine.resolverFor(options.userId);
+  const conn = await engine.connect();
+  const interrupt = () => conn.interrupt();
+  stop.addEventListener("abort", interrupt, { once: true });
+  let running = "the check of the workflow";
+  try {
+    if (stop.aborted) throw new Interrupted();
+    const described = await describePlan(conn, plan, resolver, engine.scanCache);
+    for (const node of plan.nodes) {
+      const result = described.get(node.id);
+      if (result instanceof EngineError) throw result;
+    }
+    const ctx = { conn, resolver, cache: engine.scanCache, dry: false, prefix: "result" };
+    const tables = new Map<string, Materialized>();
+    const results: OperatorResult[] = [];
+    for (const [index, node] of plan.nodes.entries()) {
+      if (stop.aborted) throw new Interrupted();
+      running = operatorLabel(node.op);
+      const began = performance.now();
+      const table = await materialize(
+        ctx,
+        node,
+        index,
+        node.inputs.map((id) => tables.get(id!)!),
+      );
+      tables.set(node.id, table);
+      const offset = node.id === plan.target ? (options.targetOffset ?? 0) : 0;
+      let read: Awaited<ReturnType<typeof conn.runAndReadAll>>;
+      try {
+        read = await conn.runAndReadAll(`SELECT * FROM ${table.sql} LIMIT ${rowLimit} OFFSET ${offset}`);
+      } catch (error) {
+        throw duckdbError(error, { operatorId: node.id, label: running }, undefined, resolver);
+      }
+      const { rows, cut } = plainRows(read.getRowsJson(), table.columns, {
+        maxCellChars: settings.maxCellChars,
+        maxBytes: settings.maxResultBytes,
+      });
+      results.push({
+        operatorId: node.id,
+        operatorType: node.op.operatorType,
+        columns: table.columns,
+        rows,
+        rowCount: table.rowCount,
+        truncated: cut || offset + rows.length < table.rowCount || offset > 0,
+        elapsedMs: round(performance.now() - began),
+      });
+    }
+    return {
+      targetOperatorId: plan.target,
+      results,
+      executedAt: new Date().toISOString(),
+      elapsedMs: round(performance.now() - started),
+    };
+  } catch (error) {
+    if (error instanceof Interrupted || (stop.aborted && !(error instanceof EngineError)))
+      throw stopped(running);
+    throw error;
+  } finally {
+    stop.removeEventListener("abort", interrupt);
+    conn.closeSync();
+    release();
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

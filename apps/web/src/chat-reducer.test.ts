@@ -81,6 +81,17 @@ describe("chatReducer", () => {
     expect(state.touchedOperators).toEqual(["a"]);
   });
 
+  it("starts a new run's highlight empty, also after a reload", () => {
+    let state = run([open, init(), frame({ type: "step", step: makeStep(0, { touchedOperators: ["a"] }) })]);
+    state = chatReducer(state, frame({ type: "step", step: makeStep(1, { kind: "user", runId: "run-2" }) }));
+    expect(state.touchedOperators).toEqual([]);
+    const reloaded = chatReducer(
+      state,
+      init({ steps: [makeStep(0, { touchedOperators: ["a"] }), makeStep(1, { runId: "run-2" })] }),
+    );
+    expect(reloaded.touchedOperators).toEqual([]);
+  });
+
   it("replaces a step that arrives twice and inserts out-of-order steps in place", () => {
     const state = run([
       open,

@@ -24,7 +24,7 @@ export interface ChatState {
   /** model text of the step in progress, as `delta` frames arrive */
   streaming: { index: number; text: string } | null;
   workflow: Workflow;
-  /** operators the latest step that touched any created, changed or deleted */
+  /** operators that the latest step of the current run to touch any created, changed or deleted */
   touchedOperators: string[];
   /** a message sent and not yet confirmed by its `user` step; `accepted` once the agent started on it */
   pending: { content: string; accepted: boolean } | null;
@@ -146,7 +146,13 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
         steps,
         streaming: state.streaming && state.streaming.index <= step.index ? null : state.streaming,
         workflow: frame.workflow ?? state.workflow,
-        touchedOperators: step.touchedOperators.length > 0 ? step.touchedOperators : state.touchedOperators,
+        // A new message starts a new run: the highlight shows what this run changes.
+        touchedOperators:
+          step.touchedOperators.length > 0
+            ? step.touchedOperators
+            : step.kind === "user"
+              ? []
+              : state.touchedOperators,
         pending: step.kind === "user" ? null : state.pending,
         // The run's error frame and its saved system step say the same thing: keep the step only.
         notices:
@@ -188,8 +194,10 @@ function sortSteps(steps: ReActStep[]): ReActStep[] {
   return [...steps].sort((a, b) => a.index - b.index);
 }
 
+/** What the latest run touched last (nothing when it touched nothing). */
 function lastTouched(steps: ReActStep[]): string[] {
-  for (let i = steps.length - 1; i >= 0; i--) {
+  const runId = steps[steps.length - 1]?.runId;
+  for (let i = steps.length - 1; i >= 0 && steps[i]?.runId === runId; i--) {
     const touched = steps[i]?.touchedOperators;
     if (touched && touched.length > 0) return touched;
   }

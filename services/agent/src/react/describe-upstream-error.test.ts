@@ -23,26 +23,39 @@ describe("describeUpstreamError", () => {
   });
 
   it("classifies by status and marks what may be retried", () => {
-    const of = (status: number) => describeUpstreamError(APIError.generate(status, { error: { message: "m" } }, undefined, new Headers()), ctx);
+    const of = (status: number) =>
+      describeUpstreamError(
+        APIError.generate(status, { error: { message: "m" } }, undefined, new Headers()),
+        ctx,
+      );
     expect([of(401).code, of(401).retryable]).toEqual(["LLM_KEY_REJECTED", false]);
     expect([of(429).code, of(429).retryable]).toEqual(["LLM_RATE_LIMITED", true]);
     expect([of(502).code, of(502).retryable]).toEqual(["LLM_SERVER_ERROR", true]);
     expect([of(404).code, of(404).retryable]).toEqual(["LLM_REQUEST_REFUSED", false]);
     expect(of(404).message).toMatch(/model in its settings/);
     const refused = describeUpstreamError(
-      new APIConnectionError({ cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4000"), { code: "ECONNREFUSED" }) }),
+      new APIConnectionError({
+        cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4000"), { code: "ECONNREFUSED" }),
+      }),
       ctx,
     );
     expect(refused.code).toBe("LLM_UNREACHABLE");
-    expect(refused.message).toBe("LiteLLM is unreachable at http://llm:4000: connect ECONNREFUSED 127.0.0.1:4000");
-    expect(describeUpstreamError(new SyntaxError("Unexpected end of JSON input"), ctx).code).toBe("LLM_MALFORMED_STREAM");
+    expect(refused.message).toBe(
+      "LiteLLM is unreachable at http://llm:4000: connect ECONNREFUSED 127.0.0.1:4000",
+    );
+    expect(describeUpstreamError(new SyntaxError("Unexpected end of JSON input"), ctx).code).toBe(
+      "LLM_MALFORMED_STREAM",
+    );
   });
 
   it("never retries once tokens streamed", () => {
-    const e = describeUpstreamError(APIError.generate(500, { error: { message: "m" } }, undefined, new Headers()), {
-      ...ctx,
-      streamed: true,
-    });
+    const e = describeUpstreamError(
+      APIError.generate(500, { error: { message: "m" } }, undefined, new Headers()),
+      {
+        ...ctx,
+        streamed: true,
+      },
+    );
     expect(e.retryable).toBe(false);
   });
 

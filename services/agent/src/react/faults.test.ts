@@ -46,8 +46,9 @@ async function expectUsable({ id, c }: { id: string; c: FrameClient }) {
   expect(agent.state).toBe("AVAILABLE");
   c.send({ type: "message", content: "still there?" });
   await c.next("complete", (f) => f.reason === "done");
-  const steps = (await h.app.inject({ url: `/api/agents/${id}/react-steps`, headers: h.auth(h.tokens.owner) })).json()
-    .steps;
+  const steps = (
+    await h.app.inject({ url: `/api/agents/${id}/react-steps`, headers: h.auth(h.tokens.owner) })
+  ).json().steps;
   expect(steps.map((s: { kind: string }) => s.kind)).toEqual(["user", "system", "user", "agent"]);
 }
 
@@ -131,7 +132,9 @@ describe("upstream faults", () => {
     expect(run.complete.reason).toBe("done");
     expect(run.error).toBeUndefined();
     expect(h.sim.counters.chatRequests).toBe(3);
-    const answer = run.c.frames.flatMap((f) => (f.type === "step" && f.step.kind === "agent" ? [f.step.content] : []));
+    const answer = run.c.frames.flatMap((f) =>
+      f.type === "step" && f.step.kind === "agent" ? [f.step.content] : [],
+    );
     expect(answer[0]!.split(" ")).toHaveLength(20);
   });
 });

@@ -13,7 +13,10 @@ beforeAll(async () => {
     masterKey: KEY,
     scenario: {
       rules: [
-        { match: { lastUser: "slow", assistantTurns: 0 }, reply: { toolCalls: [{ name: "sleepy" }, { name: "quick" }] } },
+        {
+          match: { lastUser: "slow", assistantTurns: 0 },
+          reply: { toolCalls: [{ name: "sleepy" }, { name: "quick" }] },
+        },
         { match: { afterToolResult: true }, reply: { content: "after the tools" } },
       ],
       fallback: { content: "plain answer" },
@@ -27,7 +30,9 @@ const sleepy: AgentTool = {
   description: "never finishes in time",
   parameters: { type: "object", properties: {} },
   execute: (_args, ctx) =>
-    new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted")))),
+    new Promise((_resolve, reject) =>
+      ctx.signal.addEventListener("abort", () => reject(new Error("aborted"))),
+    ),
 };
 const quick: AgentTool = {
   name: "quick",
@@ -82,7 +87,9 @@ describe("runAgent", () => {
       expect(r.body).toMatchObject({ model: "sim-large", temperature: 1.3 });
     }
     // the second turn's prompt shows the workflow the tool left
-    expect((sim.requests[1]!.body as { messages: { content: string }[] }).messages[0]!.content).toBe("operators: 1");
+    expect((sim.requests[1]!.body as { messages: { content: string }[] }).messages[0]!.content).toBe(
+      "operators: 1",
+    );
   });
 
   it("stops before the first request when the signal is already aborted", async () => {

@@ -13,7 +13,11 @@ const tool = (name: string, execute: AgentTool["execute"]): AgentTool => ({
 
 const registry = new ToolRegistry([
   tool("echo", async (args) => ({ output: { got: args } })),
-  tool("slow", (_args, ctx) => new Promise((r) => setTimeout(() => r({ output: ctx.signal.aborted ? "late" : "ok" }), 5_000))),
+  tool(
+    "slow",
+    (_args, ctx) =>
+      new Promise((r) => setTimeout(() => r({ output: ctx.signal.aborted ? "late" : "ok" }), 5_000)),
+  ),
   tool("throws", async () => {
     throw new Error("the column does not exist");
   }),
@@ -31,9 +35,10 @@ const call = (name: string, args = "{}") => ({ id: "c1", name, arguments: args }
 
 describe("ToolRegistry", () => {
   it("refuses two tools of one name at construction", () => {
-    expect(() => new ToolRegistry([tool("a", async () => ({ output: 1 })), tool("a", async () => ({ output: 2 }))])).toThrow(
-      TypeError,
-    );
+    expect(
+      () =>
+        new ToolRegistry([tool("a", async () => ({ output: 1 })), tool("a", async () => ({ output: 2 }))]),
+    ).toThrow(TypeError);
   });
 
   it("offers only enabled tools in OpenAI's shape", () => {
@@ -47,7 +52,9 @@ describe("ToolRegistry", () => {
   });
 
   it("turns every failure into a tool error", async () => {
-    const disabled = ctx({ settings: { ...DEFAULT_AGENT_SETTINGS, modelType: "m", disabledTools: ["echo"] } });
+    const disabled = ctx({
+      settings: { ...DEFAULT_AGENT_SETTINGS, modelType: "m", disabledTools: ["echo"] },
+    });
     const cases: [ReturnType<typeof call>, ToolContext, RegExp][] = [
       [call("nope"), ctx(), /no tool "nope".*echo, slow, throws, big/],
       [call("echo"), disabled, /disabled/],
@@ -71,9 +78,9 @@ describe("ToolRegistry", () => {
   it("ends with RunAborted when the run stops", async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 20);
-    await expect(registry.execute(call("slow"), ctx({ signal: controller.signal }), 10_000)).rejects.toBeInstanceOf(
-      RunAborted,
-    );
+    await expect(
+      registry.execute(call("slow"), ctx({ signal: controller.signal }), 10_000),
+    ).rejects.toBeInstanceOf(RunAborted);
   });
 
   it("cuts very long output", async () => {

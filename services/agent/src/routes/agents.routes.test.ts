@@ -7,8 +7,12 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const call = (method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: object, token = h.tokens.owner) =>
-  h.app.inject({ method, url, headers: h.auth(token), ...(payload ? { payload } : {}) });
+const call = (
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  url: string,
+  payload?: object,
+  token = h.tokens.owner,
+) => h.app.inject({ method, url, headers: h.auth(token), ...(payload ? { payload } : {}) });
 
 describe("agents", () => {
   it("creates an agent with default settings, bound to its creator", async () => {
@@ -54,7 +58,9 @@ describe("agents", () => {
     const mine = await h.createAgent(h.tokens.owner);
     const theirs = await h.createAgent(h.tokens.other);
     const ids = (token: string, query = "") =>
-      call("GET", `/api/agents${query}`, undefined, token).then((r) => r.json().agents.map((a: { id: string }) => a.id));
+      call("GET", `/api/agents${query}`, undefined, token).then((r) =>
+        r.json().agents.map((a: { id: string }) => a.id),
+      );
     expect(await ids(h.tokens.owner)).toContain(mine);
     expect(await ids(h.tokens.owner)).not.toContain(theirs);
     expect(await ids(h.tokens.other)).toEqual([theirs]);
@@ -76,12 +82,19 @@ describe("agents", () => {
       systemPrompt: "Be brief.",
     });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ modelType: "sim-large", maxSteps: 3, systemPrompt: "Be brief.", temperature: 0.2 });
+    expect(res.json()).toMatchObject({
+      modelType: "sim-large",
+      maxSteps: 3,
+      systemPrompt: "Be brief.",
+      temperature: 0.2,
+    });
     expect((await call("GET", `/api/agents/${id}/settings`)).json()).toEqual(res.json());
     expect((await call("GET", `/api/agents/${id}`)).json().modelType).toBe("sim-large");
     expect((await call("PATCH", `/api/agents/${id}/settings`, { temperature: 3 })).statusCode).toBe(400);
     expect((await call("PATCH", `/api/agents/${id}/settings`, { maxStep: 3 })).statusCode).toBe(400);
-    expect((await call("PATCH", `/api/agents/${id}/settings`, { modelType: "gpt-nope" })).statusCode).toBe(400);
+    expect((await call("PATCH", `/api/agents/${id}/settings`, { modelType: "gpt-nope" })).statusCode).toBe(
+      400,
+    );
     const cleared = await call("PATCH", `/api/agents/${id}/settings`, { systemPrompt: "" });
     expect(cleared.json().systemPrompt).toBeUndefined();
   });
@@ -104,7 +117,12 @@ describe("agents", () => {
 
   it("never shows the master key", async () => {
     const id = await h.createAgent();
-    for (const url of ["/api/agents", `/api/agents/${id}`, `/api/agents/${id}/settings`, "/api/agents/models"]) {
+    for (const url of [
+      "/api/agents",
+      `/api/agents/${id}`,
+      `/api/agents/${id}/settings`,
+      "/api/agents/models",
+    ]) {
       expect((await call("GET", url)).body).not.toContain(MASTER_KEY);
     }
     expect(h.logs.join("\n")).not.toContain(MASTER_KEY);

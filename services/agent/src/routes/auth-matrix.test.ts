@@ -4,7 +4,16 @@ import { type Harness, startHarness, upgradeStatus } from "../testing/harness.ts
 // Every route × every kind of caller. "other" is a REGULAR user who does not own the agent; "admin" is an
 // ADMIN who does not own it either (ADMIN gets only the list of everyone's agents, not their agents).
 type Caller = "none" | "malformed" | "expired" | "inactive" | "restricted" | "owner" | "other" | "admin";
-const CALLERS: Caller[] = ["none", "malformed", "expired", "inactive", "restricted", "owner", "other", "admin"];
+const CALLERS: Caller[] = [
+  "none",
+  "malformed",
+  "expired",
+  "inactive",
+  "restricted",
+  "owner",
+  "other",
+  "admin",
+];
 
 interface RouteCase {
   method: "GET" | "POST" | "PATCH" | "DELETE";
@@ -22,7 +31,13 @@ const ROUTES: RouteCase[] = [
   { method: "GET", url: () => "/api/agents", ok: 200, perAgent: false },
   { method: "GET", url: (id) => `/api/agents/${id}`, ok: 200, perAgent: true },
   { method: "GET", url: (id) => `/api/agents/${id}/settings`, ok: 200, perAgent: true },
-  { method: "PATCH", url: (id) => `/api/agents/${id}/settings`, body: { temperature: 0.5 }, ok: 200, perAgent: true },
+  {
+    method: "PATCH",
+    url: (id) => `/api/agents/${id}/settings`,
+    body: { temperature: 0.5 },
+    ok: 200,
+    perAgent: true,
+  },
   { method: "POST", url: (id) => `/api/agents/${id}/stop`, ok: 200, perAgent: true },
   { method: "POST", url: (id) => `/api/agents/${id}/clear`, ok: 200, perAgent: true },
   { method: "GET", url: (id) => `/api/agents/${id}/react-steps`, ok: 200, perAgent: true },
@@ -115,7 +130,10 @@ describe("the guard on the WebSocket, before the upgrade", () => {
       ["owner", 101],
     ];
     for (const [caller, status] of cases) {
-      expect({ caller, status: await upgradeStatus(h.wsUrl(path, tokenOf(caller) ?? null)) }).toEqual({ caller, status });
+      expect({ caller, status: await upgradeStatus(h.wsUrl(path, tokenOf(caller) ?? null)) }).toEqual({
+        caller,
+        status,
+      });
     }
     expect(await upgradeStatus(h.wsUrl("/api/agents/00000000-0000-4000-8000-000000000000/react"))).toBe(404);
     expect(await upgradeStatus(h.wsUrl("/api/agents/nope/react"))).toBe(404);
@@ -125,8 +143,12 @@ describe("the guard on the WebSocket, before the upgrade", () => {
   it("refuses through injectWS as well", async () => {
     const id = await h.createAgent();
     await expect(h.app.injectWS(`/api/agents/${id}/react`)).rejects.toThrow(/401/);
-    await expect(h.app.injectWS(`/api/agents/${id}/react?access-token=${h.tokens.other}`)).rejects.toThrow(/404/);
-    await expect(h.app.injectWS(`/api/agents/${id}/react?access-token=${h.tokens.inactive}`)).rejects.toThrow(/403/);
+    await expect(h.app.injectWS(`/api/agents/${id}/react?access-token=${h.tokens.other}`)).rejects.toThrow(
+      /404/,
+    );
+    await expect(h.app.injectWS(`/api/agents/${id}/react?access-token=${h.tokens.inactive}`)).rejects.toThrow(
+      /403/,
+    );
     // The frame can come in the tick the socket opens: listen from onInit on.
     let first: (data: string) => void = () => {};
     const firstFrame = new Promise<string>((resolve) => {

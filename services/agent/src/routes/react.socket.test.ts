@@ -12,7 +12,10 @@ const SCENARIO: Scenario = {
       reply: {
         content: "I will add a CSV scan.",
         toolCalls: [
-          { name: "addOperator", arguments: { operatorType: "CSVFileScan", properties: { fileName: "orders.csv" } } },
+          {
+            name: "addOperator",
+            arguments: { operatorType: "CSVFileScan", properties: { fileName: "orders.csv" } },
+          },
         ],
       },
     },
@@ -29,7 +32,11 @@ const SCENARIO: Scenario = {
       },
     },
     { name: "loop", match: { lastUser: "loop forever" }, reply: { toolCalls: [{ name: "getWorkflow" }] } },
-    { name: "after-tool", match: { afterToolResult: true }, reply: { content: "Done: the workflow changed." } },
+    {
+      name: "after-tool",
+      match: { afterToolResult: true },
+      reply: { content: "Done: the workflow changed." },
+    },
   ],
   fallback: { content: "{{lastUser}}" },
 };
@@ -56,7 +63,10 @@ afterAll(() => h.close());
 
 describe("a ReAct run over the WebSocket", () => {
   it("streams init, state, delta, step, complete in order and edits the workflow", async () => {
-    const id = await h.createAgent(h.tokens.owner, { modelType: "sim-small", settings: { temperature: 0.7 } });
+    const id = await h.createAgent(h.tokens.owner, {
+      modelType: "sim-small",
+      settings: { temperature: 0.7 },
+    });
     const c = await open(id);
     c.send({ type: "message", content: "please add a csv" });
     const complete = await c.next("complete");
@@ -65,7 +75,13 @@ describe("a ReAct run over the WebSocket", () => {
     const types = c.frames.map((f) => f.type);
     expect(types[0]).toBe("init");
     const firstAgentStep = c.frames.findIndex((f) => f.type === "step" && f.step.kind === "agent");
-    const order = [types.indexOf("init"), types.indexOf("state"), types.indexOf("delta"), firstAgentStep, types.indexOf("complete")];
+    const order = [
+      types.indexOf("init"),
+      types.indexOf("state"),
+      types.indexOf("delta"),
+      firstAgentStep,
+      types.indexOf("complete"),
+    ];
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(types.slice(0, 3)).toEqual(["init", "state", "step"]); // the user's step first
     expect(types.at(-1)).toBe("complete");
@@ -90,10 +106,13 @@ describe("a ReAct run over the WebSocket", () => {
     expect(deltaText(2)).toBe("Done: the workflow changed.");
 
     // saved, and the same over REST
-    const saved = (await h.app.inject({ url: `/api/agents/${id}/react-steps`, headers: h.auth(h.tokens.owner) })).json()
-      .steps as ReActStep[];
+    const saved = (
+      await h.app.inject({ url: `/api/agents/${id}/react-steps`, headers: h.auth(h.tokens.owner) })
+    ).json().steps as ReActStep[];
     expect(saved).toEqual(steps.map((s) => s.step));
-    const wf = (await h.app.inject({ url: `/api/agents/${id}/workflow`, headers: h.auth(h.tokens.owner) })).json() as Workflow;
+    const wf = (
+      await h.app.inject({ url: `/api/agents/${id}/workflow`, headers: h.auth(h.tokens.owner) })
+    ).json() as Workflow;
     expect(wf.operators.map((o) => o.operatorType)).toEqual(["CSVFileScan"]);
 
     // what LiteLLM saw: the user id, the settings, usage in the stream, the tools, the workflow in the prompt
@@ -101,7 +120,12 @@ describe("a ReAct run over the WebSocket", () => {
     for (const r of h.sim.requests) {
       const body = r.body as Record<string, any>;
       expect(r.user).toBe(String(USERS.owner));
-      expect(body).toMatchObject({ model: "sim-small", temperature: 0.7, stream: true, stream_options: { include_usage: true } });
+      expect(body).toMatchObject({
+        model: "sim-small",
+        temperature: 0.7,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       expect(body.tools.map((t: any) => t.function.name)).toContain("addOperator");
       expect(body.messages[0].role).toBe("system");
       expect(body.messages[0].content).toContain("CSVFileScan");
@@ -165,7 +189,9 @@ describe("a ReAct run over the WebSocket", () => {
     expect(init.type === "init" && init.steps.map((s) => s.kind)).toEqual(["user"]);
     await b.next("complete");
     await late.next("complete");
-    const answer = b.frames.flatMap((f) => (f.type === "step" && f.step.kind === "agent" ? [f.step.content] : []));
+    const answer = b.frames.flatMap((f) =>
+      f.type === "step" && f.step.kind === "agent" ? [f.step.content] : [],
+    );
     expect(answer[0]!.split(" ")).toHaveLength(40);
     // the late joiner got the text so far plus the rest: the whole answer
     const lateText = late.frames.flatMap((f) => (f.type === "delta" ? [f.text] : [])).join("");
@@ -203,15 +229,30 @@ describe("a ReAct run over the WebSocket", () => {
     const c = await open(id);
     c.send({ type: "message", content: "tokens: 500" });
     await c.next("delta");
-    const clear = await h.app.inject({ method: "POST", url: `/api/agents/${id}/clear`, headers: h.auth(h.tokens.owner) });
+    const clear = await h.app.inject({
+      method: "POST",
+      url: `/api/agents/${id}/clear`,
+      headers: h.auth(h.tokens.owner),
+    });
     expect(clear.statusCode).toBe(409);
-    const stop = await h.app.inject({ method: "POST", url: `/api/agents/${id}/stop`, headers: h.auth(h.tokens.owner) });
+    const stop = await h.app.inject({
+      method: "POST",
+      url: `/api/agents/${id}/stop`,
+      headers: h.auth(h.tokens.owner),
+    });
     expect(stop.json().state).toBe("STOPPING");
     await eventually(() => h.sim.counters.aborted === 1, 2_000, "upstream abort");
     await c.next("complete");
-    const cleared = await h.app.inject({ method: "POST", url: `/api/agents/${id}/clear`, headers: h.auth(h.tokens.owner) });
+    const cleared = await h.app.inject({
+      method: "POST",
+      url: `/api/agents/${id}/clear`,
+      headers: h.auth(h.tokens.owner),
+    });
     expect(cleared.statusCode).toBe(200);
-    const steps = await h.app.inject({ url: `/api/agents/${id}/react-steps`, headers: h.auth(h.tokens.owner) });
+    const steps = await h.app.inject({
+      url: `/api/agents/${id}/react-steps`,
+      headers: h.auth(h.tokens.owner),
+    });
     expect(steps.json().steps).toEqual([]);
     const init = await c.next("init", (f) => f.steps.length === 0);
     expect(init.state).toBe("AVAILABLE");
@@ -224,7 +265,11 @@ describe("a ReAct run over the WebSocket", () => {
     const closed = new Promise<number>((resolve) => c.ws.once("close", (code) => resolve(code)));
     c.send({ type: "message", content: "tokens: 500" });
     await c.next("delta");
-    const del = await h.app.inject({ method: "DELETE", url: `/api/agents/${id}`, headers: h.auth(h.tokens.owner) });
+    const del = await h.app.inject({
+      method: "DELETE",
+      url: `/api/agents/${id}`,
+      headers: h.auth(h.tokens.owner),
+    });
     expect(del.statusCode).toBe(204);
     expect(h.sim.counters.aborted + h.sim.counters.inFlight).toBeGreaterThanOrEqual(1);
     await eventually(() => h.sim.counters.aborted === 1, 2_000, "upstream abort");

@@ -11,7 +11,14 @@ try {
   process.exit(1);
 }
 const gateway = createGateway(config, { logger: log });
-const url = await gateway.listen();
+const url = await gateway.listen().catch((error: NodeJS.ErrnoException) => {
+  const reason =
+    error.code === "EADDRINUSE"
+      ? `port ${config.port} on ${config.host} is in use (set PORT)`
+      : error.message;
+  log.fatal(`gateway cannot start: ${reason}`);
+  process.exit(1);
+});
 log.info(
   {
     accessControl: config.accessControlUrl.origin,

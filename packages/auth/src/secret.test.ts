@@ -90,7 +90,7 @@ describe("parseHocon", () => {
 
   it("reports what it cannot read", () => {
     expect(() => parseHocon("a = [1, 2]")).toThrow(/arrays/);
-    expect(() => parseHocon("a = ${MISSING}")).toThrow(/MISSING/);
+    expect(() => parseHocon(`a = \${MISSING}`)).toThrow(/MISSING/);
     expect(() => parseHocon("}")).toThrow(/unexpected/);
   });
 });

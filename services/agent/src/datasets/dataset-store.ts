@@ -22,7 +22,7 @@ export type Inspect = (
 ) => Promise<{ columns: ColumnSchema[]; rowCount: number }>;
 
 export interface DatasetStoreOptions {
-  /** Folder of every user's datasets: `<root>/<userId>/<datasetId>.<ext>` plus `<datasetId>.json` metadata. */
+  /** Folder of every user's datasets: `<root>/<userId>/<datasetId>.<ext>` plus `<datasetId>.meta.json` metadata. */
   root: string;
   /** Folder of the read-only samples every user sees; none when undefined. */
   samplesDir?: string;
@@ -38,6 +38,8 @@ export interface CreateDatasetInput {
   maxBytes: number;
 }
 
+/** The metadata file beside each dataset file (never a dataset extension). */
+const META = ".meta.json";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
@@ -89,7 +91,7 @@ export class DatasetStore {
     }
     await this.exclusive(userId, async () => {
       const dir = this.userDir(userId);
-      await rm(join(dir, `${id}.json`), { force: true });
+      await rm(join(dir, `${id}${META}`), { force: true });
       await rm(record.path, { force: true });
     });
   }
@@ -142,8 +144,8 @@ export class DatasetStore {
           modifiedMs: (await stat(path)).mtimeMs,
         };
         const { path: _p, modifiedMs: _m, ...meta } = record;
-        await writeFile(join(dir, `.${id}.json.tmp`), JSON.stringify(meta));
-        await rename(join(dir, `.${id}.json.tmp`), join(dir, `${id}.json`));
+        await writeFile(join(dir, `.${id}${META}.tmp`), JSON.stringify(meta));
+        await rename(join(dir, `.${id}${META}.tmp`), join(dir, `${id}${META}`));
         return record;
       });
     } finally {
@@ -190,8 +192,8 @@ export class DatasetStore {
       throw error;
     }
     const ids = entries
-      .filter((e) => e.endsWith(".json") && UUID.test(e.slice(0, -5)))
-      .map((e) => e.slice(0, -5));
+      .filter((e) => e.endsWith(META) && UUID.test(e.slice(0, -META.length)))
+      .map((e) => e.slice(0, -META.length));
     const records = await Promise.all(ids.map((id) => this.readRecord(userId, id)));
     return records
       .filter((r): r is DatasetRecord => r !== undefined)
@@ -201,7 +203,7 @@ export class DatasetStore {
   private async readRecord(userId: number, id: string): Promise<DatasetRecord | undefined> {
     const dir = this.userDir(userId);
     try {
-      const meta = JSON.parse(await readFile(join(dir, `${id}.json`), "utf8")) as Dataset & {
+      const meta = JSON.parse(await readFile(join(dir, `${id}${META}`), "utf8")) as Dataset & {
         ownerId: number;
       };
       if (meta.id !== id || meta.ownerId !== userId || !EXTENSION[meta.format]) return undefined;

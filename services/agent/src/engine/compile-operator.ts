@@ -203,6 +203,13 @@ function aggregate(p: Props, input: Relation, at: At): string {
         { ...at, column: agg.resultAttribute },
       );
     }
+    if ([...agg.resultAttribute].some((ch) => ch.charCodeAt(0) < 32)) {
+      throw new EngineError(
+        "invalid_properties",
+        `${at.label}: aggregations[${i}].resultAttribute may not hold control characters`,
+        at,
+      );
+    }
     outputs.push(agg.resultAttribute);
     const alias = quoteIdent(agg.resultAttribute);
     if (agg.attribute === "*") return `count(*) AS ${alias}`;

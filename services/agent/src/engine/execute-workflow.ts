@@ -1,6 +1,7 @@
 import type { Workflow } from "@texera-agent/protocol";
 import type { Engine } from "./engine.ts";
-import { EngineError } from "./errors.ts";
+import { EngineError, isWorkflowError } from "./errors.ts";
+import { interruptOnAbort } from "./interrupt.ts";
 import { duckdbError, Interrupted, type Materialized, materialize } from "./materialize.ts";
 import { operatorLabel, planWorkflow } from "./plan.ts";
 import { describePlan } from "./propagate-schemas.ts";
@@ -65,17 +66,16 @@ export async function executeWorkflow(engine: Engine, options: ExecuteOptions): 
   }
   const resolver = await engine.resolverFor(options.userId);
   const conn = await engine.connect();
-  const interrupt = () => conn.interrupt();
-  stop.addEventListener("abort", interrupt, { once: true });
+  const dispose = interruptOnAbort(conn, stop);
   let running = "the check of the workflow";
   try {
     if (stop.aborted) throw new Interrupted();
-    const described = await describePlan(conn, plan, resolver, engine.scanCache);
+    const described = await describePlan(conn, plan, resolver, engine.scanCache, stop);
     for (const node of plan.nodes) {
       const result = described.get(node.id);
       if (result instanceof EngineError) throw result;
     }
-    const ctx = { conn, resolver, cache: engine.scanCache, dry: false, prefix: "result" };
+    const ctx = { conn, resolver, cache: engine.scanCache, dry: false, prefix: "result", signal: stop };
     const tables = new Map<string, Materialized>();
     const results: OperatorResult[] = [];
     for (const [index, node] of plan.nodes.entries()) {
@@ -92,6 +92,7 @@ export async function executeWorkflow(engine: Engine, options: ExecuteOptions): 
       const offset = node.id === plan.target ? (options.targetOffset ?? 0) : 0;
       let read: Awaited<ReturnType<typeof conn.runAndReadAll>>;
       try {
+        if (stop.aborted) throw new Interrupted();
         read = await conn.runAndReadAll(`SELECT * FROM ${table.sql} LIMIT ${rowLimit} OFFSET ${offset}`);
       } catch (error) {
         throw duckdbError(error, { operatorId: node.id, label: running }, undefined, resolver);
@@ -117,11 +118,10 @@ export async function executeWorkflow(engine: Engine, options: ExecuteOptions): 
       elapsedMs: round(performance.now() - started),
     };
   } catch (error) {
-    if (error instanceof Interrupted || (stop.aborted && !(error instanceof EngineError)))
-      throw stopped(running);
+    if (error instanceof Interrupted || (stop.aborted && !isWorkflowError(error))) throw stopped(running);
     throw error;
   } finally {
-    stop.removeEventListener("abort", interrupt);
+    dispose();
     conn.closeSync();
     release();
   }

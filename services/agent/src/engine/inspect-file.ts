@@ -1,5 +1,6 @@
 import type { DuckDBInstance } from "@duckdb/node-api";
 import { scanSql } from "./compile-operator.ts";
+import { interruptOnAbort } from "./interrupt.ts";
 import type { ColumnSchema, DatasetFormat } from "./protocol.ts";
 
 const INSPECT_TIMEOUT_MS = 120_000;
@@ -14,7 +15,7 @@ export async function inspectFile(
   format: DatasetFormat,
 ): Promise<{ columns: ColumnSchema[]; rowCount: number }> {
   const conn = await instance.connect();
-  const timer = setTimeout(() => conn.interrupt(), INSPECT_TIMEOUT_MS);
+  const dispose = interruptOnAbort(conn, AbortSignal.timeout(INSPECT_TIMEOUT_MS));
   try {
     const select = scanSql({ path, format });
     const described = await conn.runAndReadAll(`DESCRIBE ${select}`);
@@ -22,7 +23,7 @@ export async function inspectFile(
     const counted = await conn.runAndReadAll(`SELECT count(*) FROM (${select})`);
     return { columns, rowCount: Number(counted.getRows()[0]?.[0] ?? 0) };
   } finally {
-    clearTimeout(timer);
+    dispose();
     conn.closeSync();
   }
 }

@@ -15,6 +15,8 @@ export interface MaterializeContext {
   dry: boolean;
   /** Names the temporary tables of this pass: `<prefix>_<index>`. */
   prefix: string;
+  /** Once aborted, no further statement starts (the caller interrupts the one running). */
+  signal?: AbortSignal;
 }
 
 export interface Materialized extends Relation {
@@ -50,8 +52,10 @@ export async function materialize(
       ? `SELECT * FROM (${select}) LIMIT 0`
       : select;
   try {
+    if (ctx.signal?.aborted) throw new Interrupted();
     const created = await ctx.conn.runAndReadAll(`CREATE TEMP TABLE ${table} AS ${body}`, params.values);
     const rowCount = Number(created.getRows()[0]?.[0] ?? 0);
+    if (ctx.signal?.aborted) throw new Interrupted();
     const described = await ctx.conn.runAndReadAll(`DESCRIBE ${table}`);
     const columns: ColumnSchema[] = described
       .getRows()
@@ -70,7 +74,7 @@ export function duckdbError(
   dataset: ResolvedDataset | undefined,
   resolver: DatasetResolver,
 ): Error {
-  if (error instanceof EngineError) return error;
+  if (error instanceof EngineError || error instanceof Interrupted) return error;
   const raw = error instanceof Error ? error.message : String(error);
   if (/^INTERRUPT Error/i.test(raw)) return new Interrupted(raw);
   let message = raw.split("\n")[0]!.trim();

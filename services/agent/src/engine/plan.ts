@@ -53,7 +53,7 @@ export function planWorkflow(workflow: Workflow, targetOperatorId?: string): Pla
   const needed =
     targetOperatorId === undefined ? new Set(byId.keys()) : upstreamOf(workflow, targetOperatorId);
   const nodes = new Map<string, PlanNode>();
-  for (const id of needed) nodes.set(id, describeNode(byId.get(id)!));
+  for (const [id, op] of byId) if (needed.has(id)) nodes.set(id, describeNode(op));
 
   for (const link of workflow.links) {
     const node = nodes.get(link.target);

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Workflow } from "@texera-agent/protocol";
 import type { Engine } from "./engine.ts";
 import { EngineError, type EngineErrorCode } from "./errors.ts";
+import { interruptOnAbort } from "./interrupt.ts";
 import { Interrupted, type Materialized, materialize } from "./materialize.ts";
 import { operatorLabel, type Plan, planWorkflow } from "./plan.ts";
 import type { ColumnSchema } from "./protocol.ts";
@@ -30,11 +31,12 @@ export async function propagateSchemas(
   const plan = planWorkflow(workflow);
   const resolver = await engine.resolverFor(userId);
   const conn = await engine.connect();
-  const timer = setTimeout(() => conn.interrupt(), PROPAGATE_TIMEOUT_MS);
+  const deadline = AbortSignal.timeout(PROPAGATE_TIMEOUT_MS);
+  const dispose = interruptOnAbort(conn, deadline);
   try {
     let described: Map<string, Materialized | EngineError>;
     try {
-      described = await describePlan(conn, plan, resolver, engine.scanCache);
+      described = await describePlan(conn, plan, resolver, engine.scanCache, deadline);
     } catch (error) {
       if (error instanceof Interrupted) {
         throw new EngineError(
@@ -53,7 +55,7 @@ export async function propagateSchemas(
     }
     return out;
   } finally {
-    clearTimeout(timer);
+    dispose();
     conn.closeSync();
   }
 }
@@ -68,9 +70,10 @@ export async function describePlan(
   plan: Plan,
   resolver: DatasetResolver,
   cache: ScanCache,
+  signal?: AbortSignal,
 ): Promise<Map<string, Materialized | EngineError>> {
   const out = new Map<string, Materialized | EngineError>();
-  const ctx = { conn, resolver, cache, dry: true, prefix: "schema" };
+  const ctx = { conn, resolver, cache, dry: true, prefix: "schema", signal };
   for (const [index, node] of plan.nodes.entries()) {
     if (node.error) {
       out.set(node.id, node.error);

@@ -5,6 +5,7 @@ import { describeColumns } from "./columns.ts";
 import { scanSql } from "./compile-operator.ts";
 import type { Engine } from "./engine.ts";
 import { type Execution, executeWorkflow } from "./execute-workflow.ts";
+import { interruptOnAbort } from "./interrupt.ts";
 import type { ExecutionToolName } from "./protocol.ts";
 import { cutText, plainRows } from "./result-values.ts";
 import { summariseResults } from "./summarise.ts";
@@ -142,8 +143,7 @@ export function executionTools(deps: { engine: Engine }): ExecutionTool[] {
         const dataset = resolver.resolve(name, { operatorId: "describeDataset", label: "describeDataset" });
         const record = await engine.datasets.get(ctx.userId, dataset.id);
         const conn = await engine.connect();
-        const stop = () => conn.interrupt();
-        ctx.signal.addEventListener("abort", stop, { once: true });
+        const dispose = interruptOnAbort(conn, ctx.signal);
         try {
           const read = await conn.runAndReadAll(`SELECT * FROM (${scanSql(dataset)}) LIMIT ${PREVIEW_ROWS}`);
           const { rows } = plainRows(read.getRowsJson(), record.columns, {
@@ -165,7 +165,7 @@ export function executionTools(deps: { engine: Engine }): ExecutionTool[] {
             },
           };
         } finally {
-          ctx.signal.removeEventListener("abort", stop);
+          dispose();
           conn.closeSync();
         }
       },

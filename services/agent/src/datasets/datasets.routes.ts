@@ -26,6 +26,7 @@ const RAW_TYPES = [
   "application/jsonl",
   "application/vnd.apache.parquet",
 ];
+const UNSUPPORTED = Symbol("unsupported body");
 /** Room for the multipart boundaries and part headers around the file. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
@@ -44,6 +45,8 @@ export function datasetsRoutes(deps: DatasetsRoutesDeps) {
       limits: { fileSize: maxBytes + 1, files: 1, fields: 4, parts: 5, fieldSize: 1024, headerPairs: 100 },
     });
     app.addContentTypeParser(RAW_TYPES, (_request, payload, done) => done(null, payload));
+    // Any other type reaches the handler unread, which refuses it with a message about uploads.
+    app.addContentTypeParser("*", (_request, _payload, done) => done(null, UNSUPPORTED));
 
     app.post(
       "/api/agents/datasets",
@@ -69,12 +72,16 @@ export function datasetsRoutes(deps: DatasetsRoutesDeps) {
             field && !Array.isArray(field) && field.type === "field" ? String(field.value) : undefined;
           name ??= fieldName ?? file.filename;
           body = file.file;
-        } else if (request.body && typeof (request.body as Readable).pipe === "function") {
+        } else if (
+          request.body !== UNSUPPORTED &&
+          typeof (request.body as Readable | undefined)?.pipe === "function"
+        ) {
           body = request.body as Readable;
         } else {
           throw new DatasetError(
             "DATASET_UNSUPPORTED_MEDIA",
             "send the file as multipart/form-data (a file part) or as a raw body (application/octet-stream) with ?name=",
+            { connection: "close" },
           );
         }
         if (!name) throw new DatasetError("DATASET_INVALID", "name the dataset: ?name=orders.csv");

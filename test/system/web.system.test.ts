@@ -1,0 +1,435 @@
+// The web app in Debian's Chromium against the system started as `npm start` starts it (scripts/start.ts:
+// offline demo model on llm-sim, access-control-service, agent-service, built-in gateway serving
+// apps/web/dist). Saves the screenshots in docs/screenshots/ that the README shows (see its README.md).
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { User } from "@texera-agent/protocol";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../scripts/lib/nginx.ts";
+import {
+  byTestId,
+  createAgent,
+  DESKTOP,
+  expectAttribute,
+  expectCount,
+  expectText,
+  launchChromium,
+  NARROW,
+  openPage,
+  sendMessage,
+  signIn,
+  submitSignIn,
+  UI_TIMEOUT_MS,
+} from "./browser.ts";
+import { clearSimFault, setSimFault, simRequests } from "./browser-llm-sim.ts";
+import { type RunningSystem, startSystem } from "./harness.ts";
+
+const MODEL = "demo-offline-model";
+const SESSION_KEY = "texera-agent.session";
+const SCREENSHOTS = join(REPO_ROOT, "docs/screenshots");
+/** A whole demo run (four LLM calls at 40 tokens/s) on a loaded machine. */
+const RUN_TIMEOUT_MS = 45_000;
+
+type TestUser = User & { token: string; password: string };
+
+let sys: RunningSystem;
+let browser: Browser;
+const pages: Page[] = [];
+const failures = mkdtempSync(join(tmpdir(), "texera-web-failures-"));
+
+async function open(viewport: { width: number; height: number } = DESKTOP): Promise<Page> {
+  const page = await openPage(browser, sys.url, viewport);
+  pages.push(page);
+  return page;
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, name), animations: "disabled", caret: "hide" });
+}
+
+async function regularUser(username: string): Promise<TestUser> {
+  const password = `pw-${username}-for-browser-tests`;
+  const user = await sys.createUser({
+    username,
+    password,
+    role: "REGULAR",
+    email: `${username}@example.com`,
+  });
+  return { ...user, password };
+}
+
+/** A session as the app stores it (apps/web/src/session.ts), for tokens the sign-in form cannot give. */
+async function storeSession(page: Page, session: { accessToken: string; expiresAt: string; user: User }) {
+  await page.evaluate(([key, value]) => window.sessionStorage.setItem(key, value), [
+    SESSION_KEY,
+    JSON.stringify(session),
+  ] as const);
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // As `npm start`: builds apps/web/dist only when it is missing (CI builds it before the system suites).
+  sys = await startSystem({ gateway: "builtin", buildWeb: true });
+  browser = await launchChromium();
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state === "fail") {
+    for (const [i, page] of pages.entries()) {
+      const path = join(failures, `${context.task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}.png`);
+      await page.screenshot({ path }).catch(() => undefined);
+      console.error(`browser test failed: screenshot ${path} of ${page.url()}`);
+    }
+  }
+  await Promise.all(pages.splice(0).map((page) => page.context().close()));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sys?.stop();
+});
+
+describe("web app in Chromium, system started as npm start", () => {
+  let alice: TestUser;
+  let aliceAgentId = "";
+
+  it("signs in, creates an agent, streams the reply as steps while the DAG grows, survives a reload, signs out", async () => {
+    alice = await regularUser("alice");
+    const page = await open();
+
+    await byTestId(page, "login-form").waitFor();
+    await expectCount(byTestId(page, "login-message"), 0);
+    await screenshot(page, "sign-in.png");
+
+    await signIn(page, "alice", alice.password);
+    await expectCount(byTestId(page, "nav-admin"), 0);
+    await expectCount(page.locator('[data-testid="model-picker"] option', { hasText: MODEL }), 1);
+    aliceAgentId = await createAgent(page, MODEL, "Sales analysis");
+    await byTestId(page, "chat-empty").waitFor();
+    await expectAttribute(byTestId(page, "workflow-graph"), "data-operator-count", "0");
+    const seqBefore = (await simRequests(sys)).length;
+
+    // Record every change of the streamed text, the agent state and the graph as the DOM changes, so
+    // nothing depends on catching a short moment by polling.
+    await page.evaluate(() => {
+      type Sample = { text: string | null; state: string | null; operators: number; edges: number };
+      const samples: Sample[] = [];
+      (window as unknown as { samples: Sample[] }).samples = samples;
+      const take = () => {
+        const sample: Sample = {
+          text: document.querySelector('[data-testid="streaming-text"]')?.textContent ?? null,
+          state: document.querySelector('[data-testid="agent-state"]')?.getAttribute("data-state") ?? null,
+          operators: document.querySelectorAll('[data-testid^="operator-"]').length,
+          edges: document.querySelectorAll(".react-flow__edge").length,
+        };
+        const last = samples[samples.length - 1];
+        if (JSON.stringify(last) !== JSON.stringify(sample)) samples.push(sample);
+      };
+      take();
+      new MutationObserver(take).observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
+    });
+
+    await sendMessage(page, "Build me a workflow over orders.csv");
+    await page
+      .locator('[data-testid="run-outcome"][data-reason="done"]')
+      .waitFor({ timeout: RUN_TIMEOUT_MS });
+    await expectAttribute(byTestId(page, "agent-state"), "data-state", "AVAILABLE");
+    await expectCount(byTestId(page, "stop-run"), 0);
+
+    // The steps: the user's message, then agent steps with the demo's tool calls, all succeeded.
+    await expectCount(page.locator('[data-testid^="step-"][data-kind="user"]'), 1);
+    const agentSteps = page.locator('[data-testid^="step-"][data-kind="agent"]');
+    expect(await agentSteps.count()).toBeGreaterThanOrEqual(4);
+    await expectCount(page.locator('[data-tool="getWorkflow"]'), 1);
+    await expectCount(page.locator('[data-tool="addOperator"]'), 4);
+    await expectCount(page.locator('[data-tool="addLink"]'), 3);
+    await expectCount(page.locator('[data-testid^="tool-result-"][data-ok="false"]'), 0);
+    await expectCount(page.locator('[data-testid^="tool-result-"][data-ok="true"]'), 8);
+    const thoughts = await page.locator('[data-testid="step-thought"]').allTextContents();
+    expect(thoughts.join(" ")).toContain("Orders → Large orders → Total by region → Largest first");
+
+    // The DAG: four operators of the demo's types, three links.
+    const nodes = page.locator('[data-testid^="operator-"]');
+    await expectCount(nodes, 4);
+    const types = await nodes.evaluateAll((els) => els.map((el) => el.getAttribute("data-operator-type")));
+    expect(types.sort()).toEqual(["Aggregate", "CSVFileScan", "Filter", "Sort"]);
+    await expectCount(page.locator(".react-flow__edge"), 3);
+    await expectAttribute(byTestId(page, "workflow-graph"), "data-operator-count", "4");
+
+    type Sample = { text: string | null; state: string | null; operators: number; edges: number };
+    const samples = await page.evaluate(() => (window as unknown as { samples: Sample[] }).samples);
+    // Text streamed in word by word while a step was in progress, and what streamed is what was saved.
+    const texts = samples.map((s) => s.text?.trim() || null);
+    const grew = texts.some((text, i) => {
+      const next = texts[i + 1];
+      return text && next && next.length > text.length && next.startsWith(text);
+    });
+    expect(grew).toBe(true);
+    const streamedSteps = texts.filter((text, i) => text && !texts[i + 1]) as string[];
+    expect(streamedSteps.length).toBeGreaterThanOrEqual(1);
+    for (const text of streamedSteps) expect(thoughts.join("\n")).toContain(text);
+    // The graph grew during the run: operators first, links after, never shrinking.
+    const operatorCounts = samples.map((s) => s.operators);
+    expect(operatorCounts[0]).toBe(0);
+    expect(operatorCounts.every((n, i) => i === 0 || n >= (operatorCounts[i - 1] ?? 0))).toBe(true);
+    const firstWithOperators = samples.findIndex((s) => s.operators === 4 && s.edges === 0);
+    const firstWithLinks = samples.findIndex((s) => s.operators === 4 && s.edges === 3);
+    expect(firstWithOperators).toBeGreaterThanOrEqual(0);
+    expect(firstWithLinks).toBeGreaterThan(firstWithOperators);
+    expect(samples.some((s) => s.operators > 0 && s.state === "GENERATING")).toBe(true);
+
+    // Every LLM call of the run went to the demo model on behalf of alice (OpenAI `user` field).
+    const calls = (await simRequests(sys)).slice(seqBefore);
+    expect(calls.length).toBeGreaterThanOrEqual(4);
+    for (const call of calls) {
+      expect(call.model).toBe(MODEL);
+      expect(call.user).toBe(String(alice.id));
+      expect(call.outcome).toBe("completed");
+    }
+
+    // Screens for the README: the chat with an open tool call, then the workflow with a selected operator.
+    await page.locator('[data-tool="addOperator"] summary').first().click();
+    await page.locator('[data-tool="addOperator"] [data-testid="tool-arguments"]').first().waitFor();
+    await screenshot(page, "chat-steps.png");
+    const aggregate = page.locator('[data-testid^="operator-"][data-operator-type="Aggregate"]');
+    await aggregate.click();
+    const aggregateId = await aggregate.getAttribute("data-operator-id");
+    await expectAttribute(byTestId(page, "selected-operator"), "data-operator-id", aggregateId ?? "");
+    await screenshot(page, "workflow.png");
+
+    // A reload reopens the same agent with the same conversation and workflow.
+    const stepIds = await page
+      .locator('[data-testid^="step-"][data-kind]')
+      .evaluateAll((els) =>
+        els.map((el) => `${el.getAttribute("data-testid")}:${el.getAttribute("data-kind")}`),
+      );
+    await page.reload();
+    await page.locator('[data-testid="connection-status"][data-status="open"]').waitFor();
+    await expectText(byTestId(page, "agent-title"), "Sales analysis", { exact: true });
+    await expectAttribute(byTestId(page, `agent-item-${aliceAgentId}`), "aria-current", "page");
+    await expectCount(page.locator('[data-testid^="step-"][data-kind]'), stepIds.length);
+    const reloadedIds = await page
+      .locator('[data-testid^="step-"][data-kind]')
+      .evaluateAll((els) =>
+        els.map((el) => `${el.getAttribute("data-testid")}:${el.getAttribute("data-kind")}`),
+      );
+    expect(reloadedIds).toEqual(stepIds);
+    await expectCount(page.locator('[data-testid^="operator-"]'), 4);
+
+    // Sign out: back to the sign-in page with a word on why, and nothing left in the browser.
+    await byTestId(page, "sign-out").click();
+    await expectText(byTestId(page, "login-message"), "You have signed out.", { exact: true });
+    expect(await page.evaluate((key) => window.sessionStorage.getItem(key), SESSION_KEY)).toBeNull();
+    await page.reload();
+    await byTestId(page, "login-form").waitFor();
+    await expectCount(byTestId(page, "current-user"), 0);
+  });
+
+  it("stops a run mid-stream: the stream ends at once, the upstream request is aborted", async () => {
+    // Slow the demo model's stream down for this test only (llm-sim's control route; 4 tokens/s makes the
+    // first reply last several seconds), and restore the demo pace afterwards.
+    await setSimFault(sys, MODEL, { tokensPerSecond: 4 });
+    try {
+      const page = await open();
+      await signIn(page, "alice", alice.password);
+      await createAgent(page, MODEL, "Stop me");
+      const seqBefore = (await simRequests(sys)).length;
+      await sendMessage(page, "Build the sample workflow");
+
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('[data-testid="streaming-text"]')?.textContent ?? "").trim().length > 10,
+        undefined,
+        { timeout: UI_TIMEOUT_MS },
+      );
+      await expectAttribute(byTestId(page, "agent-state"), "data-state", "GENERATING");
+      await byTestId(page, "message-input").waitFor();
+      await byTestId(page, "stop-run").click();
+
+      await page.locator('[data-testid="run-outcome"][data-reason="stopped"]').waitFor();
+      await expectAttribute(byTestId(page, "agent-state"), "data-state", "AVAILABLE");
+      await expectCount(byTestId(page, "streaming-step"), 0);
+      await expectCount(byTestId(page, "stop-run"), 0);
+      await expectCount(page.locator('[data-testid^="tool-call-"]'), 0);
+      await byTestId(page, "workflow-empty").waitFor();
+
+      // llm-sim saw exactly one request of this run, cut short by the client (agent-service aborted it).
+      await expect
+        .poll(async () => (await simRequests(sys)).slice(seqBefore).map((r) => r.outcome), {
+          timeout: UI_TIMEOUT_MS,
+        })
+        .toEqual(["aborted"]);
+
+      // The agent takes the next message.
+      await byTestId(page, "message-input").fill("again");
+      await expect.poll(() => byTestId(page, "send-message").isEnabled()).toBe(true);
+      await expectText(byTestId(page, "composer-hint"), "", { exact: true });
+    } finally {
+      await clearSimFault(sys, MODEL);
+    }
+  });
+
+  it("shows a REGULAR user only their own agents", async () => {
+    const [bob, carol] = await Promise.all([regularUser("bob"), regularUser("carol")]);
+    const [bobPage, carolPage] = await Promise.all([open(), open()]);
+    await Promise.all([signIn(bobPage, "bob", bob.password), signIn(carolPage, "carol", carol.password)]);
+    const bobAgent = await createAgent(bobPage, MODEL, "Bob's agent");
+    const carolAgent = await createAgent(carolPage, MODEL, "Carol's agent");
+
+    for (const [page, own, other] of [
+      [bobPage, bobAgent, carolAgent],
+      [carolPage, carolAgent, bobAgent],
+    ] as const) {
+      await page.goto("/#/agents");
+      await page.reload();
+      await byTestId(page, "agent-list").waitFor();
+      await expectCount(byTestId(page, "agent-item-*"), 1);
+      await byTestId(page, `agent-item-${own}`).waitFor();
+      await expectCount(byTestId(page, `agent-item-${other}`), 0);
+    }
+    expect(await byTestId(bobPage, "agent-list").textContent()).not.toContain("Carol's agent");
+    expect(await byTestId(carolPage, "agent-list").textContent()).not.toContain("Bob's agent");
+    // alice's two agents from the earlier tests are not listed either.
+    expect(await byTestId(bobPage, "agent-list").textContent()).not.toContain("Sales analysis");
+
+    // Opening another user's agent by its URL answers as if it did not exist.
+    await bobPage.goto(`/#/agents/${carolAgent}`);
+    await bobPage.reload();
+    await expectText(bobPage.locator("body"), "no longer exists");
+    expect(await bobPage.locator("body").textContent()).not.toContain("Carol's agent");
+  });
+
+  it("refuses an INACTIVE user with a clear message, at sign-in and in a session already open", async () => {
+    const dave = await regularUser("dave");
+    const davePage = await open();
+    await signIn(davePage, "dave", dave.password);
+    await byTestId(davePage, "agent-list").waitFor();
+
+    const admin = await open();
+    await signIn(admin, sys.admin.username, sys.admin.password);
+    await byTestId(admin, "nav-admin").click();
+    await byTestId(admin, "users-table").waitFor();
+    await expectAttribute(byTestId(admin, "user-row-dave"), "data-role", "REGULAR");
+    await byTestId(admin, "user-row-alice").waitFor();
+    await screenshot(admin, "admin.png");
+
+    await byTestId(admin, "deactivate-dave").click();
+    await expectAttribute(byTestId(admin, "user-row-dave"), "data-role", "INACTIVE");
+    await expectCount(byTestId(admin, "deactivate-dave"), 0);
+    await expectCount(byTestId(admin, "admin-error"), 0);
+
+    // The open session: within the documented bound (access-control's directory refresh, seconds), the
+    // next call is refused and the page says why. Reload until it is.
+    await expect
+      .poll(
+        async () => {
+          await davePage.reload();
+          const refused = byTestId(davePage, "agents-error");
+          const listed = byTestId(davePage, "agents-empty");
+          await refused.or(listed).first().waitFor();
+          return (await refused.count()) > 0;
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBe(true);
+    await expectText(
+      byTestId(davePage, "agents-error"),
+      "Not allowed: your role does not allow using agents",
+    );
+
+    // A new sign-in is refused with words a person can act on.
+    const again = await open();
+    await submitSignIn(again, "dave", dave.password);
+    await expectText(byTestId(again, "login-error"), "deactivated");
+    await expectText(byTestId(again, "login-error"), "administrator");
+    await expectCount(byTestId(again, "current-user"), 0);
+  });
+
+  it("leads an expired token back to sign-in with a message", async () => {
+    const user: User = {
+      id: alice.id,
+      name: alice.name,
+      role: "REGULAR",
+      ...(alice.email ? { email: alice.email } : {}),
+    };
+
+    // 1. A stored session past its expiry: the app drops it on load.
+    const stale = await open();
+    await storeSession(stale, {
+      accessToken: sys.mint({
+        userName: "alice",
+        userId: alice.id,
+        role: "REGULAR",
+        issuedAt: new Date(Date.now() - 7_200_000),
+      }),
+      expiresAt: new Date(Date.now() - 3_600_000).toISOString(),
+      user,
+    });
+    await stale.reload();
+    await expectText(byTestId(stale, "login-message"), "Your session expired");
+    expect(await stale.evaluate((key) => window.sessionStorage.getItem(key), SESSION_KEY)).toBeNull();
+
+    // 2. A token the server finds expired though the browser thinks it is not: the 401 signs out.
+    const refused = await open();
+    await storeSession(refused, {
+      accessToken: sys.mint({
+        userName: "alice",
+        userId: alice.id,
+        role: "REGULAR",
+        issuedAt: new Date(Date.now() - 7_200_000),
+      }),
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      user,
+    });
+    await refused.reload();
+    await expectText(byTestId(refused, "login-message"), "expired or was revoked");
+    await expectCount(byTestId(refused, "current-user"), 0);
+
+    // 3. A token that expires while the page is open: the app signs out when it does.
+    const lifetimeMs = 8_000;
+    const live = await open();
+    const expiresAt = new Date(Math.floor(Date.now() / 1000) * 1000 + lifetimeMs).toISOString();
+    await storeSession(live, {
+      accessToken: sys.mint({
+        userName: "alice",
+        userId: alice.id,
+        role: "REGULAR",
+        expiresInMinutes: lifetimeMs / 60_000,
+      }),
+      expiresAt,
+      user,
+    });
+    await live.reload();
+    await byTestId(live, "current-user").waitFor();
+    await byTestId(live, `agent-item-${aliceAgentId}`).waitFor();
+    await expectText(byTestId(live, "login-message"), "Your session expired", {
+      timeout: lifetimeMs + UI_TIMEOUT_MS,
+    });
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(expiresAt));
+  });
+
+  it("fits a narrow window: agent list and chat take turns, chat and workflow are tabs", async () => {
+    const page = await open(NARROW);
+    await signIn(page, "alice", alice.password);
+    await page.goto(`/#/agents/${aliceAgentId}`);
+    await page.locator('[data-testid="connection-status"][data-status="open"]').waitFor();
+    await byTestId(page, "tab-chat").waitFor();
+    await expectText(byTestId(page, "tab-workflow"), "4");
+    await byTestId(page, "agent-list").waitFor({ state: "hidden" });
+    await expectAttribute(byTestId(page, "agent-workspace"), "data-pane", "chat");
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(NARROW.width);
+    await screenshot(page, "narrow.png");
+
+    await byTestId(page, "tab-workflow").click();
+    await expectAttribute(byTestId(page, "agent-workspace"), "data-pane", "workflow");
+    await page.locator('[data-testid^="operator-"]').first().waitFor();
+  });
+});

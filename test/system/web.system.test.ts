@@ -37,7 +37,7 @@ type TestUser = User & { token: string; password: string };
 let sys: RunningSystem;
 let browser: Browser;
 const pages: Page[] = [];
-const failures = mkdtempSync(join(tmpdir(), "texera-web-failures-"));
+let failures: string | undefined;
 
 async function open(viewport: { width: number; height: number } = DESKTOP): Promise<Page> {
   const page = await openPage(browser, sys.url, viewport);
@@ -77,6 +77,7 @@ beforeAll(async () => {
 
 afterEach(async (context) => {
   if (context.task.result?.state === "fail") {
+    failures ??= mkdtempSync(join(tmpdir(), "texera-web-failures-"));
     for (const [i, page] of pages.entries()) {
       const path = join(failures, `${context.task.name.slice(0, 40).replace(/\W+/g, "-")}-${i}.png`);
       await page.screenshot({ path }).catch(() => undefined);
@@ -114,13 +115,20 @@ describe("web app in Chromium, system started as npm start", () => {
     // Record every change of the streamed text, the agent state and the graph as the DOM changes, so
     // nothing depends on catching a short moment by polling.
     await page.evaluate(() => {
-      type Sample = { text: string | null; state: string | null; operators: number; edges: number };
+      type Sample = {
+        text: string | null;
+        state: string | null;
+        steps: number;
+        operators: number;
+        edges: number;
+      };
       const samples: Sample[] = [];
       (window as unknown as { samples: Sample[] }).samples = samples;
       const take = () => {
         const sample: Sample = {
           text: document.querySelector('[data-testid="streaming-text"]')?.textContent ?? null,
           state: document.querySelector('[data-testid="agent-state"]')?.getAttribute("data-state") ?? null,
+          steps: document.querySelectorAll('[data-testid^="step-"][data-kind="agent"]').length,
           operators: document.querySelectorAll('[data-testid^="operator-"]').length,
           edges: document.querySelectorAll(".react-flow__edge").length,
         };
@@ -163,7 +171,13 @@ describe("web app in Chromium, system started as npm start", () => {
     await expectCount(page.locator(".react-flow__edge"), 3);
     await expectAttribute(byTestId(page, "workflow-graph"), "data-operator-count", "4");
 
-    type Sample = { text: string | null; state: string | null; operators: number; edges: number };
+    type Sample = {
+      text: string | null;
+      state: string | null;
+      steps: number;
+      operators: number;
+      edges: number;
+    };
     const samples = await page.evaluate(() => (window as unknown as { samples: Sample[] }).samples);
     // Text streamed in word by word while a step was in progress, and what streamed is what was saved.
     const texts = samples.map((s) => s.text?.trim() || null);
@@ -184,6 +198,9 @@ describe("web app in Chromium, system started as npm start", () => {
     expect(firstWithOperators).toBeGreaterThanOrEqual(0);
     expect(firstWithLinks).toBeGreaterThan(firstWithOperators);
     expect(samples.some((s) => s.operators > 0 && s.state === "GENERATING")).toBe(true);
+    // Saved steps appeared one by one during the run, not all at its end.
+    const stepCounts = [...new Set(samples.filter((s) => s.state === "GENERATING").map((s) => s.steps))];
+    expect(stepCounts).toEqual(expect.arrayContaining([0, 1, 2, 3]));
 
     // Every LLM call of the run went to the demo model on behalf of alice (OpenAI `user` field).
     const calls = (await simRequests(sys)).slice(seqBefore);
@@ -197,6 +214,9 @@ describe("web app in Chromium, system started as npm start", () => {
     // Screens for the README: the chat with an open tool call, then the workflow with a selected operator.
     await page.locator('[data-tool="addOperator"] summary').first().click();
     await page.locator('[data-tool="addOperator"] [data-testid="tool-arguments"]').first().waitFor();
+    await byTestId(page, "transcript").evaluate((el) => {
+      el.scrollTop = 0;
+    });
     await screenshot(page, "chat-steps.png");
     const aggregate = page.locator('[data-testid^="operator-"][data-operator-type="Aggregate"]');
     await aggregate.click();
@@ -233,9 +253,9 @@ describe("web app in Chromium, system started as npm start", () => {
   });
 
   it("stops a run mid-stream: the stream ends at once, the upstream request is aborted", async () => {
-    // Slow the demo model's stream down for this test only (llm-sim's control route; 4 tokens/s makes the
+    // Slow the demo model's stream down for this test only (llm-sim's control route; 2 tokens/s makes the
     // first reply last several seconds), and restore the demo pace afterwards.
-    await setSimFault(sys, MODEL, { tokensPerSecond: 4 });
+    await setSimFault(sys, MODEL, { tokensPerSecond: 2 });
     try {
       const page = await open();
       await signIn(page, "alice", alice.password);
@@ -392,27 +412,23 @@ describe("web app in Chromium, system started as npm start", () => {
     await expectText(byTestId(refused, "login-message"), "expired or was revoked");
     await expectCount(byTestId(refused, "current-user"), 0);
 
-    // 3. A token that expires while the page is open: the app signs out when it does.
-    const lifetimeMs = 8_000;
+    // 3. A token that expires while the page is open: the app signs out when it does. The page's clock is
+    // Playwright's (time flows as usual) so the test jumps to the expiry instead of waiting for it.
     const live = await open();
-    const expiresAt = new Date(Math.floor(Date.now() / 1000) * 1000 + lifetimeMs).toISOString();
-    await storeSession(live, {
-      accessToken: sys.mint({
-        userName: "alice",
-        userId: alice.id,
-        role: "REGULAR",
-        expiresInMinutes: lifetimeMs / 60_000,
-      }),
-      expiresAt,
-      user,
-    });
+    await live.context().clock.install();
+    const token = sys.mint({ userName: "alice", userId: alice.id, role: "REGULAR", expiresInMinutes: 2 });
+    const exp = (
+      JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { exp: number }
+    ).exp;
+    await storeSession(live, { accessToken: token, expiresAt: new Date(exp * 1000).toISOString(), user });
     await live.reload();
     await byTestId(live, "current-user").waitFor();
     await byTestId(live, `agent-item-${aliceAgentId}`).waitFor();
-    await expectText(byTestId(live, "login-message"), "Your session expired", {
-      timeout: lifetimeMs + UI_TIMEOUT_MS,
-    });
-    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(expiresAt));
+    await expectCount(byTestId(live, "login-message"), 0);
+    await live.context().clock.fastForward(exp * 1000 - Date.now() + 1000);
+    await expectText(byTestId(live, "login-message"), "Your session expired");
+    await expectCount(byTestId(live, "current-user"), 0);
+    expect(await live.evaluate((key) => window.sessionStorage.getItem(key), SESSION_KEY)).toBeNull();
   });
 
   it("fits a narrow window: agent list and chat take turns, chat and workflow are tabs", async () => {

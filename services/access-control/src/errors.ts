@@ -25,5 +25,3 @@ export const errors = {
   directoryUnavailable: () =>
     new HttpError(503, "DIRECTORY_UNAVAILABLE", "the user directory database cannot be read"),
 } as const;
-
-export type ServiceError = HttpError;

@@ -10,6 +10,7 @@ import { LoginLimiter } from "./login-limiter.ts";
 import { accessControlMigrations } from "./migrations.ts";
 import { createPasswordHasher } from "./password.ts";
 import { RoleDirectory } from "./role-directory.ts";
+import { withTokenCache } from "./token-cache.ts";
 import { type AccessControlSchema, createUsersRepository, type UsersRepository } from "./users.repository.ts";
 import { createUsersService, type UsersService } from "./users.service.ts";
 
@@ -95,11 +96,14 @@ export async function createAccessControl(
     limiter: new LoginLimiter(config.loginLimits),
     now: nowMs,
   });
-  const verify = createVerifier({
-    secret: config.jwt.secret,
-    cacheSize: config.tokenCacheSize,
-    currentDate: now,
-  });
+  // the verifier's own cache is off: see token-cache.ts for why this one stands in front of it
+  const verify = withTokenCache(
+    createVerifier({ secret: config.jwt.secret, cacheSize: 0, currentDate: now }),
+    {
+      capacity: config.tokenCacheSize,
+      now: nowMs,
+    },
+  );
 
   const app = buildApp({
     verify,

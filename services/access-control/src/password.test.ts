@@ -25,7 +25,7 @@ describe("password hashing", () => {
     for (const bad of [
       "",
       "plain",
-      "$scrypt$ln=99,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$" + "A".repeat(43),
+      `$scrypt$ln=99,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$${"A".repeat(43)}`,
       good.slice(0, -5),
       good.replace("ln=4", "ln=30"),
     ]) {

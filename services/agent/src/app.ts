@@ -67,7 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const tools = new ToolRegistry(deps.tools ?? workflowTools());
   const operatorTypes = OPERATOR_CATALOG.map((t) => t.operatorType);
   const db = deps.database.db;
-  const repos = createRepositories(db);
+  const repos = createRepositories(db, deps.database.dialect);
   const live = new LiveAgents();
   const models = new ModelsService(llm, {
     cacheSeconds: config.modelsCacheSeconds,
@@ -76,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const runs = new RunsService({
     db,
+    dialect: deps.database.dialect,
     repos,
     live,
     llm,

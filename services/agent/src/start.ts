@@ -25,7 +25,7 @@ export async function startAgentService(
   const database = await openAgentDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   let app: FastifyInstance | undefined;
   try {
-    const interrupted = await recoverInterruptedRuns(database.db, () => new Date());
+    const interrupted = await recoverInterruptedRuns(database, () => new Date());
     app = await buildApp({
       config,
       verify: createVerifier({ secret: secret.secret }),

@@ -1,4 +1,5 @@
 import type { AgentState, ServerFrame } from "@texera-agent/protocol";
+import type { DeltaCoalescer } from "./delta-coalescer.ts";
 
 /** One watching WebSocket, seen through what fan-out needs. */
 export interface Watcher {
@@ -19,8 +20,8 @@ export class LiveAgent {
   /** Settles when the current run has ended and saved its last words. */
   done: Promise<void> | undefined;
   deleted = false;
-  /** Text streamed so far for the step in progress, for a client that joins in the middle. */
-  partial: { index: number; text: string } | undefined;
+  /** The run's text stream; its `sent` is the text of the step in progress so far, for a late joiner. */
+  deltas: DeltaCoalescer | undefined;
   readonly watchers = new Set<Watcher>();
 }
 

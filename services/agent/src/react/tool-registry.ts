@@ -19,6 +19,7 @@ export interface ToolExecution {
  */
 export class ToolRegistry {
   private readonly tools = new Map<string, AgentTool>();
+  private readonly offeredCache = new Map<string, ChatCompletionTool[]>();
 
   constructor(tools: readonly AgentTool[]) {
     for (const tool of tools) {
@@ -38,6 +39,17 @@ export class ToolRegistry {
 
   /** The tools in OpenAI's shape, without the disabled ones (the model never sees those). */
   offered(disabled: readonly string[]): ChatCompletionTool[] {
+    const key = disabled.join("\u0000");
+    let list = this.offeredCache.get(key);
+    if (!list) {
+      list = this.buildOffered(disabled);
+      if (this.offeredCache.size > 100) this.offeredCache.clear();
+      this.offeredCache.set(key, list);
+    }
+    return list;
+  }
+
+  private buildOffered(disabled: readonly string[]): ChatCompletionTool[] {
     const off = new Set(disabled);
     return [...this.tools.values()]
       .filter((t) => !off.has(t.name))

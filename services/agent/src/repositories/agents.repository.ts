@@ -1,6 +1,5 @@
 import type { AgentSettings } from "@texera-agent/protocol";
-import type { Kysely, Selectable } from "kysely";
-import type { AgentDatabase, AgentsTable } from "../db/schema.ts";
+import { execute, query, type SqlRunner, Statement } from "./sql.ts";
 
 /** An agent as stored: the owner and the settings that are not the model. */
 export interface AgentRecord {
@@ -12,61 +11,61 @@ export interface AgentRecord {
   createdAt: string;
 }
 
-export class AgentsRepository {
-  constructor(private readonly db: Kysely<AgentDatabase>) {}
+interface Row {
+  id: string;
+  owner_id: number | string;
+  name: string;
+  model_type: string;
+  settings: string;
+  created_at: string;
+}
 
-  async insert(agent: AgentRecord): Promise<void> {
-    await this.db.insertInto("agents").values(toRow(agent)).execute();
+const COLUMNS = "id, owner_id, name, model_type, settings, created_at";
+const INSERT = new Statement(`insert into agents (${COLUMNS}) values (?, ?, ?, ?, ?, ?)`);
+const BY_ID = new Statement(`select ${COLUMNS} from agents where id = ?`);
+const BY_OWNER = new Statement(`select ${COLUMNS} from agents where owner_id = ? order by created_at, id`);
+const ALL = new Statement(`select ${COLUMNS} from agents order by created_at, id`);
+const UPDATE_SETTINGS = new Statement("update agents set model_type = ?, settings = ? where id = ?");
+const DELETE = new Statement("delete from agents where id = ?");
+
+export class AgentsRepository {
+  constructor(private readonly sql: SqlRunner) {}
+
+  async insert(a: AgentRecord): Promise<void> {
+    await execute(this.sql, INSERT, [
+      a.id,
+      a.ownerId,
+      a.name,
+      a.modelType,
+      JSON.stringify(a.settings),
+      a.createdAt,
+    ]);
   }
 
   async findById(id: string): Promise<AgentRecord | undefined> {
-    const row = await this.db.selectFrom("agents").selectAll().where("id", "=", id).executeTakeFirst();
+    const [row] = await query<Row>(this.sql, BY_ID, [id]);
     return row && fromRow(row);
   }
 
   async listByOwner(ownerId: number): Promise<AgentRecord[]> {
-    const rows = await this.db
-      .selectFrom("agents")
-      .selectAll()
-      .where("owner_id", "=", ownerId)
-      .orderBy("created_at")
-      .orderBy("id")
-      .execute();
-    return rows.map(fromRow);
+    return (await query<Row>(this.sql, BY_OWNER, [ownerId])).map(fromRow);
   }
 
   async listAll(): Promise<AgentRecord[]> {
-    const rows = await this.db.selectFrom("agents").selectAll().orderBy("created_at").orderBy("id").execute();
-    return rows.map(fromRow);
+    return (await query<Row>(this.sql, ALL, [])).map(fromRow);
   }
 
   async updateSettings(id: string, modelType: string, settings: AgentRecord["settings"]): Promise<void> {
-    await this.db
-      .updateTable("agents")
-      .set({ model_type: modelType, settings: JSON.stringify(settings) })
-      .where("id", "=", id)
-      .execute();
+    await execute(this.sql, UPDATE_SETTINGS, [modelType, JSON.stringify(settings), id]);
   }
 
   /** Deletes the agent; its steps, workflow and runs go with it (ON DELETE CASCADE). */
   async delete(id: string): Promise<boolean> {
-    const result = await this.db.deleteFrom("agents").where("id", "=", id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return (await execute(this.sql, DELETE, [id])) > 0;
   }
 }
 
-function toRow(a: AgentRecord): AgentsTable {
-  return {
-    id: a.id,
-    owner_id: a.ownerId,
-    name: a.name,
-    model_type: a.modelType,
-    settings: JSON.stringify(a.settings),
-    created_at: a.createdAt,
-  };
-}
-
-function fromRow(row: Selectable<AgentsTable>): AgentRecord {
+function fromRow(row: Row): AgentRecord {
   return {
     id: row.id,
     ownerId: Number(row.owner_id),

@@ -1,3 +1,4 @@
+import type { Dialect } from "@texera-agent/db";
 import type { Kysely } from "kysely";
 import type { AgentDatabase } from "../db/schema.ts";
 import { AgentsRepository } from "./agents.repository.ts";
@@ -12,13 +13,24 @@ export interface Repositories {
   runs: RunsRepository;
 }
 
-export function createRepositories(db: Kysely<AgentDatabase>): Repositories {
+/** The repositories over a connection, or over a transaction (`db` may be a Transaction). */
+export function createRepositories(db: Kysely<AgentDatabase>, dialect: Dialect): Repositories {
+  const sql = { db, dialect };
   return {
-    agents: new AgentsRepository(db),
-    steps: new StepsRepository(db),
-    workflows: new WorkflowsRepository(db),
-    runs: new RunsRepository(db),
+    agents: new AgentsRepository(sql),
+    steps: new StepsRepository(sql),
+    workflows: new WorkflowsRepository(sql),
+    runs: new RunsRepository(sql),
   };
+}
+
+/** Runs `fn` in one transaction, with repositories bound to it. */
+export function inTransaction<T>(
+  db: Kysely<AgentDatabase>,
+  dialect: Dialect,
+  fn: (repos: Repositories) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute((trx) => fn(createRepositories(trx, dialect)));
 }
 
 export type { AgentRecord } from "./agents.repository.ts";

@@ -50,7 +50,7 @@ for (const dialect of dialects) {
       dir = mkdtempSync(join(tmpdir(), "agent-db-"));
       url = await dialect.url();
       database = await openAgentDatabase({ url, dataDir: dir });
-      repos = createRepositories(database.db);
+      repos = createRepositories(database.db, database.dialect);
     });
     afterAll(async () => {
       await database.close();
@@ -97,7 +97,7 @@ for (const dialect of dialects) {
       await repos.runs.start("run-2", B, "2030-01-01T00:00:00.000Z");
       await repos.runs.finish("run-2", "done", "2030-01-01T00:00:05.000Z");
       expect((await repos.runs.listRunning()).map((r) => r.id)).toEqual(["run-1"]);
-      expect(await recoverInterruptedRuns(database.db, () => new Date("2030-01-01T01:00:00Z"))).toBe(1);
+      expect(await recoverInterruptedRuns(database, () => new Date("2030-01-01T01:00:00Z"))).toBe(1);
       expect(await repos.runs.get("run-1")).toMatchObject({ status: "interrupted", error: "INTERRUPTED" });
       const steps = await repos.steps.list(A);
       expect(steps.at(-1)).toMatchObject({
@@ -106,13 +106,13 @@ for (const dialect of dialects) {
         runId: "run-1",
         content: INTERRUPTED_NOTICE,
       });
-      expect(await recoverInterruptedRuns(database.db, () => new Date())).toBe(0);
+      expect(await recoverInterruptedRuns(database, () => new Date())).toBe(0);
     });
 
     it("survives reopening", async () => {
       await database.close();
       database = await openAgentDatabase({ url, dataDir: dir });
-      repos = createRepositories(database.db);
+      repos = createRepositories(database.db, database.dialect);
       expect((await repos.steps.list(A)).map((s) => s.index)).toEqual([0, 1, 2]);
       expect((await repos.workflows.get(A)).operators).toHaveLength(1);
     });
@@ -139,7 +139,9 @@ for (const dialect of dialects) {
           await h.app.inject({ url: `/api/agents/${id}/react-steps`, headers: h.auth(h.tokens.owner) })
         ).json().steps;
         expect(steps.map((s: ReActStep) => s.kind)).toEqual(["user", "agent"]);
-        expect((await createRepositories(h.database.db).runs.listRunning()).length).toBe(0);
+        expect((await createRepositories(h.database.db, h.database.dialect).runs.listRunning()).length).toBe(
+          0,
+        );
       } finally {
         await h.close();
       }

@@ -1,26 +1,22 @@
 import { emptyWorkflow, type Workflow } from "@texera-agent/protocol";
-import type { Kysely } from "kysely";
-import type { AgentDatabase } from "../db/schema.ts";
+import { execute, query, type SqlRunner, Statement } from "./sql.ts";
+
+const GET = new Statement("select json from workflows where agent_id = ?");
+const PUT = new Statement(
+  "insert into workflows (agent_id, json, updated_at) values (?, ?, ?) " +
+    "on conflict (agent_id) do update set json = excluded.json, updated_at = excluded.updated_at",
+);
 
 /** One workflow per agent, replaced whole after each step that changed it. */
 export class WorkflowsRepository {
-  constructor(private readonly db: Kysely<AgentDatabase>) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async get(agentId: string): Promise<Workflow> {
-    const row = await this.db
-      .selectFrom("workflows")
-      .select("json")
-      .where("agent_id", "=", agentId)
-      .executeTakeFirst();
+    const [row] = await query<{ json: string }>(this.sql, GET, [agentId]);
     return row ? (JSON.parse(row.json) as Workflow) : emptyWorkflow();
   }
 
   async put(agentId: string, workflow: Workflow, at: string): Promise<void> {
-    const json = JSON.stringify(workflow);
-    await this.db
-      .insertInto("workflows")
-      .values({ agent_id: agentId, json, updated_at: at })
-      .onConflict((oc) => oc.column("agent_id").doUpdateSet({ json, updated_at: at }))
-      .execute();
+    await execute(this.sql, PUT, [agentId, JSON.stringify(workflow), at]);
   }
 }

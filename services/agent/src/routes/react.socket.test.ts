@@ -41,6 +41,15 @@ const SCENARIO: Scenario = {
   fallback: { content: "{{lastUser}}" },
 };
 
+/** The parts of a chat request these tests read. */
+interface SimBody {
+  model: string;
+  temperature: number;
+  tools: { function: { name: string } }[];
+  messages: { role: string; content: string }[];
+}
+const bodyOf = (i: number) => h.sim.requests[i]!.body as SimBody;
+
 let h: Harness;
 const clients: FrameClient[] = [];
 const open = async (id: string) => {
@@ -118,7 +127,7 @@ describe("a ReAct run over the WebSocket", () => {
     // what LiteLLM saw: the user id, the settings, usage in the stream, the tools, the workflow in the prompt
     expect(h.sim.requests).toHaveLength(2);
     for (const r of h.sim.requests) {
-      const body = r.body as Record<string, any>;
+      const body = r.body as SimBody;
       expect(r.user).toBe(String(USERS.owner));
       expect(body).toMatchObject({
         model: "sim-small",
@@ -126,12 +135,12 @@ describe("a ReAct run over the WebSocket", () => {
         stream: true,
         stream_options: { include_usage: true },
       });
-      expect(body.tools.map((t: any) => t.function.name)).toContain("addOperator");
-      expect(body.messages[0].role).toBe("system");
-      expect(body.messages[0].content).toContain("CSVFileScan");
+      expect(body.tools.map((t) => t.function.name)).toContain("addOperator");
+      expect(body.messages[0]!.role).toBe("system");
+      expect(body.messages[0]!.content).toContain("CSVFileScan");
     }
-    const second = (h.sim.requests[1]!.body as any).messages;
-    expect(second[0].content).toContain("csv-file-scan"); // the workflow summary after the edit
+    const second = bodyOf(1).messages;
+    expect(second[0]!.content).toContain("csv-file-scan"); // the workflow summary after the edit
     expect(second.at(-1)).toMatchObject({ role: "tool" });
   });
 
@@ -155,7 +164,7 @@ describe("a ReAct run over the WebSocket", () => {
     expect(results[3]!.output).toMatch(/not valid JSON/);
     expect(steps[2]!.content).toBe("Done: the workflow changed.");
     // a disabled tool is not offered
-    const offered = (h.sim.requests[0]!.body as any).tools.map((t: any) => t.function.name);
+    const offered = bodyOf(0).tools.map((t) => t.function.name);
     expect(offered).not.toContain("deleteOperator");
     expect(offered).toContain("addOperator");
   });

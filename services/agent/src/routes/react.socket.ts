@@ -57,7 +57,10 @@ async function watch(
   // Frames that arrive while init is being read wait here, so none is lost or comes before init.
   let queue: string[] | undefined = [];
   const watcher: Watcher = {
-    send: (data) => (queue ? queue.push(data) : socket.send(data)),
+    send: (data) => {
+      if (queue) queue.push(data);
+      else sendCorked(socket, data);
+    },
     close: (code, reason) => socket.close(code, reason),
     get bufferedAmount() {
       return socket.bufferedAmount;
@@ -65,7 +68,7 @@ async function watch(
   };
   const reply = (frame: ServerFrame) => sendTo(watcher, JSON.stringify(frame));
   const agent = live.join(id, watcher);
-  const partial = agent.partial && { ...agent.partial };
+  const partial = agent.deltas?.sent && { ...agent.deltas.sent };
   socket.on("close", () => live.leave(id, watcher));
   socket.on("error", () => socket.terminate());
 
@@ -115,6 +118,19 @@ async function watch(
     req.log.error({ err: error, agentId: id }, "could not load an agent for its socket");
     socket.close(1011, "could not load the agent");
   }
+}
+
+/**
+ * Frames sent in the same tick (a step, the state, complete) leave in one write: the TCP socket under the
+ * WebSocket is corked until the next tick.
+ */
+function sendCorked(socket: WebSocket, data: string): void {
+  const raw = (socket as unknown as { _socket?: import("node:net").Socket })._socket;
+  if (raw && raw.writableCorked === 0) {
+    raw.cork();
+    process.nextTick(() => raw.uncork());
+  }
+  socket.send(data);
 }
 
 /** A step (or the text of a step) queued while init was read, that init already holds. */

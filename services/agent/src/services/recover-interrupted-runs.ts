@@ -1,7 +1,7 @@
+import type { Database } from "@texera-agent/db";
 import type { ReActStep } from "@texera-agent/protocol";
-import type { Kysely } from "kysely";
 import type { AgentDatabase } from "../db/schema.ts";
-import { createRepositories } from "../repositories/index.ts";
+import { createRepositories, inTransaction } from "../repositories/index.ts";
 
 export const INTERRUPTED_NOTICE =
   "This run was cut short: agent-service stopped before it finished (a restart or a crash). The steps above were saved; send the message again to continue.";
@@ -10,11 +10,14 @@ export const INTERRUPTED_NOTICE =
  * At start-up, before any request: runs still marked 'running' belong to a process that is gone. Each is
  * marked interrupted and its agent gets a system step saying so. Returns how many were found.
  */
-export async function recoverInterruptedRuns(db: Kysely<AgentDatabase>, now: () => Date): Promise<number> {
-  const running = await createRepositories(db).runs.listRunning();
+export async function recoverInterruptedRuns(
+  database: Database<AgentDatabase>,
+  now: () => Date,
+): Promise<number> {
+  const { db, dialect } = database;
+  const running = await createRepositories(db, dialect).runs.listRunning();
   for (const run of running) {
-    await db.transaction().execute(async (trx) => {
-      const repos = createRepositories(trx);
+    await inTransaction(db, dialect, async (repos) => {
       const at = now().toISOString();
       const step: ReActStep = {
         index: await repos.steps.nextIndex(run.agentId),

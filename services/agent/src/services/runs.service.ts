@@ -1,20 +1,23 @@
 import { randomUUID } from "node:crypto";
+import type { Dialect } from "@texera-agent/db";
 import type { AgentSettings, ReActStep, ServerFrame, Workflow } from "@texera-agent/protocol";
 import type { FastifyBaseLogger } from "fastify";
 import type { Kysely } from "kysely";
 import type { LlmPolicy } from "../config.ts";
 import type { AgentDatabase, RunStatus } from "../db/schema.ts";
 import { agentBusy } from "../errors.ts";
+import { DeltaCoalescer } from "../live/delta-coalescer.ts";
 import type { LiveAgent, LiveAgents } from "../live/live-agents.ts";
 import type { LlmClient } from "../react/llm-client.ts";
 import { historyToMessages } from "../react/messages.ts";
 import { type RunOutcome, runAgent } from "../react/run-agent.ts";
 import type { ToolRegistry } from "../react/tool-registry.ts";
-import { type AgentRecord, createRepositories, type Repositories } from "../repositories/index.ts";
+import { type AgentRecord, inTransaction, type Repositories } from "../repositories/index.ts";
 import { settingsOf, toAgentDto } from "./agent-dto.ts";
 
 export interface RunsServiceDeps {
   db: Kysely<AgentDatabase>;
+  dialect: Dialect;
   repos: Repositories;
   live: LiveAgents;
   llm: LlmClient;
@@ -53,7 +56,6 @@ export class RunsService {
     agent.state = "GENERATING";
     agent.runId = runId;
     agent.controller = new AbortController();
-    agent.partial = undefined;
     this.stopCause.delete(agent);
     live.broadcast(record.id, { type: "state", state: "GENERATING" });
     agent.done = this.execute(record, agent, userId, content, runId);
@@ -117,6 +119,9 @@ export class RunsService {
     let nextIndex = 0;
     let outcome: RunOutcome | { reason: "crash"; error: unknown };
     const started = performance.now();
+    const deltas = new DeltaCoalescer((index, text) => live.broadcast(id, { type: "delta", index, text }));
+    agent.deltas = deltas;
+    let saving: Promise<void> = Promise.resolve();
     try {
       const [history, workflow] = await Promise.all([repos.steps.list(id), repos.workflows.get(id)]);
       nextIndex = history.length > 0 ? history[history.length - 1]!.index + 1 : 0;
@@ -131,13 +136,12 @@ export class RunsService {
         touchedOperators: [],
         createdAt: at,
       };
-      await this.transaction(async (tx) => {
-        await tx.runs.start(runId, id, at);
-        await tx.steps.append(id, userStep);
-      });
+      // Saved while the model request is under way; every later write waits for it. If it fails, the run
+      // is stopped and ends as a crash. The run row goes first: a restart finds it and closes it.
+      saving = repos.runs.start(runId, id, at).then(() => repos.steps.append(id, userStep));
+      saving.catch(() => agent.controller?.abort());
       nextIndex++;
       live.broadcast(id, { type: "step", step: userStep });
-      log.info({ agentId: id, runId, model: settings.modelType }, "run started");
 
       outcome = await runAgent(
         {
@@ -159,27 +163,32 @@ export class RunsService {
             log.warn({ agentId: id, runId, code: error.code, attempt, delayMs }, "LLM call failed; retrying"),
         },
         {
-          delta: (index, text) => {
-            const partial = agent.partial;
-            if (partial && partial.index === index) partial.text += text;
-            else agent.partial = { index, text };
-            live.broadcast(id, { type: "delta", index, text });
-          },
+          delta: (index, text) => deltas.push(index, text),
           step: async (step, changed) => {
+            deltas.flush();
             if (agent.deleted) return;
-            await this.transaction(async (tx) => {
-              if (changed) await tx.workflows.put(id, changed, step.createdAt);
-              await tx.steps.append(id, step);
-            });
+            await saving;
+            if (changed) {
+              await this.transaction(async (tx) => {
+                await tx.workflows.put(id, changed, step.createdAt);
+                await tx.steps.append(id, step);
+              });
+            } else {
+              await repos.steps.append(id, step);
+            }
             nextIndex = step.index + 1;
-            agent.partial = undefined;
+            deltas.reset();
             live.broadcast(id, changed ? { type: "step", step, workflow: changed } : { type: "step", step });
           },
         },
       );
+      await saving;
     } catch (error) {
       outcome = { reason: "crash", error };
     }
+    deltas.reset();
+    agent.deltas = undefined;
+    await saving.catch(() => {});
     try {
       await this.finish(record, agent, runId, nextIndex, outcome);
     } catch (error) {
@@ -192,7 +201,6 @@ export class RunsService {
     agent.state = "AVAILABLE";
     agent.controller = undefined;
     agent.runId = undefined;
-    agent.partial = undefined;
     agent.done = undefined;
     if (agent.deleted) return;
     live.broadcast(id, { type: "state", state: "AVAILABLE" });
@@ -262,15 +270,19 @@ export class RunsService {
             ...(code ? { error: code } : {}),
             createdAt: at,
           };
-    await this.transaction(async (tx) => {
-      if (step) await tx.steps.append(record.id, step);
-      await tx.runs.finish(runId, status, at, code);
-    });
+    if (step) {
+      await this.transaction(async (tx) => {
+        await tx.steps.append(record.id, step);
+        await tx.runs.finish(runId, status, at, code);
+      });
+    } else {
+      await this.deps.repos.runs.finish(runId, status, at, code);
+    }
     if (step) this.deps.live.broadcast(record.id, { type: "step", step });
   }
 
   private transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.deps.db.transaction().execute((trx) => fn(createRepositories(trx)));
+    return inTransaction(this.deps.db, this.deps.dialect, fn);
   }
 }
 

@@ -1,0 +1,314 @@
+/**
+ * agent-service overhead, measured against its own baseline in the same run.
+ *
+ * 1. Time to first delta and whole-run time of one reply, through agent-service (WebSocket → agent-service
+ *    → llm-sim and back) and directly (the OpenAI SDK streaming from llm-sim), with 1 and 100 concurrent
+ *    sessions. Printed: the medians and p99s, and what agent-service adds (targets: median ≤ 1 ms,
+ *    p99 ≤ 5 ms).
+ * 2. 1,000 concurrent WebSocket sessions, each streaming a 200-token reply: frames lost or out of order
+ *    (must be 0) and agent-service's peak RSS (target ≤ 400 MB).
+ *
+ * agent-service runs as its own process (so its RSS is its own) on a temporary SQLite database, with
+ * its default LOG_LEVEL=info; llm-sim and the clients run in this process. Everything stays on 127.0.0.1.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createSigner } from "@texera-agent/auth";
+import { type LlmSim, startLlmSim } from "@texera-agent/llm-sim";
+import type { ServerFrame } from "@texera-agent/protocol";
+import OpenAI from "openai";
+import WebSocket from "ws";
+
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), "../services/agent/src/main.ts");
+const SECRET = "agent-bench-secret-0123456789abcdef0123456789";
+const KEY = "sk-agent-bench-master-key";
+const MODEL = "sim-small";
+const LATENCY_TOKENS = 50;
+const LOAD_SESSIONS = 1_000;
+const LOAD_TOKENS = 200;
+
+interface Service {
+  child: ChildProcess;
+  url: string;
+  peakRssMb(): number;
+  /** CPU time (user + system) the process has used so far, in ms. */
+  cpuMs(): number;
+  stop(): Promise<void>;
+}
+
+async function startService(sim: LlmSim, dataDir: string): Promise<Service> {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      AUTH_JWT_SECRET: SECRET,
+      AUTH_CONF_PATH: "",
+      LITELLM_BASE_URL: sim.url,
+      LITELLM_MASTER_KEY: KEY,
+      LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    log += d.toString();
+  });
+  child.stdout!.on("data", (d: Buffer) => {
+    if (log.length < 100_000) log += d.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+      if (m) {
+        clearInterval(timer);
+        resolve(m[1]!);
+      }
+    }, 50);
+    child.once("exit", (code) => {
+      clearInterval(timer);
+      reject(new Error(`agent-service exited with ${code}: ${log}`));
+    });
+  });
+  return {
+    child,
+    url,
+    peakRssMb() {
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return kb / 1024;
+    },
+    cpuMs() {
+      const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms
+    },
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+class Session {
+  private handler: ((f: ServerFrame) => void) | undefined;
+  readonly ws: WebSocket;
+
+  private constructor(
+    ws: WebSocket,
+    private readonly base: string,
+    private readonly id: string,
+    private readonly token: string,
+  ) {
+    this.ws = ws;
+    ws.on("message", (data) => this.handler?.(JSON.parse(data.toString()) as ServerFrame));
+  }
+
+  /** Forgets the conversation, so every measured run sends the same one-message prompt as the direct path. */
+  async clear(): Promise<void> {
+    const res = await fetch(`${this.base}/api/agents/${this.id}/clear`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${this.token}` },
+    });
+    if (res.status !== 200) throw new Error(`clear: ${res.status} ${await res.text()}`);
+  }
+
+  static async open(service: Service, token: string): Promise<Session> {
+    const res = await fetch(`${service.url}/api/agents`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ modelType: MODEL }),
+    });
+    if (res.status !== 201) throw new Error(`create agent: ${res.status} ${await res.text()}`);
+    const { id } = (await res.json()) as { id: string };
+    const ws = new WebSocket(
+      `${service.url.replace("http", "ws")}/api/agents/${id}/react?access-token=${token}`,
+    );
+    const session = new Session(ws, service.url, id, token);
+    await new Promise<void>((resolve, reject) => {
+      session.handler = (f) => {
+        if (f.type === "init") resolve();
+      };
+      ws.once("error", reject);
+    });
+    return session;
+  }
+
+  /** Sends a message and resolves with the frames of the run (up to complete) and its timings. */
+  run(content: string): Promise<{ firstMs: number; totalMs: number; frames: ServerFrame[] }> {
+    return new Promise((resolve) => {
+      const frames: ServerFrame[] = [];
+      const t0 = performance.now();
+      let first = 0;
+      this.handler = (f) => {
+        frames.push(f);
+        if (f.type === "delta" && first === 0) first = performance.now() - t0;
+        if (f.type === "complete") resolve({ firstMs: first, totalMs: performance.now() - t0, frames });
+      };
+      this.ws.send(JSON.stringify({ type: "message", content }));
+    });
+  }
+}
+
+async function direct(client: OpenAI, content: string): Promise<{ firstMs: number; totalMs: number }> {
+  const t0 = performance.now();
+  let first = 0;
+  const stream = await client.chat.completions.create({
+    model: MODEL,
+    messages: [{ role: "user", content }],
+    stream: true,
+    stream_options: { include_usage: true },
+    user: "1",
+  });
+  for await (const chunk of stream) {
+    if (first === 0 && chunk.choices[0]?.delta?.content) first = performance.now() - t0;
+  }
+  return { firstMs: first, totalMs: performance.now() - t0 };
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+async function latency(service: Service, simUrl: string, token: string, concurrency: number, rounds: number) {
+  const sessions = await Promise.all(Array.from({ length: concurrency }, () => Session.open(service, token)));
+  const client = new OpenAI({ baseURL: simUrl, apiKey: KEY, maxRetries: 0 });
+  const via = { first: [] as number[], total: [] as number[] };
+  const base = { first: [] as number[], total: [] as number[] };
+  const content = `tokens: ${LATENCY_TOKENS}`;
+  // warm-up, then interleave both paths round by round so that drift hits both alike
+  for (let i = 0; i < Math.ceil(50 / concurrency); i++) {
+    await Promise.all(sessions.map((s) => s.run(content)));
+    await Promise.all(sessions.map(() => direct(client, content)));
+    await Promise.all(sessions.map((s) => s.clear()));
+  }
+  let serviceCpu = 0;
+  let directCpu = 0;
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  for (let r = 0; r < rounds; r++) {
+    const cpu0 = service.cpuMs();
+    const results = await Promise.all(sessions.map((s) => s.run(content)));
+    serviceCpu += service.cpuMs() - cpu0;
+    await Promise.all(sessions.map((s) => s.clear()));
+    for (const res of results) {
+      via.first.push(res.firstMs);
+      via.total.push(res.totalMs);
+    }
+    const own0 = cpuMs();
+    const directRuns = await Promise.all(sessions.map(() => direct(client, content)));
+    directCpu += cpuMs() - own0;
+    for (const res of directRuns) {
+      base.first.push(res.firstMs);
+      base.total.push(res.totalMs);
+    }
+  }
+  for (const s of sessions) s.ws.close();
+  const row = (what: string, v: number[], b: number[]) => {
+    const addedMedian = pct(v, 50) - pct(b, 50);
+    const addedP99 = pct(v, 99) - pct(b, 99);
+    const verdict = addedMedian <= 1 && addedP99 <= 5 ? "meets" : "MISSES";
+    console.log(
+      `  ${what.padEnd(16)} direct median ${ms(pct(b, 50))} p99 ${ms(pct(b, 99))} | via agent-service median ` +
+        `${ms(pct(v, 50))} p99 ${ms(pct(v, 99))} | added median ${ms(addedMedian)} p99 ${ms(addedP99)} ` +
+        `→ ${verdict} the target (≤ 1 ms, ≤ 5 ms)`,
+    );
+  };
+  console.log(
+    `${concurrency} concurrent session(s), ${via.first.length} runs each way, ${LATENCY_TOKENS}-token replies:`,
+  );
+  row("first delta", via.first, base.first);
+  row("whole run", via.total, base.total);
+  console.log(
+    `  CPU per run: agent-service ${(serviceCpu / via.first.length).toFixed(2)} ms (from /proc, 10 ms ticks); ` +
+      `direct path (OpenAI SDK client + llm-sim) ${(directCpu / base.first.length).toFixed(2)} ms`,
+  );
+}
+
+async function load(service: Service, token: string, sim: LlmSim) {
+  sim.setFault(MODEL, { tokensPerSecond: 50 });
+  const sessions: Session[] = [];
+  for (let i = 0; i < LOAD_SESSIONS; i += 50) {
+    sessions.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(50, LOAD_SESSIONS - i) }, () => Session.open(service, token)),
+      )),
+    );
+  }
+  const t0 = performance.now();
+  const results = await Promise.all(sessions.map((s) => s.run(`tokens: ${LOAD_TOKENS}`)));
+  const took = performance.now() - t0;
+  let lost = 0;
+  let reordered = 0;
+  let failed = 0;
+  for (const { frames } of results) {
+    const deltas = frames.flatMap((f) => (f.type === "delta" ? [f] : []));
+    const answer = frames.find((f) => f.type === "step" && f.step.kind === "agent");
+    const complete = frames.at(-1);
+    if (complete?.type !== "complete" || complete.reason !== "done" || answer?.type !== "step") {
+      failed++;
+      continue;
+    }
+    // Pieces of one burst may share a frame, so count words: the streamed text must be the reply, whole.
+    const streamed = deltas.map((d) => d.text).join("");
+    const words = streamed.split(" ").length;
+    lost += Math.max(0, LOAD_TOKENS - words);
+    if (streamed !== answer.step.content || words > LOAD_TOKENS) reordered++;
+    // order of kinds: state, user step, deltas, agent step, state, complete
+    const kinds = frames.map((f) => (f.type === "step" ? `step:${f.step.kind}` : f.type));
+    const firstDelta = kinds.indexOf("delta");
+    const lastDelta = kinds.lastIndexOf("delta");
+    if (
+      kinds[0] !== "state" ||
+      kinds[1] !== "step:user" ||
+      firstDelta !== 2 ||
+      kinds[lastDelta + 1] !== "step:agent" ||
+      kinds.slice(firstDelta, lastDelta + 1).some((k) => k !== "delta")
+    ) {
+      reordered++;
+    }
+  }
+  sim.setFault(MODEL, undefined);
+  for (const s of sessions) s.ws.close();
+  console.log(
+    `${LOAD_SESSIONS} concurrent WebSocket sessions × ${LOAD_TOKENS}-token replies (llm-sim at 50 tokens/s) in ` +
+      `${(took / 1000).toFixed(1)} s: failed runs ${failed}, lost frames ${lost}, reordered runs ${reordered} ` +
+      `→ ${failed + lost + reordered === 0 ? "meets" : "MISSES"} the target (0)`,
+  );
+  const rss = service.peakRssMb();
+  console.log(
+    `agent-service peak RSS ${rss.toFixed(0)} MB → ${rss <= 400 ? "meets" : "MISSES"} the target (≤ 400 MB)`,
+  );
+}
+
+export default async function agentBench(): Promise<void> {
+  const sim = await startLlmSim({ host: "127.0.0.1", port: 0, masterKey: KEY, maxRecorded: 100 });
+  const dataDir = mkdtempSync(join(tmpdir(), "agent-bench-"));
+  const service = await startService(sim, dataDir);
+  const token = createSigner({ secret: SECRET, expiresInMinutes: 60 })({
+    userName: "bench",
+    userId: 1,
+    role: "REGULAR",
+  }).token;
+  try {
+    await latency(service, sim.url, token, 1, 200);
+    await latency(service, sim.url, token, 100, 5);
+    await load(service, token, sim);
+  } finally {
+    await service.stop();
+    await sim.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

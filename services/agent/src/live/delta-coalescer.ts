@@ -1,0 +1,44 @@
+/**
+ * Joins the text pieces that arrive in one burst (the chunks of one network read) into few delta frames.
+ * The first piece of a burst goes out at once; the ones behind it in the same turn of the event loop wait
+ * for its check phase and go out together. `flush()` sends at once (before a step frame, so a step never
+ * overtakes its text). Only text already sent counts as `sent`, so a socket that
+ * joins in the middle and starts from `sent` gets every piece exactly once.
+ */
+export class DeltaCoalescer {
+  private pending: { index: number; text: string } | undefined;
+  private scheduled: NodeJS.Immediate | undefined;
+  /** The text of the step in progress that has gone out so far. */
+  sent: { index: number; text: string } | undefined;
+
+  constructor(private readonly emit: (index: number, text: string) => void) {}
+
+  push(index: number, text: string): void {
+    if (this.pending && this.pending.index !== index) this.flush();
+    if (this.pending) this.pending.text += text;
+    else this.pending = { index, text };
+    if (this.scheduled) return;
+    this.flush();
+    this.scheduled = setImmediate(() => {
+      this.scheduled = undefined;
+      this.flush();
+    });
+  }
+
+  flush(): void {
+    const out = this.pending;
+    if (!out) return;
+    this.pending = undefined;
+    if (this.sent && this.sent.index === out.index) this.sent.text += out.text;
+    else this.sent = { index: out.index, text: out.text };
+    this.emit(out.index, out.text);
+  }
+
+  /** The step in progress was saved: its text is no longer partial. */
+  reset(): void {
+    this.flush();
+    this.sent = undefined;
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+  }
+}

@@ -15,8 +15,9 @@ export interface AuthorizeRoutesOptions {
  * The gateway's subrequest: `/api/auth` (nginx auth_request, original request in X-Original-URI) and
  * `/api/auth/*` (Envoy ext_authz, original path appended), every method. Static routes beside them
  * (`/api/auth/login`, `/api/auth/users`) win for the methods they declare. A body the subrequest carries
- * is never read or parsed, whatever its content type (even an unparsable one). The answer is 200 with x-user-* headers and an
- * empty body, or 401/403 with a one-line JSON error: never anything else.
+ * is never read or parsed, whatever its content type (even an unparsable one). The answer is 200 with
+ * x-user-* headers and an empty body, or 401/403 with a one-line JSON error: never anything else. The
+ * original method (X-Original-Method, or the subrequest's own) does not change the answer.
  */
 export function authorizeRoutes(options: AuthorizeRoutesOptions) {
   return async function routes(app: FastifyInstance): Promise<void> {
@@ -53,7 +54,6 @@ export function authorizeRoutes(options: AuthorizeRoutesOptions) {
         url,
         onRequest: answer,
         handler: answer, // never reached: onRequest has answered
-
         childLoggerFactory,
         config: { auth: "open" },
         schema: {

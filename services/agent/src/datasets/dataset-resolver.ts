@@ -48,6 +48,7 @@ function resolved(r: DatasetRecord): ResolvedDataset {
     path: r.path,
     sizeBytes: r.sizeBytes,
     modifiedMs: r.modifiedMs,
+    rowCount: r.rowCount,
   };
 }
 

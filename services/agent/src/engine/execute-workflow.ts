@@ -82,12 +82,9 @@ export async function executeWorkflow(engine: Engine, options: ExecuteOptions): 
       if (stop.aborted) throw new Interrupted();
       running = operatorLabel(node.op);
       const began = performance.now();
-      const table = await materialize(
-        ctx,
-        node,
-        index,
-        node.inputs.map((id) => tables.get(id!)!),
-      );
+      const dry = described.get(node.id) as Materialized;
+      const inputs = node.inputs.map((id) => tables.get(id!)!);
+      const table = await materialize(ctx, node, index, inputs, dry.columns);
       tables.set(node.id, table);
       const offset = node.id === plan.target ? (options.targetOffset ?? 0) : 0;
       let read: Awaited<ReturnType<typeof conn.runAndReadAll>>;

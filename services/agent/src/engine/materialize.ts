@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { compileOperator, type Relation } from "./compile-operator.ts";
+import { compileOperator, type Relation, scanSql } from "./compile-operator.ts";
 import { EngineError } from "./errors.ts";
 import { operatorLabel, type PlanNode } from "./plan.ts";
 import type { ColumnSchema } from "./protocol.ts";
@@ -27,8 +27,8 @@ export interface Materialized extends Relation {
 export class Interrupted extends Error {}
 
 /**
- * Runs one operator into a temporary table of the connection (CREATE TEMP TABLE … AS its SELECT) and
- * describes the table. The SQL comes from compileOperator, so column and type errors name the operator
+ * Runs one operator into a temporary table of the connection (CREATE TEMP TABLE … AS its SELECT; a file
+ * scan becomes a view over the file instead) and describes it. The SQL comes from compileOperator, so column and type errors name the operator
  * before DuckDB sees anything; DuckDB's own errors are reported as the operator's, with file paths
  * replaced by dataset names.
  */
@@ -37,6 +37,8 @@ export async function materialize(
   node: PlanNode,
   index: number,
   inputs: Relation[],
+  /** The columns a dry run found (exactly those of the real run): no need to describe the table again. */
+  knownColumns?: ColumnSchema[],
 ): Promise<Materialized> {
   const at = { operatorId: node.id, label: operatorLabel(node.op) };
   const table = quoteIdent(`${ctx.prefix}_${index}`);
@@ -53,18 +55,31 @@ export async function materialize(
       : select;
   try {
     if (ctx.signal?.aborted) throw new Interrupted();
-    const created = await ctx.conn.runAndReadAll(`CREATE TEMP TABLE ${table} AS ${body}`, params.values);
-    const rowCount = Number(created.getRows()[0]?.[0] ?? 0);
+    let rowCount: number;
+    if (dataset && !ctx.dry) {
+      // A file is not copied into memory: its operator is a view that the next operator reads as it
+      // runs. Its row count was taken when the dataset was stored (for the default options).
+      await ctx.conn.run(`CREATE TEMP VIEW ${table} AS ${select}`);
+      rowCount =
+        select === scanSql(dataset)
+          ? dataset.rowCount
+          : Number((await ctx.conn.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRows()[0]?.[0] ?? 0);
+    } else {
+      const created = await ctx.conn.runAndReadAll(`CREATE TEMP TABLE ${table} AS ${body}`, params.values);
+      rowCount = Number(created.getRows()[0]?.[0] ?? 0);
+    }
     if (ctx.signal?.aborted) throw new Interrupted();
-    const described = await ctx.conn.runAndReadAll(`DESCRIBE ${table}`);
-    const columns: ColumnSchema[] = described
-      .getRows()
-      .map((r) => ({ name: String(r[0]), type: String(r[1]) }));
+    const columns = knownColumns ?? (await describeTable(ctx.conn, table));
     if (cacheKey && !cached) ctx.cache.set(cacheKey, columns);
     return { sql: table, columns, rowCount };
   } catch (error) {
     throw duckdbError(error, at, dataset, ctx.resolver);
   }
+}
+
+async function describeTable(conn: DuckDBConnection, table: string): Promise<ColumnSchema[]> {
+  const described = await conn.runAndReadAll(`DESCRIBE ${table}`);
+  return described.getRows().map((r) => ({ name: String(r[0]), type: String(r[1]) }));
 }
 
 /** A DuckDB failure as the operator's error, in one line, without any file path. */

@@ -9,6 +9,8 @@ export interface ResolvedDataset {
   path: string;
   sizeBytes: number;
   modifiedMs: number;
+  /** Rows a scan with default options reads (counted by DuckDB when the dataset was stored). */
+  rowCount: number;
 }
 
 /**

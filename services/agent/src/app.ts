@@ -41,6 +41,8 @@ export interface AppDeps {
   /** false: no logging (benchmarks); default: pino at LOG_LEVEL to stdout. */
   logger?: LoggerConfig | false;
   now?: () => Date;
+  /** WebSocket keep-alive ping interval (tests shorten it). */
+  pingIntervalMs?: number;
 }
 
 /** agent-service as a Fastify instance: the guard, the REST routes and the WebSocket, wired to their services. */
@@ -107,7 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   settingsRoutes(app, agents);
   runControlRoutes(app, agents);
   historyRoutes(app, agents);
-  reactSocket(app, { agents, runs, live, repos });
+  reactSocket(app, { agents, runs, live, repos, pingIntervalMs: deps.pingIntervalMs });
 
   // Runs in progress end with a step saying the service stopped; sockets are closed by the plugin.
   app.addHook("preClose", async () => runs.shutdown());

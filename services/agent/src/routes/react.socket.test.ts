@@ -297,3 +297,28 @@ describe("a ReAct run over the WebSocket", () => {
     expect(h.sim.counters.chatRequests).toBe(0);
   });
 });
+
+describe("keep-alive", () => {
+  it("drops a socket that stops answering pings, keeps one that answers", async () => {
+    const local = await startHarness({ pingIntervalMs: 50 });
+    try {
+      await local.listen();
+      const id = await local.createAgent();
+      const live = await FrameClient.open(local.wsUrl(`/api/agents/${id}/react`));
+      const dead = await FrameClient.open(local.wsUrl(`/api/agents/${id}/react`));
+      await dead.next("init");
+      // a peer that vanished: its socket no longer reads, so no pong comes back
+      (dead.ws as unknown as { _socket: import("node:net").Socket })._socket.pause();
+      await eventually(
+        () => local.app.websocketServer.clients.size === 1,
+        2_000,
+        "the silent socket to be dropped",
+      );
+      expect(live.ws.readyState).toBe(live.ws.OPEN);
+      await live.close();
+      dead.ws.terminate();
+    } finally {
+      await local.close();
+    }
+  });
+});

@@ -20,6 +20,8 @@ export interface ReactSocketDeps {
   runs: RunsService;
   live: LiveAgents;
   repos: Repositories;
+  /** Default PING_INTERVAL_MS. */
+  pingIntervalMs?: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export interface ReactSocketDeps {
  */
 export function reactSocket(app: FastifyInstance, deps: ReactSocketDeps): void {
   app.decorateRequest("agentRecord", undefined);
+  keepAlive(app, deps.pingIntervalMs ?? PING_INTERVAL_MS);
   app.get<{ Params: { id: string } }>(
     "/api/agents/:id/react",
     {
@@ -118,6 +121,32 @@ async function watch(
     req.log.error({ err: error, agentId: id }, "could not load an agent for its socket");
     socket.close(1011, "could not load the agent");
   }
+}
+
+/** How often every socket is pinged; one that has not answered the previous ping is dropped. */
+export const PING_INTERVAL_MS = 30_000;
+
+/**
+ * Pings keep idle sockets open through proxies (nginx and Envoy close quiet connections) and find peers
+ * that vanished without a close.
+ */
+function keepAlive(app: FastifyInstance, intervalMs: number): void {
+  const awaitingPong = new WeakSet<WebSocket>();
+  app.websocketServer.on("connection", (socket: WebSocket) => {
+    socket.on("pong", () => awaitingPong.delete(socket));
+  });
+  const timer = setInterval(() => {
+    for (const socket of app.websocketServer.clients) {
+      if (awaitingPong.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      awaitingPong.add(socket);
+      socket.ping();
+    }
+  }, intervalMs);
+  timer.unref();
+  app.addHook("onClose", async () => clearInterval(timer));
 }
 
 /**

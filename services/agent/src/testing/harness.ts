@@ -56,6 +56,7 @@ export interface HarnessOptions {
   databaseUrl?: string;
   tools?: AppDeps["tools"];
   now?: () => Date;
+  pingIntervalMs?: number;
 }
 
 export interface Harness {
@@ -89,6 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     database,
     tools: options.tools,
     now: options.now,
+    pingIntervalMs: options.pingIntervalMs,
     logger: { level: "debug", stream: { write: (line: string) => void logs.push(line) } },
   });
   const tokens = makeTokens();

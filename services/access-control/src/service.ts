@@ -10,7 +10,6 @@ import { LoginLimiter } from "./login-limiter.ts";
 import { accessControlMigrations } from "./migrations.ts";
 import { createPasswordHasher } from "./password.ts";
 import { RoleDirectory } from "./role-directory.ts";
-import { withTokenCache } from "./token-cache.ts";
 import { type AccessControlSchema, createUsersRepository, type UsersRepository } from "./users.repository.ts";
 import { createUsersService, type UsersService } from "./users.service.ts";
 
@@ -96,14 +95,11 @@ export async function createAccessControl(
     limiter: new LoginLimiter(config.loginLimits),
     now: nowMs,
   });
-  // the verifier's own cache is off: see token-cache.ts for why this one stands in front of it
-  const verify = withTokenCache(
-    createVerifier({ secret: config.jwt.secret, cacheSize: 0, currentDate: now }),
-    {
-      capacity: config.tokenCacheSize,
-      now: nowMs,
-    },
-  );
+  const verify = createVerifier({
+    secret: config.jwt.secret,
+    cacheSize: config.tokenCacheSize,
+    currentDate: now,
+  });
 
   const app = buildApp({
     verify,

@@ -31,6 +31,8 @@ export interface EngineOptions {
   maxCellChars?: number;
   /** Most bytes of rows (as JSON) kept per operator result. */
   maxResultBytes?: number;
+  /** Most bytes of rows kept for a whole execution (shared by its operators). */
+  maxExecutionBytes?: number;
   /** Largest dataset upload (DATASET_MAX_BYTES). */
   maxDatasetBytes?: number;
 }
@@ -41,6 +43,7 @@ export const ENGINE_DEFAULTS = {
   resultRowLimit: 1_000,
   maxCellChars: 1_000,
   maxResultBytes: 512 * 1024,
+  maxExecutionBytes: 4 * 1024 * 1024,
   maxDatasetBytes: 100 * 1024 * 1024,
 } as const;
 

@@ -96,7 +96,10 @@ export async function executeWorkflow(engine: Engine, options: ExecuteOptions): 
       }
       const { rows, cut } = plainRows(read.getRowsJson(), table.columns, {
         maxCellChars: settings.maxCellChars,
-        maxBytes: settings.maxResultBytes,
+        maxBytes: Math.min(
+          settings.maxResultBytes,
+          Math.floor(settings.maxExecutionBytes / plan.nodes.length),
+        ),
       });
       results.push({
         operatorId: node.id,

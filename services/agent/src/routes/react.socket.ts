@@ -150,14 +150,14 @@ function keepAlive(app: FastifyInstance, intervalMs: number): void {
 }
 
 /**
- * Frames sent in the same tick (a step, the state, complete) leave in one write: the TCP socket under the
- * WebSocket is corked until the next tick.
+ * Frames sent in the same turn of the event loop (a step, the state, complete) leave in one write: the TCP
+ * socket under the WebSocket is corked until the loop's check phase.
  */
 function sendCorked(socket: WebSocket, data: string): void {
   const raw = (socket as unknown as { _socket?: import("node:net").Socket })._socket;
   if (raw && raw.writableCorked === 0) {
     raw.cork();
-    process.nextTick(() => raw.uncork());
+    setImmediate(() => raw.uncork());
   }
   socket.send(data);
 }

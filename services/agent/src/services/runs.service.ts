@@ -195,7 +195,13 @@ export class RunsService {
       log.error({ err: error, agentId: id, runId }, "could not save the end of a run");
     }
     log.info(
-      { agentId: id, runId, reason: outcome.reason, ms: Math.round(performance.now() - started) },
+      {
+        agentId: id,
+        runId,
+        model: settings.modelType,
+        reason: outcome.reason,
+        ms: Math.round(performance.now() - started),
+      },
       "run ended",
     );
     agent.state = "AVAILABLE";

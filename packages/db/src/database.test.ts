@@ -50,6 +50,13 @@ describe("openDatabase", () => {
     expect(await roundTrip(await createTestDatabase(process.env.TEST_POSTGRES_URL!))).toBe("postgres");
   });
 
+  it("commits SQLite in WAL mode without an fsync per commit", async () => {
+    const database = openDatabase<Schema>({ url: "sqlite::memory:", dataDir: "/tmp", fileName: "x" });
+    const { rows } = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(database.db);
+    expect(rows[0]?.synchronous).toBe(1); // NORMAL
+    await database.close();
+  });
+
   it("refuses an unknown URL scheme", () => {
     expect(() => openDatabase({ url: "mysql://x", dataDir: "/tmp", fileName: "x" })).toThrow(/postgres:\/\//);
   });

@@ -17,7 +17,7 @@ import { consoleOutput, prefixer, type Service, startService, waitForHealthy } f
 import { ensureWebBuilt } from "./lib/web-build.ts";
 
 const DEMO_MODEL = "demo-offline-model";
-const DEMO_SCENARIO = join(REPO_ROOT, "scripts/demo-scenario.json");
+const DEMO_SCENARIO = join(REPO_ROOT, "services/agent/samples/demo-scenario.json");
 
 const env = process.env;
 const useNginx = process.argv.includes("--nginx");

@@ -1,5 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { IsoDate } from "./common.ts";
+import { OperatorResultSummary } from "./results.ts";
 
 export const ToolCall = Type.Object({
   id: Type.String(),
@@ -41,6 +42,8 @@ export const ReActStep = Type.Object({
   usage: Type.Optional(Usage),
   /** Operators this step created, changed or deleted (for highlighting). */
   touchedOperators: Type.Array(Type.String()),
+  /** Row counts and columns per operator when this step executed the workflow (rows: operator-results). */
+  operatorResults: Type.Optional(Type.Array(OperatorResultSummary)),
   error: Type.Optional(Type.String()),
   createdAt: IsoDate,
 });

@@ -10,7 +10,17 @@ import {
 } from "@texera-agent/service-kit";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { AgentServiceConfig } from "./config.ts";
+import { datasetsRoutes } from "./datasets/index.ts";
 import type { AgentDatabase } from "./db/schema.ts";
+import {
+  type Engine,
+  executionTools,
+  loadOperatorResults,
+  saveOperatorResults,
+  schemaContext,
+  withResultRecording,
+  withSchemaCheck,
+} from "./engine/index.ts";
 import { LiveAgents } from "./live/live-agents.ts";
 import { createLlmClient, type LlmClient } from "./react/llm-client.ts";
 import { buildSystemPrompt } from "./react/system-prompt.ts";
@@ -21,6 +31,7 @@ import { agentsRoutes } from "./routes/agents.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
 import { historyRoutes } from "./routes/history.routes.ts";
 import { modelsRoutes } from "./routes/models.routes.ts";
+import { operatorResultsRoutes } from "./routes/operator-results.routes.ts";
 import { reactSocket } from "./routes/react.socket.ts";
 import { runControlRoutes } from "./routes/run-control.routes.ts";
 import { settingsRoutes } from "./routes/settings.routes.ts";
@@ -34,7 +45,13 @@ export interface AppDeps {
   verify: TokenVerifier;
   /** Opened and migrated (see openAgentDatabase); the caller closes it after the app. */
   database: Database<AgentDatabase>;
-  /** Default: the workflow-editing tools. */
+  /**
+   * The workflow engine (DuckDB, datasets). With it the agent gets the execution tools, schema-checked
+   * editing tools, the datasets routes and the data's columns in its system prompt; without it (tests of
+   * the loop alone) only the workflow-editing tools.
+   */
+  engine?: Engine;
+  /** Default: see engine. */
   tools?: readonly AgentTool[];
   /** Default: the OpenAI SDK pointed at config.litellmBaseUrl with the master key. */
   llm?: LlmClient;
@@ -66,9 +83,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const llm =
     deps.llm ?? createLlmClient({ baseUrl: config.litellmBaseUrl, masterKey: config.litellmMasterKey });
-  const tools = new ToolRegistry(deps.tools ?? workflowTools());
-  const operatorTypes = OPERATOR_CATALOG.map((t) => t.operatorType);
+  const { engine } = deps;
   const db = deps.database.db;
+  const tools = new ToolRegistry(
+    deps.tools ??
+      (engine
+        ? [
+            ...withSchemaCheck(workflowTools(), { engine }),
+            ...withResultRecording(executionTools({ engine }), (agentId, execution) =>
+              saveOperatorResults(db, agentId, execution),
+            ),
+          ]
+        : workflowTools()),
+  );
+  const operatorTypes = OPERATOR_CATALOG.map((t) => t.operatorType);
   const repos = createRepositories(db, deps.database.dialect);
   const live = new LiveAgents();
   const models = new ModelsService(llm, {
@@ -84,12 +112,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     llm,
     tools,
     policy: config.llm,
-    systemPrompt: (workflow: Workflow, settings: AgentSettings) =>
+    systemPrompt: async (workflow: Workflow, settings: AgentSettings, userId: number) =>
       buildSystemPrompt({
         workflow,
         operatorTypes,
         summarize: workflowSummary,
-        extra: settings.systemPrompt,
+        extra: [engine ? await schemaContext(engine, workflow, userId) : undefined, settings.systemPrompt]
+          .filter((part) => part)
+          .join("\n\n"),
       }),
     now,
     log: app.log,
@@ -109,6 +139,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   settingsRoutes(app, agents);
   runControlRoutes(app, agents);
   historyRoutes(app, agents);
+  operatorResultsRoutes(app, agents, (id) => loadOperatorResults(db, id));
+  if (engine) {
+    await app.register(datasetsRoutes({ store: engine.datasets, maxBytes: engine.settings.maxDatasetBytes }));
+  }
   reactSocket(app, { agents, runs, live, repos, pingIntervalMs: deps.pingIntervalMs });
 
   // Runs in progress end with a step saying the service stopped; sockets are closed by the plugin.

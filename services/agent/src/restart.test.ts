@@ -29,7 +29,7 @@ beforeAll(async () => {
             toolCalls: [
               {
                 name: "addOperator",
-                arguments: { operatorType: "CSVFileScan", properties: { fileName: "a.csv" } },
+                arguments: { operatorType: "CSVFileScan", properties: { fileName: "orders.csv" } },
               },
             ],
           },

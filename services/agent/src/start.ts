@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.ts";
 import type { AgentServiceConfig } from "./config.ts";
 import { openAgentDatabase } from "./db/open-agent-database.ts";
+import { Engine, loadEngineConfig } from "./engine/index.ts";
 import { recoverInterruptedRuns } from "./services/recover-interrupted-runs.ts";
 
 export interface RunningAgentService {
@@ -24,12 +25,15 @@ export async function startAgentService(
   const secret = resolveJwtSecret({ env: options.env ?? process.env, dataDir: config.dataDir });
   const database = await openAgentDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   let app: FastifyInstance | undefined;
+  let engine: Engine | undefined;
   try {
+    engine = await Engine.create(loadEngineConfig(config.dataDir, options.env ?? process.env));
     const interrupted = await recoverInterruptedRuns(database, () => new Date());
     app = await buildApp({
       config,
       verify: createVerifier({ secret: secret.secret }),
       database,
+      engine,
       logger: { level: config.logLevel, ...options.logger },
     });
     app.log.info(`JWT secret: ${secret.source}${secret.generated ? " (generated now)" : ""}`);
@@ -43,6 +47,7 @@ export async function startAgentService(
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app?.close().catch(() => {});
+    engine?.close();
     await database.close().catch(() => {});
     throw error;
   }
@@ -50,11 +55,13 @@ export async function startAgentService(
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const running = app;
+  const runningEngine = engine;
   return {
     app: running,
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     async close() {
       await running.close();
+      runningEngine.close();
       await database.close();
     },
   };

@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from "kysely";
+import { operatorResultsMigration } from "../engine/results-store.ts";
 
 /** Append only: a released migration is never edited. Runs on SQLite and PostgreSQL alike. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex("runs_agent").on("runs").column("agent_id").execute();
     },
   },
+  "002_operator_results": operatorResultsMigration,
 };

@@ -1,9 +1,12 @@
+import type { OperatorResultsTable } from "../engine/results-store.ts";
+
 /** agent-service's tables. JSON documents are stored as text, so SQLite and PostgreSQL read alike. */
 export interface AgentDatabase {
   agents: AgentsTable;
   steps: StepsTable;
   workflows: WorkflowsTable;
   runs: RunsTable;
+  operator_results: OperatorResultsTable;
 }
 
 export interface AgentsTable {

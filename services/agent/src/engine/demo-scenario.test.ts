@@ -57,6 +57,7 @@ it("the offline demo builds the workflow, runs it on the sample and reports the 
   const outcome = await runAgent(
     {
       runId: "run-1",
+      agentId: "agent-1",
       userId: 5,
       settings: { modelType: "sim-small", ...DEFAULT_AGENT_SETTINGS },
       history: [{ role: "user", content: "Which regions have the most large orders?" }],

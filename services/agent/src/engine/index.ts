@@ -4,6 +4,7 @@ export { DEFAULT_SAMPLES_DIR, ENGINE_DEFAULTS, Engine, type EngineOptions } from
 export { EngineError, type EngineErrorCode, isWorkflowError } from "./errors.ts";
 export { type ExecuteOptions, type Execution, executeWorkflow } from "./execute-workflow.ts";
 export { type OperatorSchema, propagateSchemas } from "./propagate-schemas.ts";
+export { withResultRecording } from "./record-results.ts";
 export {
   loadOperatorResults,
   type OperatorResultsDatabase,

@@ -19,6 +19,7 @@ const ctx = (wf: Workflow, over: Partial<AgentSettings> = {}) => ({
   signal: new AbortController().signal,
   settings: { ...settings, ...over },
   userId: USER,
+  agentId: "00000000-0000-4000-8000-000000000001",
 });
 
 let t: Awaited<ReturnType<typeof testEngine>>;

@@ -63,6 +63,7 @@ describe("runAgent", () => {
     const outcome = await runAgent(
       {
         runId: "r1",
+        agentId: "a1",
         userId: 42,
         settings: { ...DEFAULT_AGENT_SETTINGS, modelType: "sim-large", toolTimeoutMs: 150, temperature: 1.3 },
         history: [{ role: "user", content: "slow please" }],
@@ -99,6 +100,7 @@ describe("runAgent", () => {
     const outcome = await runAgent(
       {
         runId: "r2",
+        agentId: "a1",
         userId: 1,
         settings: { ...DEFAULT_AGENT_SETTINGS, modelType: "sim-small" },
         history: [{ role: "user", content: "hi" }],

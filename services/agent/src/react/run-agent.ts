@@ -1,4 +1,11 @@
-import type { AgentSettings, ReActStep, ToolCall, ToolResult, Workflow } from "@texera-agent/protocol";
+import type {
+  AgentSettings,
+  OperatorResultSummary,
+  ReActStep,
+  ToolCall,
+  ToolResult,
+  Workflow,
+} from "@texera-agent/protocol";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { RunAborted, UpstreamError } from "./errors.ts";
 import type { LlmClient } from "./llm-client.ts";
@@ -8,6 +15,7 @@ import type { ToolRegistry } from "./tool-registry.ts";
 
 export interface RunAgentInput {
   runId: string;
+  agentId: string;
   userId: number;
   /** The settings the run started with; later changes apply to the next run. */
   settings: AgentSettings;
@@ -23,7 +31,8 @@ export interface RunAgentDeps {
   llm: LlmClient;
   tools: ToolRegistry;
   policy: RetryPolicy & { idleTimeoutMs: number };
-  systemPrompt(workflow: Workflow, settings: AgentSettings): string;
+  /** May read the data the workflow works on (column names and types), hence async. */
+  systemPrompt(workflow: Workflow, settings: AgentSettings, userId: number): Promise<string> | string;
   now(): Date;
   onRetry?(error: UpstreamError, delayMs: number, attempt: number): void;
 }
@@ -77,7 +86,7 @@ export async function runAgent(
   }
 }
 
-function modelTurn(
+async function modelTurn(
   messages: ChatCompletionMessageParam[],
   workflow: Workflow,
   index: number,
@@ -87,11 +96,12 @@ function modelTurn(
 ): Promise<ModelTurn> {
   const { settings } = input;
   const tools = deps.tools.offered(settings.disabledTools);
+  const systemPrompt = await deps.systemPrompt(workflow, settings, input.userId);
   const request = {
     model: settings.modelType,
     temperature: settings.temperature,
     user: String(input.userId),
-    messages: [{ role: "system" as const, content: deps.systemPrompt(workflow, settings) }, ...messages],
+    messages: [{ role: "system" as const, content: systemPrompt }, ...messages],
     ...(tools.length > 0 ? { tools } : {}),
   };
   return withRetry(
@@ -111,6 +121,8 @@ interface Executed {
   calls: ToolCall[];
   results: ToolResult[];
   touched: string[];
+  /** The latest execution's per-operator summaries, when a tool ran the workflow. */
+  operatorResults?: OperatorResultSummary[];
   workflow: Workflow;
   /** The run was stopped between or during tool calls. */
   stopped: boolean;
@@ -133,12 +145,19 @@ async function runTools(
     try {
       const { result, outcome } = await deps.tools.execute(
         call,
-        { workflow: out.workflow, signal: input.signal, settings: input.settings, userId: input.userId },
+        {
+          workflow: out.workflow,
+          signal: input.signal,
+          settings: input.settings,
+          userId: input.userId,
+          agentId: input.agentId,
+        },
         input.settings.toolTimeoutMs,
       );
       out.results.push(result);
       if (outcome?.workflow) out.workflow = outcome.workflow;
       for (const id of outcome?.touchedOperators ?? []) if (!out.touched.includes(id)) out.touched.push(id);
+      if (outcome?.operatorResults) out.operatorResults = outcome.operatorResults;
     } catch (error) {
       if (!(error instanceof RunAborted)) throw error;
       out.stopped = true;
@@ -166,6 +185,7 @@ function agentStep(index: number, runId: string, turn: ModelTurn, executed: Exec
     toolResults: executed.results,
     ...(turn.usage ? { usage: turn.usage } : {}),
     touchedOperators: executed.touched,
+    ...(executed.operatorResults ? { operatorResults: executed.operatorResults } : {}),
     createdAt: at.toISOString(),
   };
 }

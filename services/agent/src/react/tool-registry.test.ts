@@ -29,6 +29,7 @@ const ctx = (over: Partial<ToolContext> = {}): ToolContext => ({
   signal: new AbortController().signal,
   settings: { ...DEFAULT_AGENT_SETTINGS, modelType: "m" },
   userId: 1,
+  agentId: "a",
   ...over,
 });
 const call = (name: string, args = "{}") => ({ id: "c1", name, arguments: args });

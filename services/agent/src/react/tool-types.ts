@@ -1,6 +1,6 @@
 // The tool contract of the run loop. src/workflow/ (the workflow-editing tools) implements the same shape;
 // these declarations let the loop be built and tested on its own.
-import type { AgentSettings, Workflow } from "@texera-agent/protocol";
+import type { AgentSettings, OperatorResultSummary, Workflow } from "@texera-agent/protocol";
 
 export interface ToolContext {
   /** The workflow as it is before this call. */
@@ -9,6 +9,7 @@ export interface ToolContext {
   signal: AbortSignal;
   settings: AgentSettings;
   userId: number;
+  agentId: string;
 }
 
 export interface ToolOutcome {
@@ -17,6 +18,8 @@ export interface ToolOutcome {
   /** The new workflow, when the tool changed it. */
   workflow?: Workflow;
   touchedOperators?: string[];
+  /** Per-operator row counts and columns when the tool executed the workflow (shown on the DAG's edges). */
+  operatorResults?: OperatorResultSummary[];
 }
 
 /** A tool is a plain object: a name, a description and a JSON Schema for the model, and execute. */

@@ -23,7 +23,7 @@ export interface RunsServiceDeps {
   llm: LlmClient;
   tools: ToolRegistry;
   policy: LlmPolicy;
-  systemPrompt(workflow: Workflow, settings: AgentSettings): string;
+  systemPrompt(workflow: Workflow, settings: AgentSettings, userId: number): Promise<string> | string;
   now(): Date;
   log: FastifyBaseLogger;
 }
@@ -146,6 +146,7 @@ export class RunsService {
       outcome = await runAgent(
         {
           runId,
+          agentId: id,
           userId,
           settings,
           history: historyToMessages([...history, userStep]),

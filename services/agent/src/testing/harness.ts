@@ -55,6 +55,7 @@ export interface HarnessOptions {
   modelsCacheSeconds?: number;
   databaseUrl?: string;
   tools?: AppDeps["tools"];
+  engine?: AppDeps["engine"];
   now?: () => Date;
   pingIntervalMs?: number;
 }
@@ -89,6 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     verify: createVerifier({ secret: SECRET }),
     database,
     tools: options.tools,
+    engine: options.engine,
     now: options.now,
     pingIntervalMs: options.pingIntervalMs,
     logger: { level: "debug", stream: { write: (line: string) => void logs.push(line) } },

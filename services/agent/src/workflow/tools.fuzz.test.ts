@@ -161,7 +161,13 @@ describe("every workflow tool, fed random arguments", () => {
       fc.asyncProperty(calls, async (sequence) => {
         let wf = frozen(emptyWorkflow());
         for (const [name, input] of sequence) {
-          const ctx = { workflow: wf, signal: new AbortController().signal, settings, userId: 1 };
+          const ctx = {
+            workflow: wf,
+            signal: new AbortController().signal,
+            settings,
+            userId: 1,
+            agentId: "a",
+          };
           let outcome: ToolOutcome;
           try {
             outcome = await tools.get(name)!.execute(resolveIds(input, wf), ctx);

@@ -17,7 +17,7 @@ const tools = new Map(workflowTools().map((t) => [t.name, t]));
 const tool = (name: string): AgentTool => tools.get(name as AgentTool["name"])!;
 
 function ctx(workflow: Workflow, signal = new AbortController().signal): ToolContext {
-  return { workflow: frozen(structuredClone(workflow)), signal, settings, userId: 7 };
+  return { workflow: frozen(structuredClone(workflow)), signal, settings, userId: 7, agentId: "a" };
 }
 
 async function refusal(name: string, args: unknown, workflow: Workflow = emptyWorkflow()): Promise<string> {

@@ -17,6 +17,7 @@ export interface ToolContext {
   signal: AbortSignal;
   settings: AgentSettings;
   userId: number;
+  agentId: string;
 }
 
 export interface ToolOutcome {

@@ -63,6 +63,8 @@ const ROUTES: RouteCase[] = [
   { method: "POST", path: "/api/agents/:id/clear", ok: 200 },
   { method: "GET", path: "/api/agents/:id/react-steps", ok: 200 },
   { method: "GET", path: "/api/agents/:id/workflow", ok: 200 },
+  { method: "GET", path: "/api/agents/:id/operator-results", ok: 200 },
+  { method: "GET", path: "/api/agents/datasets", ok: 200 },
   { method: "DELETE", path: "/api/agents/:id", ok: 204 },
 ];
 

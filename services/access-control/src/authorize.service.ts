@@ -45,6 +45,7 @@ const REFUSED_PATH = deny(403, "the original path is not in canonical form");
 const NO_TOKEN = deny(401, "sign in first: a bearer token is required");
 const BAD_TOKEN = deny(401, "the token was refused: sign in again");
 const ROLE_REFUSED = deny(403, "your role does not allow using agents");
+const DEACTIVATED = deny(403, "your account is deactivated; ask an administrator to reactivate it");
 const STALE = deny(403, "the user directory is unavailable; try again shortly");
 const UNSENDABLE = deny(403, "the token's user name or email cannot be passed on");
 
@@ -68,6 +69,7 @@ export function createAuthorizer(deps: AuthorizeDeps): (request: AuthorizeReques
     const current = deps.lookup(claims.userId, claims.sub);
     if (current === "stale") return STALE;
     const role = current === "unknown" ? claims.role : current;
+    if (role === "INACTIVE") return DEACTIVATED;
     if (!canUseAgents(role)) return ROLE_REFUSED;
     const email = claims.email ?? "";
     if (claims.sub.length > MAX_NAME_CHARS || email.length > MAX_EMAIL_CHARS) return UNSENDABLE;

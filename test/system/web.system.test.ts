@@ -378,7 +378,7 @@ describe("web app in Chromium, system started as npm start", () => {
       .toBe(true);
     await expectText(
       byTestId(davePage, "agents-error"),
-      "Not allowed: your role does not allow using agents",
+      "Not allowed: your account is deactivated; ask an administrator to reactivate it",
     );
 
     // A new sign-in is refused with words a person can act on.

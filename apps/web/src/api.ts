@@ -3,9 +3,12 @@ import type {
   AgentSettings,
   CreateAgentBody,
   CreateUserBody,
+  Dataset,
+  DatasetList,
   LoginBody,
   LoginResponse,
   ModelList,
+  OperatorResultList,
   ReActStep,
   SettingsPatch,
   UpdateUserBody,
@@ -26,6 +29,9 @@ export interface ApiClientOptions {
 }
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
+
+/** An upload of a large file on a slow line takes longer than a plain call. */
+const UPLOAD_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * The REST client of the web app: every call carries `Authorization: Bearer <jwt>`, every failure is one of
@@ -107,6 +113,33 @@ export class ApiClient {
     return unwrap<Workflow>(await this.#request("GET", `${agentPath(id)}/workflow`), "workflow", "operators");
   }
 
+  async getOperatorResults(id: string): Promise<OperatorResultList> {
+    const body = await this.#request<OperatorResultList>("GET", `${agentPath(id)}/operator-results`);
+    if (!body || !Array.isArray(body.results)) {
+      throw new ServerError(200, 'the answer to this request holds no "results" list');
+    }
+    return body;
+  }
+
+  async listDatasets(): Promise<Dataset[]> {
+    return unwrapList<Dataset>(await this.#request<DatasetList>("GET", "/api/agents/datasets"), "datasets");
+  }
+
+  /** Uploads a file as a raw body named by `?name=`; the type is the file's (octet-stream when unknown). */
+  async uploadDataset(file: Blob, name: string, options: { contentType?: string } = {}): Promise<Dataset> {
+    const type = options.contentType || file.type || "application/octet-stream";
+    const path = `/api/agents/datasets?name=${encodeURIComponent(name)}`;
+    return unwrap<Dataset>(
+      await this.#request("POST", path, file, { contentType: type, timeoutMs: UPLOAD_TIMEOUT_MS }),
+      "dataset",
+      "id",
+    );
+  }
+
+  async deleteDataset(id: string): Promise<void> {
+    await this.#request("DELETE", `/api/agents/datasets/${encodeURIComponent(id)}`);
+  }
+
   async listUsers(): Promise<User[]> {
     return unwrapList<User>(await this.#request("GET", "/api/auth/users"), "users");
   }
@@ -124,10 +157,14 @@ export class ApiClient {
     method: Method,
     path: string,
     body?: unknown,
-    { auth = true }: { auth?: boolean } = {},
+    {
+      auth = true,
+      contentType,
+      timeoutMs = this.#timeoutMs,
+    }: { auth?: boolean; contentType?: string; timeoutMs?: number } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (body !== undefined) headers["content-type"] = contentType ?? "application/json";
     if (auth) {
       const token = this.#getToken();
       if (!token) throw this.#unauthorized(new UnauthorizedError());
@@ -138,8 +175,8 @@ export class ApiClient {
       response = await this.#fetch(`${this.#baseUrl}${path}`, {
         method,
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        body: body === undefined ? undefined : contentType ? (body as BodyInit) : JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       if (error instanceof DOMException && error.name === "TimeoutError") {

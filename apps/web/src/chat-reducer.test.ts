@@ -239,4 +239,42 @@ describe("chatReducer", () => {
     expect(state.steps).toEqual([]);
     expect(state.touchedOperators).toEqual([]);
   });
+
+  it("after a reload (init without complete) shows how the latest saved run ended", () => {
+    const steps = [
+      makeStep(0, { kind: "user" }),
+      makeStep(1),
+      makeStep(2, { kind: "user", runId: "run-2" }),
+      makeStep(3, { kind: "system", runId: "run-2", content: "Stopped by the user." }),
+    ];
+    expect(run([open, init({ steps })]).lastRun).toEqual({ runId: "run-2", reason: "stopped" });
+    expect(run([open, init({ steps: steps.slice(0, 2) })]).lastRun).toEqual({
+      runId: "run-1",
+      reason: "done",
+    });
+    // still running: no outcome yet, then the live complete frame gives it
+    const live = run([open, init({ steps: steps.slice(0, 3), state: "GENERATING" })]);
+    expect(live.lastRun).toBeNull();
+    expect(
+      run(
+        [
+          frame({ type: "complete", runId: "run-2", reason: "error" }),
+          frame({ type: "state", state: "AVAILABLE" }),
+        ],
+        live,
+      ).lastRun,
+    ).toEqual({ runId: "run-2", reason: "error" });
+  });
+
+  it("keeps a complete frame's outcome across a reconnect, and shows none for a message on its way", () => {
+    const steps = [makeStep(0, { kind: "user" }), makeStep(1)];
+    const completed = run([
+      open,
+      init({ steps }),
+      frame({ type: "complete", runId: "run-1", reason: "max_steps" }),
+    ]);
+    expect(run([open, init({ steps })], completed).lastRun).toEqual({ runId: "run-1", reason: "max_steps" });
+    const sending = run([{ type: "sent", content: "next question" }], completed);
+    expect(run([open, init({ steps })], sending).lastRun).toBeNull();
+  });
 });

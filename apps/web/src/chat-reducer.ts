@@ -1,12 +1,6 @@
-import type {
-  Agent,
-  AgentState,
-  CompleteFrame,
-  ReActStep,
-  ServerFrame,
-  Workflow,
-} from "@texera-agent/protocol";
+import type { Agent, AgentState, ReActStep, ServerFrame, Workflow } from "@texera-agent/protocol";
 import type { ConnectionStatus } from "./agent-socket.ts";
+import { lastRunEnd, type RunEnd } from "./run-end.ts";
 
 export interface ChatNotice {
   id: number;
@@ -31,7 +25,8 @@ export interface ChatState {
   /** a message the server refused; the input takes it back */
   returnedDraft: string | null;
   notices: ChatNotice[];
-  lastRun: { runId: string; reason: CompleteFrame["reason"] } | null;
+  /** how the latest run ended: from its `complete` frame, or (after a reload) from its saved steps */
+  lastRun: RunEnd | null;
   connection: ConnectionStatus;
   /** true once this connection delivered its `init` frame */
   synced: boolean;
@@ -120,6 +115,14 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
         workflow: frame.workflow,
         touchedOperators: lastTouched(steps),
         pending: pendingSaved ? null : pending,
+        // A reload gets no complete frame: the saved steps tell how the latest run ended. A complete frame
+        // of that run already seen says it more exactly (e.g. "error" of a run whose step was lost).
+        lastRun:
+          !pendingSaved && pending !== null
+            ? null // a message on its way starts a new run
+            : state.lastRun !== null && state.lastRun.runId === steps[steps.length - 1]?.runId
+              ? state.lastRun
+              : lastRunEnd(steps, frame.state),
         synced: true,
       };
     }

@@ -1,8 +1,10 @@
 import type { Agent } from "@texera-agent/protocol";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { describeError } from "../api-errors.ts";
 import { useApi } from "../hooks/api-context.ts";
 import { useAgentChat } from "../hooks/use-agent-chat.ts";
+import { useOperatorResults } from "../hooks/use-operator-results.ts";
+import { edgeRowLabels, latestSummaries, resultsVersion } from "../operator-results.ts";
 import { ChatPanel } from "./ChatPanel.tsx";
 import { SettingsDialog } from "./SettingsDialog.tsx";
 import { ConfirmButton, ConnectionBadge, Notice, StateBadge } from "./ui.tsx";
@@ -32,6 +34,12 @@ export function AgentWorkspace({
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [selectedOperator, setSelectedOperator] = useState<string | null>(null);
   const [deleteError, setDeleteError] = useState<string | null>(null);
+  // Fetched when the agent opens, and again when a step that executed the workflow arrives.
+  const results = useOperatorResults(agentId, resultsVersion(state.steps));
+  const edgeLabels = useMemo(
+    () => edgeRowLabels(state.workflow, latestSummaries(state.steps, results.list)),
+    [state.workflow, state.steps, results.list],
+  );
 
   // Keep the sidebar's copy of this agent (its state badge) in step with the live one.
   const liveAgent = state.agent;
@@ -150,6 +158,9 @@ export function AgentWorkspace({
             touched={state.touchedOperators}
             selectedId={selectedOperator}
             onSelect={setSelectedOperator}
+            edgeLabels={edgeLabels}
+            results={results}
+            onRetryResults={results.retry}
           />
         </div>
       </div>

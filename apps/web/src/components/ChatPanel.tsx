@@ -17,6 +17,7 @@ const OUTCOME: Record<string, string> = {
   stopped: "Stopped",
   max_steps: "Step limit reached (Settings → Max steps)",
   error: "Ended with an error",
+  interrupted: "Interrupted (agent-service restarted)",
 };
 
 export function ChatPanel({

@@ -14,8 +14,10 @@ import {
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { formatJson, plural } from "../format.ts";
+import type { ResultsFetch } from "../operator-results.ts";
 import { layoutForBox, NODE_HEIGHT, NODE_WIDTH, operatorLabel } from "../workflow-layout.ts";
 import { type OperatorFlowNode, OperatorNode } from "./OperatorNode.tsx";
+import { ResultsTab } from "./ResultsTable.tsx";
 
 const nodeTypes: NodeTypes = { operator: OperatorNode };
 const FIT = { padding: 0.2, duration: 200, maxZoom: 1.2 };
@@ -26,11 +28,18 @@ export function WorkflowPanel({
   touched,
   selectedId,
   onSelect,
+  edgeLabels,
+  results,
+  onRetryResults,
 }: {
   workflow: Workflow;
   touched: string[];
   selectedId: string | null;
   onSelect: (operatorId: string | null) => void;
+  /** row counts of the latest execution, by link id (operator-results.ts `edgeRowLabels`) */
+  edgeLabels: Map<string, string>;
+  results: ResultsFetch;
+  onRetryResults: () => void;
 }) {
   const selected = workflow.operators.find((op) => op.operatorId === selectedId) ?? null;
   const [detailsTab, setDetailsTab] = useState<"properties" | "results">("properties");
@@ -50,7 +59,13 @@ export function WorkflowPanel({
           </div>
         ) : (
           <ReactFlowProvider>
-            <Graph workflow={workflow} touched={touched} selectedId={selectedId} onSelect={onSelect} />
+            <Graph
+              workflow={workflow}
+              touched={touched}
+              selectedId={selectedId}
+              onSelect={onSelect}
+              edgeLabels={edgeLabels}
+            />
           </ReactFlowProvider>
         )}
       </div>
@@ -100,14 +115,7 @@ export function WorkflowPanel({
           {detailsTab === "properties" ? (
             <OperatorProperties operator={selected} />
           ) : (
-            <div className="results-placeholder" data-testid="results-placeholder">
-              <p>Result tables will appear here once workflows can be executed.</p>
-              <p className="muted small">
-                {selected
-                  ? `Results of ${operatorLabel(selected)} will show in this tab.`
-                  : "Select an operator to see its results."}
-              </p>
-            </div>
+            <ResultsTab operator={selected} results={results} onRetry={onRetryResults} />
           )}
         </div>
       </div>
@@ -120,11 +128,13 @@ function Graph({
   touched,
   selectedId,
   onSelect,
+  edgeLabels,
 }: {
   workflow: Workflow;
   touched: string[];
   selectedId: string | null;
   onSelect: (operatorId: string | null) => void;
+  edgeLabels: Map<string, string>;
 }) {
   const boxRef = useRef<HTMLDivElement>(null);
   const [box, setBox] = useState<{ width: number; height: number } | null>(null);
@@ -155,20 +165,39 @@ function Graph({
   const edges = useMemo<Edge[]>(() => {
     const inputs = new Map<string, number>();
     for (const { link } of layout.links) inputs.set(link.target, (inputs.get(link.target) ?? 0) + 1);
-    return layout.links.map(({ id, link }) => ({
-      id,
-      source: link.source,
-      target: link.target,
-      selectable: false,
-      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
-      className: touchedSet.has(link.target) || touchedSet.has(link.source) ? "is-touched" : undefined,
-      ...((inputs.get(link.target) ?? 0) > 1
-        ? {
-            label: link.targetPort === 0 ? "left" : link.targetPort === 1 ? "right" : `in ${link.targetPort}`,
-          }
-        : {}),
-    }));
-  }, [layout, touchedSet]);
+    return layout.links.map(({ id, link }) => {
+      const port =
+        (inputs.get(link.target) ?? 0) > 1
+          ? link.targetPort === 0
+            ? "left"
+            : link.targetPort === 1
+              ? "right"
+              : `in ${link.targetPort}`
+          : null;
+      const rows = edgeLabels.get(link.linkId) ?? null;
+      const text = [port, rows].filter((part) => part !== null).join(" · ");
+      return {
+        id,
+        source: link.source,
+        target: link.target,
+        selectable: false,
+        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+        className: touchedSet.has(link.target) || touchedSet.has(link.source) ? "is-touched" : undefined,
+        ...(text
+          ? {
+              label: (
+                <tspan data-testid={`edge-label-${link.linkId}`} data-rows={rows ?? undefined}>
+                  {text}
+                </tspan>
+              ),
+              labelBgPadding: [4, 2] as [number, number],
+              labelBgBorderRadius: 4,
+              labelStyle: { fontSize: 11 },
+            }
+          : {}),
+      };
+    });
+  }, [layout, touchedSet, edgeLabels]);
 
   // Keep the whole graph in view as it grows (once new nodes are measured), and when the panel is resized
   // or shown again (a hidden tab has no size). A new link moves operators as much as a new operator does,

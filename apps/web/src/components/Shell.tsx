@@ -1,10 +1,11 @@
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { ApiClient } from "../api.ts";
 import { ApiContext, type ApiContextValue } from "../hooks/api-context.ts";
 import { useHashRoute } from "../hooks/use-hash-route.ts";
 import type { Session } from "../session.ts";
 import { AdminPage } from "./AdminPage.tsx";
 import { AgentsPage } from "./AgentsPage.tsx";
+import { DatasetsDialog } from "./DatasetsDialog.tsx";
 
 type Message = { tone: "info" | "warning"; text: string };
 
@@ -32,6 +33,7 @@ export function Shell({
     [session, onSignOut],
   );
   const isAdmin = session.user.role === "ADMIN";
+  const [datasetsOpen, setDatasetsOpen] = useState(false);
 
   return (
     <ApiContext.Provider value={context}>
@@ -63,6 +65,14 @@ export function Shell({
             )}
           </nav>
           <div className="topbar-user">
+            <button
+              type="button"
+              className="button button-quiet topbar-datasets"
+              onClick={() => setDatasetsOpen(true)}
+              data-testid="datasets-open"
+            >
+              Datasets
+            </button>
             <span
               className="user-chip"
               data-testid="current-user"
@@ -91,6 +101,7 @@ export function Shell({
             <AgentsPage agentId={route.agentId} onOpen={(agentId) => navigate({ page: "agents", agentId })} />
           )}
         </div>
+        {datasetsOpen && <DatasetsDialog onClose={() => setDatasetsOpen(false)} />}
       </div>
     </ApiContext.Provider>
   );

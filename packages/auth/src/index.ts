@@ -12,3 +12,13 @@ export {
 } from "./secret.ts";
 export { createSigner, type SignedToken, type SignerOptions, type TokenSubject } from "./sign.ts";
 export { createVerifier, type TokenVerifier, type VerifierOptions } from "./verify.ts";
+export {
+  createTicketSigner,
+  createTicketVerifier,
+  TICKET_PURPOSE,
+  TICKET_TTL_SEC,
+  type TicketClaims,
+  type TicketOptions,
+  type TicketSubject,
+  ticketFromQuery,
+} from "./ws-ticket.ts";

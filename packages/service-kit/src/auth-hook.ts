@@ -3,6 +3,7 @@ import {
   isAdmin,
   JwtError,
   type TokenVerifier,
+  ticketFromQuery,
   tokenFromAuthorization,
   tokenFromQuery,
   type UserClaims,
@@ -21,6 +22,8 @@ declare module "fastify" {
     auth?: AuthPolicy;
     /** Also accept the token from the `access-token` query parameter (WebSocket upgrades). */
     queryToken?: boolean;
+    /** Also accept a single-use WebSocket ticket from the `ticket` query parameter (see verifyTicket). */
+    ticket?: boolean;
   }
   interface FastifyRequest {
     user?: UserClaims;
@@ -31,6 +34,11 @@ export interface AuthHookOptions {
   verify: TokenVerifier;
   /** A further check after the token verified (e.g. the directory's current role). May replace claims. */
   refine?: (claims: UserClaims) => Promise<UserClaims> | UserClaims;
+  /**
+   * Checks (and consumes) a WebSocket ticket on routes with `config.ticket`; throws a JwtError or an
+   * HttpError to refuse. Tickets are never looked at on other routes, and never in the Authorization header.
+   */
+  verifyTicket?: (ticket: string, request: FastifyRequest) => Promise<UserClaims> | UserClaims;
 }
 
 export const unauthorized = (message: string) =>
@@ -44,15 +52,18 @@ export function installAuthHook(app: FastifyInstance, options: AuthHookOptions):
     const policy: AuthPolicy = config?.auth ?? "agents";
     if (policy === "open" || request.is404) return;
 
-    const token =
-      tokenFromAuthorization(request.headers.authorization) ??
-      (config?.queryToken ? tokenFromQuery(request.url) : undefined);
-    if (!token) throw unauthorized("sign in first: this route needs a bearer token");
+    const bearer = tokenFromAuthorization(request.headers.authorization);
+    const ticket =
+      !bearer && config?.ticket && options.verifyTicket ? ticketFromQuery(request.url) : undefined;
+    const token = bearer ?? (config?.queryToken && !ticket ? tokenFromQuery(request.url) : undefined);
+    if (!token && !ticket) throw unauthorized("sign in first: this route needs a bearer token");
     let claims: UserClaims;
     try {
-      claims = options.verify(token);
+      claims = ticket ? await options.verifyTicket!(ticket, request) : options.verify(token);
     } catch (error) {
-      if (error instanceof JwtError) throw unauthorized(`the token was refused: ${error.message}`);
+      if (error instanceof JwtError) {
+        throw unauthorized(`the ${ticket ? "ticket" : "token"} was refused: ${error.message}`);
+      }
       throw error;
     }
     if (options.refine) claims = await options.refine(claims);

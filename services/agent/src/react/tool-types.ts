@@ -1,5 +1,5 @@
-// The tool contract of the run loop. src/workflow/ (the workflow-editing tools) implements the same shape;
-// these declarations let the loop be built and tested on its own.
+// The tool contract of the whole service: the run loop calls tools through it, and the workflow-editing
+// tools (src/workflow/) and the execution tools (src/engine/) implement it.
 import type { AgentSettings, OperatorResultSummary, Workflow } from "@texera-agent/protocol";
 
 export interface ToolContext {

@@ -1,4 +1,5 @@
-import { type AgentSettings, WORKFLOW_TOOLS, type Workflow } from "@texera-agent/protocol";
+import { WORKFLOW_TOOLS, type Workflow } from "@texera-agent/protocol";
+import type { AgentTool, ToolContext, ToolOutcome } from "../react/tool-types.ts";
 import { addLink } from "./add-link.ts";
 import { addOperator, MAX_DISPLAY_NAME } from "./add-operator.ts";
 import { OPERATOR_CATALOG } from "./catalog.ts";
@@ -12,34 +13,8 @@ import { requireOperatorType } from "./validate-properties.ts";
 import { validateWorkflow } from "./validate-workflow.ts";
 import { workflowSummary } from "./workflow-summary.ts";
 
-export interface ToolContext {
-  workflow: Workflow;
-  signal: AbortSignal;
-  settings: AgentSettings;
-  userId: number;
-  agentId: string;
-}
-
-export interface ToolOutcome {
-  /** JSON-serialisable; sent back to the model. */
-  output: unknown;
-  /** The new workflow, when the tool changed it. */
-  workflow?: Workflow;
-  /** Operators created, changed or deleted (for highlighting). */
-  touchedOperators?: string[];
-}
-
-/**
- * A tool the model can call. `parameters` is the JSON Schema of the arguments (the OpenAI `tools` array
- * takes it as is). `execute` rejects bad arguments with a ToolInputError whose message tells the model what
- * to send instead; any other error is a fault of the service (or the abort reason, when the run stopped).
- */
-export interface AgentTool {
-  name: string;
-  description: string;
-  parameters: Record<string, unknown>;
-  execute(args: unknown, ctx: ToolContext): Promise<ToolOutcome>;
-}
+// One tool contract for the whole service: the run loop's (react/tool-types.ts).
+export type { AgentTool, ToolContext, ToolOutcome } from "../react/tool-types.ts";
 
 const id = (description: string) => ({ type: "string", minLength: 1, maxLength: 200, description });
 const params = (properties: Record<string, unknown>, required: string[] = []) => ({

@@ -2,4 +2,18 @@ export { type AuthHookOptions, type AuthPolicy, installAuthHook, unauthorized } 
 export { intFromEnv } from "./env.ts";
 export { HttpError, installErrorHandling } from "./errors.ts";
 export { type LoggerConfig, loggerOptions } from "./logger.ts";
+export {
+  installMetrics,
+  METRICS_PATH,
+  type MetricsOptions,
+  type ServiceMetrics,
+  UNMATCHED_ROUTE,
+} from "./metrics.ts";
+export {
+  installProbes,
+  LIVENESS_PATH,
+  type ProbesOptions,
+  READINESS_PATH,
+  type ReadinessCheck,
+} from "./probes.ts";
 export { redactUrlTokens } from "./redact.ts";

@@ -20,6 +20,7 @@ import { createSigner } from "@texera-agent/auth";
 import { type LlmSim, startLlmSim } from "@texera-agent/llm-sim";
 import type { ServerFrame } from "@texera-agent/protocol";
 import OpenAI from "openai";
+import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import WebSocket from "ws";
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), "../services/agent/src/main.ts");
@@ -40,7 +41,9 @@ interface Service {
 }
 
 async function startService(sim: LlmSim, dataDir: string): Promise<Service> {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+  // AGENT_BENCH_NODE_ARGS: extra node flags for agent-service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = (process.env.AGENT_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...extra, "--import", "tsx", MAIN], {
     env: {
       ...process.env,
       PORT: "0",
@@ -158,15 +161,25 @@ class Session {
   }
 }
 
-async function direct(client: OpenAI, content: string): Promise<{ firstMs: number; totalMs: number }> {
+/** The request agent-service sent for a run (system prompt, tools, settings), for the direct path to send. */
+type ChatBody = Omit<ChatCompletionCreateParamsStreaming, "stream" | "stream_options">;
+
+function lastRequestOf(sim: LlmSim): ChatBody {
+  const body = [...sim.requests].reverse().find((r) => r.path.endsWith("/chat/completions"))?.body as
+    | (ChatBody & { stream?: unknown; stream_options?: unknown })
+    | undefined;
+  if (!body) throw new Error("agent-service sent no chat request");
+  const { stream: _s, stream_options: _o, ...rest } = body;
+  return rest;
+}
+
+async function direct(client: OpenAI, body: ChatBody): Promise<{ firstMs: number; totalMs: number }> {
   const t0 = performance.now();
   let first = 0;
   const stream = await client.chat.completions.create({
-    model: MODEL,
-    messages: [{ role: "user", content }],
+    ...body,
     stream: true,
     stream_options: { include_usage: true },
-    user: "1",
   });
   for await (const chunk of stream) {
     if (first === 0 && chunk.choices[0]?.delta?.content) first = performance.now() - t0;
@@ -180,16 +193,21 @@ const pct = (xs: number[], p: number) => {
 };
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
-async function latency(service: Service, simUrl: string, token: string, concurrency: number, rounds: number) {
+async function latency(service: Service, sim: LlmSim, token: string, concurrency: number, rounds: number) {
   const sessions = await Promise.all(Array.from({ length: concurrency }, () => Session.open(service, token)));
-  const client = new OpenAI({ baseURL: simUrl, apiKey: KEY, maxRetries: 0 });
+  const client = new OpenAI({ baseURL: sim.url, apiKey: KEY, maxRetries: 0 });
   const via = { first: [] as number[], total: [] as number[] };
   const base = { first: [] as number[], total: [] as number[] };
   const content = `tokens: ${LATENCY_TOKENS}`;
+  // The direct path sends the very request agent-service sends (system prompt, tools, settings), so that
+  // llm-sim does the same work on both paths and only agent-service's own work is the difference.
+  await sessions[0]!.run(content);
+  await sessions[0]!.clear();
+  const body = lastRequestOf(sim);
   // warm-up, then interleave both paths round by round so that drift hits both alike
   for (let i = 0; i < Math.ceil(50 / concurrency); i++) {
     await Promise.all(sessions.map((s) => s.run(content)));
-    await Promise.all(sessions.map(() => direct(client, content)));
+    await Promise.all(sessions.map(() => direct(client, body)));
     await Promise.all(sessions.map((s) => s.clear()));
   }
   let serviceCpu = 0;
@@ -208,7 +226,7 @@ async function latency(service: Service, simUrl: string, token: string, concurre
       via.total.push(res.totalMs);
     }
     const own0 = cpuMs();
-    const directRuns = await Promise.all(sessions.map(() => direct(client, content)));
+    const directRuns = await Promise.all(sessions.map(() => direct(client, body)));
     directCpu += cpuMs() - own0;
     for (const res of directRuns) {
       base.first.push(res.firstMs);
@@ -303,9 +321,13 @@ export default async function agentBench(): Promise<void> {
     role: "REGULAR",
   }).token;
   try {
-    await latency(service, sim.url, token, 1, 200);
-    await latency(service, sim.url, token, 100, 5);
-    await load(service, token, sim);
+    // AGENT_BENCH_ONLY: a comma-separated subset of "1", "100", "load" (profiling one case).
+    const only = process.env.AGENT_BENCH_ONLY?.split(",");
+    if (!only || only.includes("1")) await latency(service, sim, token, 1, 200);
+    // AGENT_BENCH_ROUNDS: rounds of the 100-session case (default 5; more for a steadier profile).
+    const rounds = Number(process.env.AGENT_BENCH_ROUNDS ?? 5);
+    if (!only || only.includes("100")) await latency(service, sim, token, 100, rounds);
+    if (!only || only.includes("load")) await load(service, token, sim);
   } finally {
     await service.stop();
     await sim.close();

@@ -4,6 +4,7 @@ import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsStreaming,
 } from "openai/resources/chat/completions";
+import { createChatStream } from "./chat-stream.ts";
 
 export type ChatRequest = Omit<ChatCompletionCreateParamsStreaming, "stream" | "stream_options">;
 
@@ -23,7 +24,11 @@ export interface LlmClientOptions {
   masterKey: string | undefined;
 }
 
-/** The OpenAI SDK pointed at LiteLLM, with its own retries and logging off (the run loop retries). */
+/**
+ * LiteLLM's two calls: the model list through the OpenAI SDK (its own retries and logging off; the caller
+ * caches the list), the streamed chat completions of every run through createChatStream (the hot path; the
+ * same wire format and error classes as the SDK at a third of its CPU). The run loop retries.
+ */
 export function createLlmClient({ baseUrl, masterKey }: LlmClientOptions): LlmClient {
   const client = new OpenAI({
     baseURL: baseUrl,
@@ -33,6 +38,7 @@ export function createLlmClient({ baseUrl, masterKey }: LlmClientOptions): LlmCl
     timeout: 30 * 60_000,
     logLevel: "off",
   });
+  const openChat = createChatStream({ baseUrl, masterKey });
   const scrub = (text: string) => scrubSecret(text, masterKey);
   return {
     baseUrl,
@@ -49,12 +55,7 @@ export function createLlmClient({ baseUrl, masterKey }: LlmClientOptions): LlmCl
         })),
       };
     },
-    async streamChat(request, signal) {
-      return client.chat.completions.create(
-        { ...request, stream: true, stream_options: { include_usage: true } },
-        { signal },
-      );
-    },
+    streamChat: openChat,
   };
 }
 

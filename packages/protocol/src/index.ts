@@ -3,6 +3,7 @@ export * from "./auth.ts";
 export * from "./common.ts";
 export * from "./decode.ts";
 export * from "./frames.ts";
+export * from "./hardening.ts";
 export * from "./results.ts";
 export * from "./steps.ts";
 export * from "./tools.ts";

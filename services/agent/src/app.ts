@@ -38,6 +38,8 @@ import { settingsRoutes } from "./routes/settings.routes.ts";
 import { AgentsService } from "./services/agents.service.ts";
 import { ModelsService } from "./services/models.service.ts";
 import { RunsService } from "./services/runs.service.ts";
+import { createTicketGuard, type TicketsOptions } from "./tickets/ticket-guard.ts";
+import { wsTicketRoutes } from "./tickets/ws-ticket.routes.ts";
 import { OPERATOR_CATALOG, workflowSummary, workflowTools } from "./workflow/index.ts";
 
 export interface AppDeps {
@@ -60,6 +62,8 @@ export interface AppDeps {
   now?: () => Date;
   /** WebSocket keep-alive ping interval (tests shorten it). */
   pingIntervalMs?: number;
+  /** WebSocket tickets (POST /api/agents/:id/ws-ticket); without them only access-token opens a socket. */
+  tickets?: TicketsOptions;
 }
 
 /** agent-service as a Fastify instance: the guard, the REST routes and the WebSocket, wired to their services. */
@@ -78,7 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The plugin first: its onRequest hook marks upgrade requests, so that a socket refused by the auth hook
   // below is destroyed after its HTTP answer instead of lingering half-open.
   await app.register(websocket, { options: { maxPayload: 256 * 1024 } });
-  installAuthHook(app, { verify: deps.verify });
+  const tickets = deps.tickets && createTicketGuard({ ...deps.tickets, db: deps.database.db, now });
+  installAuthHook(app, { verify: deps.verify, verifyTicket: tickets?.verifyTicket });
 
   const { config } = deps;
   const llm =
@@ -143,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (engine) {
     await app.register(datasetsRoutes({ store: engine.datasets, maxBytes: engine.settings.maxDatasetBytes }));
   }
+  if (tickets) wsTicketRoutes(app, agents, tickets);
   reactSocket(app, { agents, runs, live, repos, pingIntervalMs: deps.pingIntervalMs });
 
   // Runs in progress end with a step saying the service stopped; sockets are closed by the plugin.

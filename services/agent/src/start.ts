@@ -32,6 +32,7 @@ export async function startAgentService(
     app = await buildApp({
       config,
       verify: createVerifier({ secret: secret.secret }),
+      tickets: { secret: secret.secret },
       database,
       engine,
       logger: { level: config.logLevel, ...options.logger },

@@ -1,5 +1,6 @@
 import type { Kysely, Migration } from "kysely";
 import { operatorResultsMigration } from "../engine/results-store.ts";
+import { wsTicketUsesMigration } from "../tickets/ticket-uses.ts";
 
 /** Append only: a released migration is never edited. Runs on SQLite and PostgreSQL alike. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
     },
   },
   "002_operator_results": operatorResultsMigration,
+  "003_ws_ticket_uses": wsTicketUsesMigration,
 };

@@ -37,7 +37,7 @@ export function reactSocket(app: FastifyInstance, deps: ReactSocketDeps): void {
     "/api/agents/:id/react",
     {
       websocket: true,
-      config: { queryToken: true },
+      config: { queryToken: true, ticket: true },
       preValidation: async (req: FastifyRequest<{ Params: { id: string } }>) => {
         req.agentRecord = await deps.agents.owned(userOf(req), req.params.id);
       },

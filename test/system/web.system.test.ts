@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { User, Workflow } from "@texera-agent/protocol";
+import type { DatasetList, OperatorResultList, User, Workflow } from "@texera-agent/protocol";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/lib/nginx.ts";
@@ -464,5 +464,97 @@ describe("web app in Chromium, system started as npm start", () => {
     await byTestId(page, "tab-workflow").click();
     await expectAttribute(byTestId(page, "agent-workspace"), "data-pane", "workflow");
     await page.locator('[data-testid^="operator-"]').first().waitFor();
+  });
+
+  it("shows each operator's rows with column types, row counts on the edges, and the datasets", async () => {
+    const page = await open();
+    await signIn(page, "alice", alice.password);
+    const agentId = await createAgent(page, MODEL, "Results");
+    // Before any run: the Results tab says how to get results.
+    await byTestId(page, "details-tab-results").click();
+    await expectText(byTestId(page, "results-empty"), "Run the workflow (ask the agent) to see results");
+
+    await sendMessage(page, "Build me a workflow over orders.csv and run it");
+    await page
+      .locator('[data-testid="run-outcome"][data-reason="done"]')
+      .waitFor({ timeout: RUN_TIMEOUT_MS });
+
+    // What agent-service saved for the latest execution: the page must show the same.
+    const res = await fetch(`${sys.url}/api/agents/${agentId}/operator-results`, {
+      headers: { authorization: `Bearer ${alice.token}` },
+    });
+    expect(res.status).toBe(200);
+    const saved = (await res.json()) as OperatorResultList;
+    const sort = saved.results.find((r) => r.operatorType === "Sort");
+    const scan = saved.results.find((r) => r.operatorType === "CSVFileScan");
+    expect(sort && scan).toBeTruthy();
+    if (!sort || !scan) return;
+    expect(sort.rowCount).toBeGreaterThan(0);
+
+    // The Sort operator's table: typed column headers and its rows, in order.
+    await page.locator(`[data-testid="operator-${sort.operatorId}"]`).click();
+    await byTestId(page, "details-tab-results").click();
+    const table = byTestId(page, "results-table");
+    await table.waitFor();
+    const headers = await table
+      .locator('[data-testid="results-column"]')
+      .evaluateAll((els) =>
+        els.map((el) => `${el.querySelector(".column-name")?.textContent}:${el.getAttribute("data-type")}`),
+      );
+    expect(headers).toEqual(sort.columns.map((c) => `${c.name}:${c.type}`));
+    for (const column of sort.columns) await expectText(table.locator("thead"), column.type);
+    await expectCount(table.locator("tbody tr"), Math.min(sort.rows.length, 25));
+    const firstRow = await table.locator("tbody tr").first().locator("td").allTextContents();
+    expect(firstRow.slice(1)).toEqual(sort.rows[0]?.map((v) => (v === null ? "null" : String(v))));
+    await expectText(byTestId(page, "results-caption"), `of ${sort.rowCount.toLocaleString("en-US")}`);
+
+    // Each edge is labelled with its source operator's row count.
+    const workflow = (await (
+      await fetch(`${sys.url}/api/agents/${agentId}/workflow`, {
+        headers: { authorization: `Bearer ${alice.token}` },
+      })
+    ).json()) as Workflow;
+    const scanLink = workflow.links.find((l) => l.source === scan.operatorId);
+    expect(scanLink).toBeTruthy();
+    const scanLabel = `${scan.rowCount.toLocaleString("en-US")} ${scan.rowCount === 1 ? "row" : "rows"}`;
+    await expectText(byTestId(page, `edge-label-${scanLink?.linkId}`), scanLabel, { exact: true });
+    await expectCount(byTestId(page, "edge-label-*"), workflow.links.length);
+    await screenshot(page, "results.png");
+
+    // The scan's rows page by 25.
+    await page.locator(`[data-testid="operator-${scan.operatorId}"]`).click();
+    await expectAttribute(byTestId(page, "results-view"), "data-operator-id", scan.operatorId);
+    if (scan.rows.length > 25) {
+      await expectText(byTestId(page, "results-caption"), `rows 1–25 of ${scan.rowCount}`);
+      await byTestId(page, "results-next-page").click();
+      await expectText(byTestId(page, "results-caption"), `rows 26–${Math.min(50, scan.rows.length)} of`);
+    }
+
+    // After a reload: the run's outcome, the edge labels and the table come back from what was saved.
+    await page.reload();
+    await page.locator('[data-testid="connection-status"][data-status="open"]').waitFor();
+    await page.locator('[data-testid="run-outcome"][data-reason="done"]').waitFor();
+    await expectText(byTestId(page, `edge-label-${scanLink?.linkId}`), scanLabel, { exact: true });
+
+    // Datasets: the sample is listed read-only; an upload appears with its columns and can be deleted.
+    await byTestId(page, "datasets-open").click();
+    const sample = byTestId(page, "dataset-row-orders.csv");
+    await expectAttribute(sample, "data-sample", "true");
+    await expectCount(byTestId(page, "dataset-delete-orders.csv"), 0);
+    await byTestId(page, "dataset-upload-input").setInputFiles({
+      name: "browser-upload.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("city,visits\nParis,3\nOslo,5\n"),
+    });
+    const uploaded = byTestId(page, "dataset-row-browser-upload.csv");
+    await expectText(uploaded, "2 rows");
+    await expectText(uploaded, "visits BIGINT");
+    const listed = (await (
+      await fetch(`${sys.url}/api/agents/datasets`, { headers: { authorization: `Bearer ${alice.token}` } })
+    ).json()) as DatasetList;
+    expect(listed.datasets.map((d) => d.name)).toContain("browser-upload.csv");
+    await byTestId(page, "dataset-delete-browser-upload.csv").click();
+    await byTestId(page, "confirm-dataset-delete-browser-upload.csv").click();
+    await expectCount(uploaded, 0);
   });
 });

@@ -4,6 +4,7 @@ import {
   edgeRowLabels,
   formatCell,
   formatRows,
+  isNumericType,
   latestSummaries,
   resultPage,
   resultsVersion,
@@ -71,6 +72,10 @@ describe("formatters", () => {
     expect(formatCell(2.5)).toBe("2.5");
     expect(formatCell("x")).toBe("x");
     expect(formatCell({ a: [1] })).toBe('{"a":[1]}');
+    expect(["BIGINT", "DOUBLE", "DECIMAL(18,3)", "UINTEGER", "INTEGER", "HUGEINT"].every(isNumericType)).toBe(
+      true,
+    );
+    expect(["VARCHAR", "DATE", "BOOLEAN", "INTERVAL", "TIMESTAMP"].some(isNumericType)).toBe(false);
   });
 });
 

@@ -55,6 +55,11 @@ export function rowsCaption(
   return `rows ${range} (long values were cut)`;
 }
 
+/** DuckDB number types (BIGINT, DOUBLE, DECIMAL(18,3), HUGEINT, …): their cells align right. */
+export function isNumericType(type: string): boolean {
+  return /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|DOUBLE|FLOAT|REAL|DECIMAL|NUMERIC)\b/i.test(type.trim());
+}
+
 /** A cell as text: null reads "null", objects and arrays as JSON. */
 export function formatCell(value: unknown): string {
   if (value === null || value === undefined) return "null";

@@ -4,6 +4,7 @@ import { formatDuration } from "../format.ts";
 import {
   formatCell,
   formatRows,
+  isNumericType,
   type ResultsFetch,
   resultPage,
   resultView,
@@ -90,7 +91,13 @@ export function ResultsTab({
                     #
                   </th>
                   {result.columns.map((column) => (
-                    <th key={column.name} scope="col" data-testid="results-column" data-type={column.type}>
+                    <th
+                      key={column.name}
+                      scope="col"
+                      className={isNumericType(column.type) ? "is-number" : undefined}
+                      data-testid="results-column"
+                      data-type={column.type}
+                    >
                       <span className="column-name">{column.name}</span>
                       <span className="column-type">{column.type}</span>
                     </th>
@@ -105,7 +112,14 @@ export function ResultsTab({
                     {result.columns.map((column, c) => {
                       const value = row[c];
                       return (
-                        <td key={column.name} className={value === null ? "is-null" : undefined}>
+                        <td
+                          key={column.name}
+                          className={
+                            [value === null ? "is-null" : "", isNumericType(column.type) ? "is-number" : ""]
+                              .join(" ")
+                              .trim() || undefined
+                          }
+                        >
                           {formatCell(value)}
                         </td>
                       );

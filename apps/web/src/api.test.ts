@@ -154,4 +154,41 @@ describe("ApiClient", () => {
   it("treats an empty 204 as success", async () => {
     await expect(client(fakeFetch(204, undefined)).api.deleteAgent("a")).resolves.toBeUndefined();
   });
+
+  it("uploads a dataset as a raw body named in the query, and says 413 is too large", async () => {
+    const calls: Call[] = [];
+    const dataset = {
+      id: "d1",
+      name: "my orders.csv",
+      format: "csv",
+      rowCount: 2,
+      columns: [],
+      sample: false,
+    };
+    const { api } = client(fakeFetch(201, dataset, calls));
+    const file = new Blob(["a,b\n1,2\n"], { type: "" });
+    const created = await api.uploadDataset(file, "my orders.csv", { contentType: "text/csv" });
+    expect(created.id).toBe("d1");
+    expect(calls[0]?.url).toBe("/api/agents/datasets?name=my%20orders.csv");
+    expect(calls[0]?.init.method).toBe("POST");
+    expect(calls[0]?.init.body).toBe(file);
+    const headers = calls[0]?.init.headers as Record<string, string>;
+    expect(headers["content-type"]).toBe("text/csv");
+    expect(headers.authorization).toBe("Bearer jwt-1");
+
+    const tooLarge = client(fakeFetch(413, { error: "the upload is larger than the limit of 10 bytes" })).api;
+    const error = await tooLarge.uploadDataset(file, "big.csv").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ApiError).status).toBe(413);
+  });
+
+  it("reads operator-results and refuses an answer without a results list", async () => {
+    const calls: Call[] = [];
+    const list = { executedAt: "2025-01-01T00:00:00Z", results: [] };
+    const { api } = client(fakeFetch(200, list, calls));
+    expect(await api.getOperatorResults("a/b")).toEqual(list);
+    expect(calls[0]?.url).toBe("/api/agents/a%2Fb/operator-results");
+    const bad = client(fakeFetch(200, { rows: [] })).api;
+    await expect(bad.getOperatorResults("x")).rejects.toBeInstanceOf(ServerError);
+  });
 });

@@ -27,7 +27,7 @@ export async function startGuardedApp(
 ): Promise<GuardedApp> {
   const sim = await startLlmSim({ host: "127.0.0.1", port: 0, masterKey: MASTER_KEY, ...options.sim });
   const dataDir = mkdtempSync(join(tmpdir(), "agent-guarded-"));
-  const database = await openAgentDatabase({ dataDir });
+  const database = await openAgentDatabase({ url: undefined, dataDir });
   const clock = { now: new Date() };
   const app = await buildApp({
     config: {

@@ -25,8 +25,8 @@ export interface TicketGuard {
 }
 
 /** Issues and accepts WebSocket tickets for `GET /api/agents/:id/react`. */
-export function createTicketGuard(
-  options: TicketsOptions & { db: Kysely<object>; now: () => Date },
+export function createTicketGuard<DB>(
+  options: TicketsOptions & { db: Kysely<DB>; now: () => Date },
 ): TicketGuard {
   const sign = createTicketSigner({
     secret: options.secret,

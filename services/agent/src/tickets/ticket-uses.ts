@@ -30,12 +30,12 @@ export const wsTicketUsesMigration: Migration = {
 const SWEEP_EVERY_MS = 60_000;
 
 /** Marks tickets spent, at most once each. */
-export class TicketUses {
+export class TicketUses<DB> {
   private readonly db: Kysely<WsTicketUsesDatabase>;
   private lastSweep = 0;
 
   constructor(
-    db: Kysely<object>,
+    db: Kysely<DB>,
     private readonly now: () => Date,
   ) {
     this.db = db as unknown as Kysely<WsTicketUsesDatabase>;

@@ -1,5 +1,5 @@
 import swagger from "@fastify/swagger";
-import type { TokenVerifier } from "@texera-agent/auth";
+import type { TicketClaims, TokenVerifier } from "@texera-agent/auth";
 import { ErrorBody } from "@texera-agent/protocol";
 import { installErrorHandling, type LoggerConfig, loggerOptions } from "@texera-agent/service-kit";
 import Fastify, {
@@ -20,6 +20,8 @@ import type { UsersService } from "./users.service.ts";
 
 export interface AppDeps {
   verify: TokenVerifier;
+  /** WebSocket tickets for `GET /api/agents/<id>/react` (see authorize.service.ts); absent: none. */
+  verifyTicket?: (ticket: string) => TicketClaims;
   directory: Pick<RoleDirectory, "lookup" | "fresh">;
   users: UsersService;
   login: LoginService;
@@ -80,6 +82,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const authorize = createAuthorizer({
     verify: deps.verify,
     lookup: (userId, name) => deps.directory.lookup(userId, name),
+    verifyTicket: deps.verifyTicket,
   });
   app.register(authorizeRoutes({ authorize, logLevel: deps.authorizeLogLevel ?? "warn" }));
   app.register(loginRoutes(deps.login));

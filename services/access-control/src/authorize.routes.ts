@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
 import type { AuthorizeDecision, AuthorizeRequest } from "./authorize.service.ts";
-import { AUTHORIZE_PREFIX, originalUriOf } from "./original-request.ts";
+import { AUTHORIZE_PREFIX, originalMethodOf, originalUriOf } from "./original-request.ts";
 
 /** Every method a gateway may forward; the subrequest keeps the original one (Envoy) or any (nginx). */
 export const AUTHORIZE_METHODS: HTTPMethods[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -17,7 +17,8 @@ export interface AuthorizeRoutesOptions {
  * (`/api/auth/login`, `/api/auth/users`) win for the methods they declare. A body the subrequest carries
  * is never read or parsed, whatever its content type (even an unparsable one). The answer is 200 with
  * x-user-* headers and an empty body, or 401/403 with a one-line JSON error: never anything else. The
- * original method (X-Original-Method, or the subrequest's own) does not change the answer.
+ * original method (X-Original-Method, or the subrequest's own) does not change the answer, except that a
+ * WebSocket ticket (`ticket` query parameter) is accepted for GET only.
  */
 export function authorizeRoutes(options: AuthorizeRoutesOptions) {
   return async function routes(app: FastifyInstance): Promise<void> {
@@ -39,7 +40,11 @@ export function authorizeRoutes(options: AuthorizeRoutesOptions) {
     // unparsable Content-Type header would otherwise fail the request before any handler runs).
     function answer(request: FastifyRequest, reply: FastifyReply): void {
       const originalUri = originalUriOf(request.url, request.headers["x-original-uri"]);
-      const decision = options.authorize({ authorization: request.headers.authorization, originalUri });
+      const decision = options.authorize({
+        authorization: request.headers.authorization,
+        originalUri,
+        originalMethod: originalMethodOf(request.url, request.method, request.headers["x-original-method"]),
+      });
       if (decision.status === 200) {
         reply.headers(decision.headers).send();
         return;

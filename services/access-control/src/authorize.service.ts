@@ -2,7 +2,9 @@ import {
   canUseAgents,
   JwtError,
   type Role,
+  type TicketClaims,
   type TokenVerifier,
+  ticketFromQuery,
   tokenFromAuthorization,
   tokenFromQuery,
   type UserClaims,
@@ -15,6 +17,8 @@ export interface AuthorizeRequest {
   authorization: string | string[] | undefined;
   /** The original request's URI (path and query), see original-request.ts. */
   originalUri: string;
+  /** The original method, when known; only consulted for a WebSocket ticket (which opens GET only). */
+  originalMethod?: string;
 }
 
 export type AuthorizeDecision =
@@ -33,6 +37,11 @@ export interface AuthorizeDeps {
   verify: TokenVerifier;
   /** The directory's current role of a user, see RoleDirectory.lookup. */
   lookup: (userId: number, name: string) => LookupResult;
+  /**
+   * Verifies a WebSocket ticket (`ticket` in the original URI, see @texera-agent/auth ws-ticket.ts). A
+   * ticket is accepted only for `GET /api/agents/<its agent id>/react`; agent-service spends it.
+   */
+  verifyTicket?: (ticket: string) => TicketClaims;
 }
 
 const WWW_AUTHENTICATE = { "www-authenticate": "Bearer" };
@@ -48,6 +57,8 @@ const ROLE_REFUSED = deny(403, "your role does not allow using agents");
 const DEACTIVATED = deny(403, "your account is deactivated; ask an administrator to reactivate it");
 const STALE = deny(403, "the user directory is unavailable; try again shortly");
 const UNSENDABLE = deny(403, "the token's user name or email cannot be passed on");
+const TICKET_ELSEWHERE = deny(401, "a WebSocket ticket opens only the socket of the agent it was issued for");
+
 
 // A header value Node will send as is: visible ASCII and spaces. Anything else is percent-encoded.
 const PLAIN_HEADER_VALUE = /^[\x20-\x7e]*$/;
@@ -89,7 +100,7 @@ export function createAuthorizer(deps: AuthorizeDeps): (request: AuthorizeReques
     if (path === "other") return NOT_AGENTS;
     if (path === "refused") return REFUSED_PATH;
     const token = tokenFromAuthorization(request.authorization) ?? tokenFromQuery(request.originalUri);
-    if (token === undefined) return NO_TOKEN;
+    if (token === undefined) return deps.verifyTicket ? byTicket(request, deps.verifyTicket) : NO_TOKEN;
     let claims: UserClaims;
     try {
       claims = deps.verify(token);
@@ -99,4 +110,22 @@ export function createAuthorizer(deps: AuthorizeDeps): (request: AuthorizeReques
     }
     return usable(claims);
   };
+
+  function byTicket(request: AuthorizeRequest, verifyTicket: (t: string) => TicketClaims): AuthorizeDecision {
+    const ticket = ticketFromQuery(request.originalUri);
+    if (ticket === undefined) return NO_TOKEN;
+    let claims: TicketClaims;
+    try {
+      claims = verifyTicket(ticket);
+    } catch (error) {
+      return error instanceof JwtError ? deny(401, `the ticket was refused: ${error.message}`) : BAD_TOKEN;
+    }
+    const q = request.originalUri.indexOf("?");
+    const path = q < 0 ? request.originalUri : request.originalUri.slice(0, q);
+    const method = request.originalMethod?.toUpperCase() ?? "GET";
+    if (path !== `/api/agents/${claims.aid}/react` || method !== "GET") return TICKET_ELSEWHERE;
+    const user: UserClaims = { sub: claims.sub, userId: claims.uid, role: claims.role, exp: claims.exp };
+    if (claims.email !== undefined) user.email = claims.email;
+    return usable(user);
+  }
 }

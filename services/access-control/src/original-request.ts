@@ -17,6 +17,19 @@ export function originalUriOf(requestUrl: string, xOriginalUri: string | string[
   return rest;
 }
 
+/**
+ * The original method: the subrequest's own when Envoy appended the original path (it keeps the method),
+ * else nginx's `X-Original-Method`, else the subrequest's own.
+ */
+export function originalMethodOf(
+  requestUrl: string,
+  method: string,
+  xOriginalMethod: string | string[] | undefined,
+): string {
+  if (requestUrl.startsWith(`${AUTHORIZE_PREFIX}/api/`)) return method;
+  return typeof xOriginalMethod === "string" && xOriginalMethod !== "" ? xOriginalMethod : method;
+}
+
 export type PathClass = "agents" | "other" | "refused";
 
 const AGENTS = "/api/agents";

@@ -1,4 +1,4 @@
-import { createSigner, createVerifier } from "@texera-agent/auth";
+import { createSigner, createTicketVerifier, createVerifier } from "@texera-agent/auth";
 import { type Database, migrateToLatest, openDatabase } from "@texera-agent/db";
 import type { LoggerConfig } from "@texera-agent/service-kit";
 import type { FastifyInstance } from "fastify";
@@ -103,6 +103,7 @@ export async function createAccessControl(
 
   const app = buildApp({
     verify,
+    verifyTicket: createTicketVerifier({ secret: config.jwt.secret, currentDate: now }),
     directory,
     users,
     login,

@@ -3,9 +3,13 @@ export { intFromEnv } from "./env.ts";
 export { HttpError, installErrorHandling } from "./errors.ts";
 export { type LoggerConfig, loggerOptions } from "./logger.ts";
 export {
+  Counter,
+  Gauge,
+  Histogram,
   installMetrics,
   METRICS_PATH,
   type MetricsOptions,
+  Registry,
   type ServiceMetrics,
   UNMATCHED_ROUTE,
 } from "./metrics.ts";

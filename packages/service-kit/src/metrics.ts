@@ -27,6 +27,9 @@ export interface ServiceMetrics {
   text(): Promise<string>;
 }
 
+// The services declare their own series with these (one prom-client for the whole repository).
+export { Counter, Gauge, Histogram, Registry } from "prom-client";
+
 export const METRICS_PATH = "/metrics";
 /** Route label of requests no route matched (404s): the raw URL never becomes a label. */
 export const UNMATCHED_ROUTE = "unmatched";

@@ -1,13 +1,21 @@
 import swagger from "@fastify/swagger";
 import type { TicketClaims, TokenVerifier } from "@texera-agent/auth";
 import { ErrorBody } from "@texera-agent/protocol";
-import { installErrorHandling, type LoggerConfig, loggerOptions } from "@texera-agent/service-kit";
+import {
+  installErrorHandling,
+  installMetrics,
+  installProbes,
+  type LoggerConfig,
+  loggerOptions,
+  type ReadinessCheck,
+} from "@texera-agent/service-kit";
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
 } from "fastify";
+import { authorizeCounter, countedAuthorizer } from "./authorize.metrics.ts";
 import { authorizeRoutes } from "./authorize.routes.ts";
 import { createAuthorizer } from "./authorize.service.ts";
 import { healthRoutes } from "./health.routes.ts";
@@ -31,6 +39,10 @@ export interface AppDeps {
   authorizeLogLevel?: string;
   /** Fastify trustProxy: whose X-Forwarded-For gives the client address. Default: loopback only. */
   trustProxy?: boolean | string;
+  /** When set, `GET /metrics` needs it as a bearer token (METRICS_TOKEN). */
+  metricsToken?: string;
+  /** Readiness conditions beside the directory's freshness, e.g. `database: select 1` (see service.ts). */
+  readiness?: Record<string, ReadinessCheck>;
 }
 
 export const OPENAPI_PATH = "/api/auth/openapi.json";
@@ -46,6 +58,7 @@ function isAuthorizeUrl(url: string): boolean {
 
 /** The access-control service as a Fastify instance, for `main.ts` and for tests (`app.inject()`). */
 export function buildApp(deps: AppDeps): FastifyInstance {
+  let countAuthorize: ReturnType<typeof authorizeCounter> | undefined;
   const app = Fastify({
     logger: deps.logger === false ? false : loggerOptions(deps.logger ?? {}),
     trustProxy: deps.trustProxy ?? "loopback",
@@ -54,6 +67,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // A URL the router cannot decode: under /api/auth that is a refused original path (403), else 400.
     frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
       if (isAuthorizeUrl(request.url)) {
+        countAuthorize?.("other_path");
         reply.code(403).send({ error: "the original path is not in canonical form" });
       } else {
         reply.code(400).send({ error: `invalid request: ${error.message}` });
@@ -62,6 +76,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   installErrorHandling(app);
   app.addSchema(ErrorBody);
+  const metrics = installMetrics(app, { token: deps.metricsToken });
+  countAuthorize = authorizeCounter(metrics.registry);
+  installProbes(app, {
+    checks: {
+      ...deps.readiness,
+      directory: () => (deps.directory.fresh ? undefined : "the user directory could not be read lately"),
+    },
+  });
 
   app.register(swagger, {
     openapi: {
@@ -79,11 +101,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.get(OPENAPI_PATH, { config: { auth: "open" }, schema: { hide: true } }, async () => app.swagger());
 
-  const authorize = createAuthorizer({
-    verify: deps.verify,
-    lookup: (userId, name) => deps.directory.lookup(userId, name),
-    verifyTicket: deps.verifyTicket,
-  });
+  const authorize = countedAuthorizer(
+    createAuthorizer({
+      verify: deps.verify,
+      lookup: (userId, name) => deps.directory.lookup(userId, name),
+      verifyTicket: deps.verifyTicket,
+    }),
+    countAuthorize,
+  );
   app.register(authorizeRoutes({ authorize, logLevel: deps.authorizeLogLevel ?? "warn" }));
   app.register(loginRoutes(deps.login));
   app.register(usersRoutes({ verify: deps.verify, users: deps.users }));

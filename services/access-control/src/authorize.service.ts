@@ -59,6 +59,14 @@ const STALE = deny(403, "the user directory is unavailable; try again shortly");
 const UNSENDABLE = deny(403, "the token's user name or email cannot be passed on");
 const TICKET_ELSEWHERE = deny(401, "a WebSocket ticket opens only the socket of the agent it was issued for");
 
+/** What a decision was, for the metrics: `authorize_decisions_total{outcome}`. */
+export type AuthorizeOutcome = "allow" | "unauthenticated" | "forbidden" | "other_path";
+
+export function authorizeOutcome(decision: AuthorizeDecision): AuthorizeOutcome {
+  if (decision.status === 200) return "allow";
+  if (decision.status === 401) return "unauthenticated";
+  return decision === NOT_AGENTS || decision === REFUSED_PATH ? "other_path" : "forbidden";
+}
 
 // A header value Node will send as is: visible ASCII and spaces. Anything else is percent-encoded.
 const PLAIN_HEADER_VALUE = /^[\x20-\x7e]*$/;

@@ -37,6 +37,8 @@ export interface AccessControlConfig {
     perAddress: number;
   };
   scrypt: ScryptParams;
+  /** METRICS_TOKEN: when set, `GET /metrics` needs it as a bearer token. */
+  metricsToken?: string;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -101,5 +103,6 @@ export function loadConfig(env: Env = process.env): AccessControlConfig {
       perAddress: intFromEnv(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", 50, { min: 1, max: 1_000_000 }),
     },
     scrypt,
+    ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
   };
 }

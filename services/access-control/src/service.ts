@@ -2,7 +2,7 @@ import { createSigner, createTicketVerifier, createVerifier } from "@texera-agen
 import { type Database, migrateToLatest, openDatabase } from "@texera-agent/db";
 import type { LoggerConfig } from "@texera-agent/service-kit";
 import type { FastifyInstance } from "fastify";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { buildApp } from "./app.ts";
 import type { AccessControlConfig } from "./config.ts";
 import { createLoginService } from "./login.service.ts";
@@ -35,6 +35,11 @@ export async function openUserDatabase(
     throw error;
   }
   return { database, repository: createUsersRepository(database.db) };
+}
+
+/** The readiness check of a database: it answers `select 1` (the probe bounds the wait). */
+export function databaseAnswers(db: Kysely<AccessControlSchema>): () => Promise<unknown> {
+  return () => sql`select 1`.execute(db);
 }
 
 export interface AccessControl {
@@ -110,6 +115,8 @@ export async function createAccessControl(
     logger: options.logger ?? { level: config.logLevel },
     authorizeLogLevel: config.authorizeLogLevel,
     trustProxy: config.trustProxy,
+    metricsToken: config.metricsToken,
+    readiness: { database: databaseAnswers(database.db) },
   });
   log = app.log;
   return {

@@ -5,10 +5,13 @@ import type { AgentSettings, Workflow } from "@texera-agent/protocol";
 import {
   installAuthHook,
   installErrorHandling,
+  installMetrics,
+  installProbes,
   type LoggerConfig,
   loggerOptions,
 } from "@texera-agent/service-kit";
 import Fastify, { type FastifyInstance } from "fastify";
+import { sql } from "kysely";
 import type { AgentServiceConfig } from "./config.ts";
 import { datasetsRoutes } from "./datasets/index.ts";
 import type { AgentDatabase } from "./db/schema.ts";
@@ -22,6 +25,7 @@ import {
   withSchemaCheck,
 } from "./engine/index.ts";
 import { LiveAgents } from "./live/live-agents.ts";
+import { agentMetrics, instrumentLlm } from "./metrics/index.ts";
 import { createLlmClient, type LlmClient } from "./react/llm-client.ts";
 import { buildSystemPrompt } from "./react/system-prompt.ts";
 import { ToolRegistry } from "./react/tool-registry.ts";
@@ -57,6 +61,8 @@ export interface AppDeps {
   tools?: readonly AgentTool[];
   /** Default: the OpenAI SDK pointed at config.litellmBaseUrl with the master key. */
   llm?: LlmClient;
+  /** When set, GET /metrics needs it as a bearer token. Default: METRICS_TOKEN from the environment. */
+  metricsToken?: string;
   /** false: no logging (benchmarks); default: pino at LOG_LEVEL to stdout. */
   logger?: LoggerConfig | false;
   now?: () => Date;
@@ -79,15 +85,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 2048 },
   });
   installErrorHandling(app);
+  const metrics = installMetrics(app, {
+    token: deps.metricsToken ?? (process.env.METRICS_TOKEN || undefined),
+  });
   // The plugin first: its onRequest hook marks upgrade requests, so that a socket refused by the auth hook
   // below is destroyed after its HTTP answer instead of lingering half-open.
-  await app.register(websocket, { options: { maxPayload: 256 * 1024 } });
+  // Its sockets are closed below, after the runs in progress have ended (preClose at the end).
+  await app.register(websocket, { options: { maxPayload: 256 * 1024 }, preClose: (done) => done() });
   const tickets = deps.tickets && createTicketGuard({ ...deps.tickets, db: deps.database.db, now });
   installAuthHook(app, { verify: deps.verify, verifyTicket: tickets?.verifyTicket });
 
   const { config } = deps;
-  const llm =
-    deps.llm ?? createLlmClient({ baseUrl: config.litellmBaseUrl, masterKey: config.litellmMasterKey });
+  const measured = agentMetrics(metrics.registry, {
+    runsInProgress: () => live.running().length,
+    sockets: () => app.websocketServer.clients.size,
+  });
+  const llm = instrumentLlm(
+    deps.llm ?? createLlmClient({ baseUrl: config.litellmBaseUrl, masterKey: config.litellmMasterKey }),
+    measured.llm,
+  );
   const { engine } = deps;
   const db = deps.database.db;
   const tools = new ToolRegistry(
@@ -128,6 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }),
     now,
     log: app.log,
+    onRunEnd: (reason) => measured.runEnded(reason),
   });
   const agents = new AgentsService({
     repos,
@@ -139,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   healthRoutes(app);
+  installProbes(app, { checks: { database: () => sql`select 1`.execute(db) } });
   modelsRoutes(app, models);
   agentsRoutes(app, agents);
   settingsRoutes(app, agents);
@@ -151,7 +169,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (tickets) wsTicketRoutes(app, agents, tickets);
   reactSocket(app, { agents, runs, live, repos, pingIntervalMs: deps.pingIntervalMs });
 
-  // Runs in progress end with a step saying the service stopped; sockets are closed by the plugin.
-  app.addHook("preClose", async () => runs.shutdown());
+  // Runs in progress end with a step saying the service stopped (sent to their sockets), then every socket
+  // is closed as "going away" (1001): clients reconnect elsewhere.
+  app.addHook("preClose", async () => {
+    await runs.shutdown();
+    for (const socket of app.websocketServer.clients) socket.close(1001, "agent-service is shutting down");
+    app.websocketServer.close();
+  });
   return app;
 }

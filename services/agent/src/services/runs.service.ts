@@ -26,6 +26,8 @@ export interface RunsServiceDeps {
   systemPrompt(workflow: Workflow, settings: AgentSettings, userId: number): Promise<string> | string;
   now(): Date;
   log: FastifyBaseLogger;
+  /** Told the reason of every run that ended (metrics): its complete reason, or "interrupted" by shutdown. */
+  onRunEnd?(reason: string): void;
 }
 
 type StopCause = "user" | "shutdown";
@@ -204,6 +206,13 @@ export class RunsService {
         ms: Math.round(performance.now() - started),
       },
       "run ended",
+    );
+    this.deps.onRunEnd?.(
+      outcome.reason === "crash"
+        ? "error"
+        : this.stopCause.get(agent) === "shutdown"
+          ? "interrupted"
+          : outcome.reason,
     );
     agent.state = "AVAILABLE";
     agent.controller = undefined;

@@ -1,0 +1,101 @@
+import { Counter, Gauge, Histogram, type Registry } from "@texera-agent/service-kit";
+import type { LlmObserver } from "./instrument-llm.ts";
+
+export interface AgentMetricsSources {
+  /** Runs under way right now (read at each scrape). */
+  runsInProgress(): number;
+  /** Open WebSockets right now (read at each scrape). */
+  sockets(): number;
+}
+
+export interface AgentMetrics {
+  /** Counts a run that ended, by the reason its `complete` frame gives (or `interrupted` by a shutdown). */
+  runEnded(reason: string): void;
+  llm: LlmObserver;
+}
+
+/** Model names come from agents' settings: at most this many get a series of their own, then "other". */
+const MAX_MODELS = 50;
+const MAX_MODEL_CHARS = 100;
+const LLM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
+
+/**
+ * agent-service's own series in the app's registry: `agent_runs_in_progress` and `websocket_connections`
+ * (gauges read at scrape time, nothing on the hot path), `agent_runs_total{reason}`, and per model
+ * `llm_time_to_first_token_seconds`, `llm_request_duration_seconds`, `llm_requests_total{outcome}` and
+ * `llm_tokens_total{kind="prompt|completion"}` (from the usage LiteLLM reports).
+ */
+export function agentMetrics(registry: Registry, sources: AgentMetricsSources): AgentMetrics {
+  new Gauge({
+    name: "agent_runs_in_progress",
+    help: "Agent runs under way",
+    registers: [registry],
+    collect() {
+      this.set(sources.runsInProgress());
+    },
+  });
+  new Gauge({
+    name: "websocket_connections",
+    help: "Open WebSockets (/api/agents/:id/react)",
+    registers: [registry],
+    collect() {
+      this.set(sources.sockets());
+    },
+  });
+  const runs = new Counter({
+    name: "agent_runs_total",
+    help: "Agent runs that ended, by reason: done, stopped, max_steps, error, interrupted (service shut down)",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  });
+  const firstToken = new Histogram({
+    name: "llm_time_to_first_token_seconds",
+    help: "From sending a chat completion to its first streamed text or tool call, by model",
+    labelNames: ["model"] as const,
+    buckets: LLM_BUCKETS,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "llm_request_duration_seconds",
+    help: "From sending a chat completion to the end of its stream (or its failure), by model",
+    labelNames: ["model"] as const,
+    buckets: LLM_BUCKETS,
+    registers: [registry],
+  });
+  const requests = new Counter({
+    name: "llm_requests_total",
+    help: "Chat completions by model and outcome: ok, error (refused, failed or cut), aborted (stop, delete, shutdown)",
+    labelNames: ["model", "outcome"] as const,
+    registers: [registry],
+  });
+  const tokens = new Counter({
+    name: "llm_tokens_total",
+    help: "Tokens LiteLLM reported in the usage of chat completions, by model and kind (prompt, completion)",
+    labelNames: ["model", "kind"] as const,
+    registers: [registry],
+  });
+
+  const models = new Set<string>();
+  const modelLabel = (model: string): string => {
+    if (models.has(model)) return model;
+    if (models.size >= MAX_MODELS || model.length > MAX_MODEL_CHARS) return "other";
+    models.add(model);
+    return model;
+  };
+
+  return {
+    runEnded: (reason) => runs.inc({ reason }),
+    llm: {
+      modelLabel,
+      firstToken: (model, seconds) => firstToken.observe({ model }, seconds),
+      finished: (model, seconds, outcome) => {
+        duration.observe({ model }, seconds);
+        requests.inc({ model, outcome });
+      },
+      usage: (model, prompt, completion) => {
+        if (prompt > 0) tokens.inc({ model, kind: "prompt" }, prompt);
+        if (completion > 0) tokens.inc({ model, kind: "completion" }, completion);
+      },
+    },
+  };
+}

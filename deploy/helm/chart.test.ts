@@ -456,7 +456,7 @@ describe("pods", () => {
     expect(replicas(existing, "-web")).toBe(2);
   });
 
-  it("probes both services on /api/healthcheck and the web app on its own path", () => {
+  it("probes both services on /api/healthcheck/live (startup, liveness) and /ready, the web app on its own path", () => {
     for (const r of [defaults, existing, inline]) {
       for (const [name, port] of [
         ["-agent-service", 3001],
@@ -466,13 +466,39 @@ describe("pods", () => {
         const c = d.spec.template.spec.containers[0];
         expect(c.ports).toEqual([{ name: "http", containerPort: port, protocol: "TCP" }]);
         expect(envOf(d, "PORT").value).toBe(String(port));
-        for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
-          expect(c[probe].httpGet, `${name} ${probe}`).toEqual({ path: "/api/healthcheck", port: "http" });
+        for (const probe of ["startupProbe", "livenessProbe"]) {
+          expect(c[probe].httpGet, `${name} ${probe}`).toEqual({
+            path: "/api/healthcheck/live",
+            port: "http",
+          });
         }
+        expect(c.readinessProbe.httpGet, name).toEqual({ path: "/api/healthcheck/ready", port: "http" });
       }
       const web = named(r, "Deployment", "-web").spec.template.spec.containers[0];
       expect(web.readinessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
       expect(web.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+    }
+  });
+
+  it("routes no /metrics or probe path to a service through the Gateway", () => {
+    for (const r of [defaults, existing, inline]) {
+      for (const route of ofKind(r, "HTTPRoute")) {
+        for (const rule of route.spec.rules) {
+          const toService = rule.backendRefs.some(
+            (b: Any) => b.name.endsWith("-agent-service") || b.name.endsWith("-access-control"),
+          );
+          if (!toService) continue;
+          for (const { path } of rule.matches) {
+            for (const internal of ["/metrics", "/api/healthcheck/live", "/api/healthcheck/ready"]) {
+              const reaches =
+                path.type === "Exact"
+                  ? path.value === internal
+                  : internal === path.value || internal.startsWith(`${path.value.replace(/\/$/, "")}/`);
+              expect(reaches, `${route.metadata.name} ${path.value} → ${internal}`).toBe(false);
+            }
+          }
+        }
+      }
     }
   });
 

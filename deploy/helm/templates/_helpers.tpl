@@ -152,25 +152,27 @@ Included once, from secrets.yaml.
 {{- end }}
 {{- end }}
 
-{{/* Probes of a Node service on /api/healthcheck: (dict "probes" .Values.x.probes). */}}
+{{/* Probes of a Node service: started and alive on /api/healthcheck/live (the process answers), ready on
+     /api/healthcheck/ready (its database answers; 503 while it does not, and while the pod shuts down).
+     (dict "probes" .Values.x.probes). */}}
 {{- define "texera-agent.healthProbes" -}}
 startupProbe:
   httpGet:
-    path: /api/healthcheck
+    path: /api/healthcheck/live
     port: http
   periodSeconds: 2
   timeoutSeconds: {{ .probes.timeoutSeconds }}
   failureThreshold: {{ .probes.startupFailureThreshold }}
 livenessProbe:
   httpGet:
-    path: /api/healthcheck
+    path: /api/healthcheck/live
     port: http
   periodSeconds: {{ .probes.periodSeconds }}
   timeoutSeconds: {{ .probes.timeoutSeconds }}
   failureThreshold: {{ .probes.failureThreshold }}
 readinessProbe:
   httpGet:
-    path: /api/healthcheck
+    path: /api/healthcheck/ready
     port: http
   periodSeconds: {{ .probes.periodSeconds }}
   timeoutSeconds: {{ .probes.timeoutSeconds }}

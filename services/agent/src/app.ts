@@ -12,6 +12,8 @@ import {
 } from "@texera-agent/service-kit";
 import Fastify, { type FastifyInstance } from "fastify";
 import { sql } from "kysely";
+import { auditRoutes } from "./audit/audit.routes.ts";
+import type { AuditConfig } from "./audit/audit-config.ts";
 import type { AgentServiceConfig } from "./config.ts";
 import { datasetsRoutes } from "./datasets/index.ts";
 import type { AgentDatabase } from "./db/schema.ts";
@@ -24,6 +26,8 @@ import {
   withResultRecording,
   withSchemaCheck,
 } from "./engine/index.ts";
+import type { RunLimitsConfig } from "./limits/limits-config.ts";
+import { createRunGate } from "./limits/run-gate.ts";
 import { LiveAgents } from "./live/live-agents.ts";
 import { agentMetrics, instrumentLlm } from "./metrics/index.ts";
 import { createLlmClient, type LlmClient } from "./react/llm-client.ts";
@@ -70,6 +74,10 @@ export interface AppDeps {
   pingIntervalMs?: number;
   /** WebSocket tickets (POST /api/agents/:id/ws-ticket); without them only access-token opens a socket. */
   tickets?: TicketsOptions;
+  /** Per-user run limits and token budgets (src/limits); absent: none. */
+  limits?: RunLimitsConfig;
+  /** Audit log options (src/audit); the log itself is always written. */
+  audit?: AuditConfig;
 }
 
 /** agent-service as a Fastify instance: the guard, the REST routes and the WebSocket, wired to their services. */
@@ -125,6 +133,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     timeoutMs: config.llm.modelsTimeoutMs,
     now: () => now().getTime(),
   });
+  const { gate, events, address } = createRunGate({
+    db,
+    now,
+    limits: deps.limits,
+    audit: deps.audit,
+    log: app.log,
+  });
   const runs = new RunsService({
     db,
     dialect: deps.database.dialect,
@@ -144,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }),
     now,
     log: app.log,
+    hooks: gate,
     onRunEnd: (reason) => measured.runEnded(reason),
   });
   const agents = new AgentsService({
@@ -167,7 +183,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(datasetsRoutes({ store: engine.datasets, maxBytes: engine.settings.maxDatasetBytes }));
   }
   if (tickets) wsTicketRoutes(app, agents, tickets);
-  reactSocket(app, { agents, runs, live, repos, pingIntervalMs: deps.pingIntervalMs });
+  auditRoutes(app, { events, repos, address });
+  reactSocket(app, { agents, runs, live, repos, gate, pingIntervalMs: deps.pingIntervalMs });
 
   // Runs in progress end with a step saying the service stopped (sent to their sockets), then every socket
   // is closed as "going away" (1001): clients reconnect elsewhere.

@@ -1,4 +1,6 @@
 import { intFromEnv } from "@texera-agent/service-kit";
+import { type AuditConfig, loadAuditConfig } from "./audit/audit-config.ts";
+import { loadRunLimits, type RunLimitsConfig } from "./limits/limits-config.ts";
 
 /** Everything agent-service reads from its environment, checked once at start-up. */
 export interface AgentServiceConfig {
@@ -13,6 +15,10 @@ export interface AgentServiceConfig {
   modelsCacheSeconds: number;
   llm: LlmPolicy;
   logLevel: string;
+  /** AGENT_MAX_* and AGENT_DAILY_TOKEN_BUDGET_* (src/limits). */
+  limits: RunLimitsConfig;
+  /** AUDIT_PROMPTS, TRUSTED_PROXIES (src/audit). */
+  audit: AuditConfig;
 }
 
 /** How agent-service talks to LiteLLM: bounded retries and timeouts. */
@@ -71,5 +77,7 @@ export function loadConfig(env: Env = process.env): AgentServiceConfig {
       }),
     },
     logLevel: env.LOG_LEVEL || "info",
+    limits: loadRunLimits(env),
+    audit: loadAuditConfig(env),
   };
 }

@@ -33,6 +33,8 @@ export async function startAgentService(
       config,
       verify: createVerifier({ secret: secret.secret }),
       tickets: { secret: secret.secret },
+      limits: config.limits,
+      audit: config.audit,
       database,
       engine,
       logger: { level: config.logLevel, ...options.logger },

@@ -1,5 +1,7 @@
 import type { Kysely, Migration } from "kysely";
+import { auditEventsMigration } from "../audit/audit-events.ts";
 import { operatorResultsMigration } from "../engine/results-store.ts";
+import { tokenUsageMigration } from "../limits/token-usage.ts";
 import { wsTicketUsesMigration } from "../tickets/ticket-uses.ts";
 
 /** Append only: a released migration is never edited. Runs on SQLite and PostgreSQL alike. */
@@ -52,4 +54,6 @@ export const migrations: Record<string, Migration> = {
   },
   "002_operator_results": operatorResultsMigration,
   "003_ws_ticket_uses": wsTicketUsesMigration,
+  "004_token_usage": tokenUsageMigration,
+  "005_audit_events": auditEventsMigration,
 };

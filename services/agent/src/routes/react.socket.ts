@@ -2,6 +2,7 @@ import { decodeClientFrame, type ServerFrame } from "@texera-agent/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";
 import { AgentServiceError } from "../errors.ts";
+import type { RunGate } from "../limits/run-gate.ts";
 import { type LiveAgents, sendTo, type Watcher } from "../live/live-agents.ts";
 import type { AgentRecord, Repositories } from "../repositories/index.ts";
 import type { AgentsService } from "../services/agents.service.ts";
@@ -20,6 +21,8 @@ export interface ReactSocketDeps {
   runs: RunsService;
   live: LiveAgents;
   repos: Repositories;
+  /** Run limits and the audit log: a refused run is an `error` frame (RATE_LIMITED), nothing starts. */
+  gate?: RunGate;
   /** Default PING_INTERVAL_MS. */
   pingIntervalMs?: number;
 }
@@ -90,7 +93,9 @@ async function watch(
         const current = await repos.agents.findById(id);
         if (!current)
           return reply({ type: "error", message: "the agent was deleted", code: "AGENT_NOT_FOUND" });
-        runs.start(current, userId, frame.content);
+        const start = () => runs.start(current, userId, frame.content);
+        if (deps.gate) await deps.gate.start(req, current, frame.content, start);
+        else start();
       } catch (error) {
         if (error instanceof AgentServiceError)
           return reply({ type: "error", message: error.message, code: error.code });

@@ -14,6 +14,7 @@ import { type RunOutcome, runAgent } from "../react/run-agent.ts";
 import type { ToolRegistry } from "../react/tool-registry.ts";
 import { type AgentRecord, inTransaction, type Repositories } from "../repositories/index.ts";
 import { settingsOf, toAgentDto } from "./agent-dto.ts";
+import type { RunHooks } from "./run-hooks.ts";
 
 export interface RunsServiceDeps {
   db: Kysely<AgentDatabase>;
@@ -26,6 +27,8 @@ export interface RunsServiceDeps {
   systemPrompt(workflow: Workflow, settings: AgentSettings, userId: number): Promise<string> | string;
   now(): Date;
   log: FastifyBaseLogger;
+  /** Metering and the audit log (see limits/run-gate.ts). */
+  hooks?: RunHooks;
   /** Told the reason of every run that ended (metrics): its complete reason, or "interrupted" by shutdown. */
   onRunEnd?(reason: string): void;
 }
@@ -169,6 +172,7 @@ export class RunsService {
           delta: (index, text) => deltas.push(index, text),
           step: async (step, changed) => {
             deltas.flush();
+            if (step.usage) this.deps.hooks?.usage(runId, step.usage);
             if (agent.deleted) return;
             await saving;
             if (changed) {
@@ -207,6 +211,7 @@ export class RunsService {
       },
       "run ended",
     );
+    this.deps.hooks?.ended(runId, outcome.reason);
     this.deps.onRunEnd?.(
       outcome.reason === "crash"
         ? "error"

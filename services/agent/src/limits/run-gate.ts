@@ -1,0 +1,127 @@
+import type { Usage } from "@texera-agent/protocol";
+import type { FastifyBaseLogger, FastifyRequest } from "fastify";
+import type { Kysely } from "kysely";
+import type { AuditConfig } from "../audit/audit-config.ts";
+import { AuditEvents } from "../audit/audit-events.ts";
+import { type ClientAddress, createClientAddress, parseTrustedProxies } from "../audit/client-address.ts";
+import type { AgentRecord } from "../repositories/index.ts";
+import { userOf } from "../routes/request-user.ts";
+import type { RunHooks } from "../services/run-hooks.ts";
+import type { RunLimitsConfig } from "./limits-config.ts";
+import { RunLimits } from "./run-limits.ts";
+
+export interface RunGateDeps {
+  /** Absent: no limits (tests of the loop alone, benchmarks). */
+  limits?: RunLimits<unknown>;
+  audit: AuditEvents<unknown>;
+  /** AUDIT_PROMPTS=1: run.start events keep the user's message. */
+  auditPrompts: boolean;
+  address: ClientAddress;
+  log: FastifyBaseLogger;
+}
+
+interface ActiveRun {
+  userId: number;
+  userName: string;
+  agentId: string;
+  model: string;
+  address: string | undefined;
+  tokens: number;
+  release: () => void;
+}
+
+/**
+ * Every run passes here: the limits decide whether it may start (a refusal throws RunLimitError before any
+ * LLM request), the audit log gets run.start and run.end (with the tokens LiteLLM reported), and the
+ * user's daily spend grows with each model turn.
+ */
+export class RunGate implements RunHooks {
+  private readonly runs = new Map<string, ActiveRun>();
+
+  constructor(private readonly deps: RunGateDeps) {}
+
+  /** Checks the limits, then calls `start` (which starts the run and may throw, e.g. AGENT_BUSY). */
+  async start(
+    req: FastifyRequest,
+    record: AgentRecord,
+    content: string,
+    start: () => { runId: string },
+  ): Promise<void> {
+    const user = userOf(req);
+    const release = this.deps.limits ? await this.deps.limits.admit(user) : () => {};
+    let runId: string;
+    try {
+      runId = start().runId;
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const run: ActiveRun = {
+      userId: user.userId,
+      userName: user.sub,
+      agentId: record.id,
+      model: record.modelType,
+      address: this.deps.address(req.socket.remoteAddress, req.headers["x-forwarded-for"]),
+      tokens: 0,
+      release,
+    };
+    this.runs.set(runId, run);
+    this.write(run, "run.start", undefined, {
+      runId,
+      ...(this.deps.auditPrompts ? { prompt: content } : {}),
+    });
+  }
+
+  usage(runId: string, usage: Usage): void {
+    const run = this.runs.get(runId);
+    if (!run || !(usage.totalTokens > 0)) return;
+    run.tokens += usage.totalTokens;
+    this.deps.limits
+      ?.spend(run.userId, usage.totalTokens)
+      .catch((err) => this.deps.log.error({ err, runId }, "could not count a run's tokens"));
+  }
+
+  ended(runId: string, reason: string): void {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    this.runs.delete(runId);
+    run.release();
+    this.write(run, "run.end", run.tokens, { runId, reason });
+  }
+
+  private write(run: ActiveRun, action: "run.start" | "run.end", tokens: number | undefined, detail: object) {
+    this.deps.audit
+      .append({
+        userId: run.userId,
+        userName: run.userName,
+        action,
+        agentId: run.agentId,
+        model: run.model,
+        address: run.address,
+        detail: detail as Record<string, unknown>,
+        ...(tokens === undefined ? {} : { tokens }),
+      })
+      .catch((err) => this.deps.log.error({ err, action }, "could not write an audit event"));
+  }
+}
+
+/** The gate and the audit log over one database, from the service's configuration. */
+export function createRunGate<DB>(options: {
+  db: Kysely<DB>;
+  now: () => Date;
+  limits?: RunLimitsConfig;
+  audit?: AuditConfig;
+  log: FastifyBaseLogger;
+}): { gate: RunGate; events: AuditEvents<unknown>; address: ClientAddress } {
+  const events = new AuditEvents(options.db, options.now);
+  const address = createClientAddress(parseTrustedProxies(options.audit?.trustedProxies));
+  const limits = options.limits && new RunLimits(options.limits, options.db, options.now);
+  const gate = new RunGate({
+    limits,
+    audit: events,
+    auditPrompts: options.audit?.prompts ?? false,
+    address,
+    log: options.log,
+  });
+  return { gate, events, address };
+}

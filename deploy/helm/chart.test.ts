@@ -473,6 +473,7 @@ describe("pods", () => {
           });
         }
         expect(c.readinessProbe.httpGet, name).toEqual({ path: "/api/healthcheck/ready", port: "http" });
+        if (name === "-access-control") expect(envOf(d, "SHUTDOWN_DELAY_MS").value).toBe("5000");
       }
       const web = named(r, "Deployment", "-web").spec.template.spec.containers[0];
       expect(web.readinessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });

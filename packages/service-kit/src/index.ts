@@ -16,6 +16,7 @@ export {
 export {
   installProbes,
   LIVENESS_PATH,
+  type Probes,
   type ProbesOptions,
   READINESS_PATH,
   type ReadinessCheck,

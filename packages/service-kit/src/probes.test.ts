@@ -64,6 +64,16 @@ describe("installProbes", () => {
     await closing;
   });
 
+  it("is not ready once marked as shutting down, while other routes still answer", async () => {
+    const a = Fastify();
+    installErrorHandling(a);
+    const probes = installProbes(a, { checks: {} });
+    a.get("/work", async () => ({ ok: true }));
+    probes.markShuttingDown();
+    expect((await a.inject(READINESS_PATH)).json()).toEqual({ error: "not ready: shutting down" });
+    expect((await a.inject("/work")).statusCode).toBe(200);
+  });
+
   it("refuses a bad timeout when installed", () => {
     expect(() => app({ checks: {}, timeoutMs: 0 })).toThrow(TypeError);
   });

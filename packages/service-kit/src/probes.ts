@@ -1,6 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { HttpError } from "./errors.ts";
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** See installProbes. */
+    probes: Probes;
+  }
+}
+
 /**
  * One readiness condition. Resolves (to anything but a string) when ready; a string or a throw says why
  * not. Example: `() => sql\`select 1\`.execute(db)`.
@@ -12,6 +19,14 @@ export interface ProbesOptions {
   checks: Record<string, ReadinessCheck>;
   /** A check that has not answered within this long fails as a timeout. Default 2000 ms. */
   timeoutMs?: number;
+}
+
+export interface Probes {
+  /**
+   * From now on readiness answers 503 "shutting down" while everything else keeps answering: call it on
+   * SIGTERM, wait until the load balancer has noticed, then close the app (see SHUTDOWN_DELAY_MS).
+   */
+  markShuttingDown(): void;
 }
 
 export const LIVENESS_PATH = "/api/healthcheck/live";
@@ -26,7 +41,7 @@ const MAX_REASON_CHARS = 200;
  *   when one fails or takes longer than `timeoutMs`, and from the moment the app starts closing (so the
  *   pod leaves the Service's endpoints while it drains).
  */
-export function installProbes(app: FastifyInstance, options: ProbesOptions): void {
+export function installProbes(app: FastifyInstance, options: ProbesOptions): Probes {
   const timeoutMs = options.timeoutMs ?? 2_000;
   if (!(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
     throw new TypeError("the readiness timeout must be a positive whole number of milliseconds");
@@ -62,6 +77,13 @@ export function installProbes(app: FastifyInstance, options: ProbesOptions): voi
       return { status: "ok" };
     },
   );
+  const probes: Probes = {
+    markShuttingDown() {
+      closing = true;
+    },
+  };
+  app.decorate("probes", probes);
+  return probes;
 }
 
 const notReady = (why: string) => new HttpError(503, "NOT_READY", `not ready: ${why}`);

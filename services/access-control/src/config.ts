@@ -39,6 +39,8 @@ export interface AccessControlConfig {
   scrypt: ScryptParams;
   /** METRICS_TOKEN: when set, `GET /metrics` needs it as a bearer token. */
   metricsToken?: string;
+  /** SHUTDOWN_DELAY_MS: after SIGTERM, how long readiness says 503 while requests are still answered. */
+  shutdownDelayMs?: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -104,5 +106,6 @@ export function loadConfig(env: Env = process.env): AccessControlConfig {
     },
     scrypt,
     ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
+    shutdownDelayMs: intFromEnv(env, "SHUTDOWN_DELAY_MS", 0, { min: 0, max: 60_000 }),
   };
 }

@@ -20,7 +20,13 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info(`${signal}: shutting down`);
+    // Readiness fails first, so that the load balancer stops sending requests while they are still
+    // answered; then the server stops accepting, answers what is in flight, and closes.
+    app.probes.markShuttingDown();
+    app.log.info(
+      `${signal}: shutting down${config.shutdownDelayMs ? ` in ${config.shutdownDelayMs} ms` : ""}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs ?? 0));
     await service.close();
     process.exit(0);
   };

@@ -102,6 +102,26 @@ describe("metrics and probes of access-control", () => {
     }
   });
 
+  it("drains: once shutting down, readiness is 503 while authorize and sign-in still answer", async () => {
+    const own = await startTestService();
+    try {
+      const user = await own.users.create({ name: "dora", password: PASSWORD, role: "REGULAR" });
+      own.app.probes.markShuttingDown();
+      const ready = await own.app.inject("/api/healthcheck/ready");
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toEqual({ error: "not ready: shutting down" });
+      const token = mint("REGULAR", { userId: user.id, name: "dora" });
+      const auth = await own.app.inject(
+        subrequest("nginx", "GET", "/api/agents", { authorization: `Bearer ${token}` }),
+      );
+      expect(auth.statusCode).toBe(200);
+      expect(auth.headers["x-user-name"]).toBe("dora");
+      expect((await own.app.inject("/api/healthcheck/live")).statusCode).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
   it("guards /metrics with METRICS_TOKEN when set", async () => {
     const own = await startTestService({ config: { metricsToken: "a-metrics-token-0123456789" } });
     try {

@@ -27,8 +27,11 @@ export interface BackoffOptions {
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 15_000, factor: 2 };
 
 export interface AgentSocketOptions {
-  /** Called on every connection attempt, so a renewed token is picked up. */
-  url: () => string;
+  /**
+   * Called on every connection attempt, so a renewed token is picked up; may fetch a fresh single-use
+   * ticket (a rejected promise counts as a failed attempt).
+   */
+  url: () => string | Promise<string>;
   onFrame: (frame: ServerFrame) => void;
   onStatus: (status: ConnectionStatus) => void;
   /**
@@ -58,6 +61,12 @@ export function reactSocketUrl(
 ): string {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${location.host}/api/agents/${encodeURIComponent(agentId)}/react?access-token=${encodeURIComponent(token)}`;
+}
+
+/** The socket URL for a ticket's `path` (from POST /api/agents/:id/ws-ticket) on the page's own host. */
+export function ticketSocketUrl(location: { protocol: string; host: string }, path: string): string {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}${path}`;
 }
 
 const FRAME_TYPES = new Set(["init", "state", "delta", "step", "complete", "error"]);
@@ -169,10 +178,32 @@ export class AgentSocket {
 
   #connect(): void {
     this.#options.onStatus({ kind: "connecting", attempt: this.#attempt });
+    let url: string | Promise<string>;
+    try {
+      url = this.#options.url();
+    } catch {
+      this.#scheduleReconnect();
+      return;
+    }
+    if (typeof url === "string") {
+      this.#open(url);
+      return;
+    }
+    url.then(
+      (resolved) => {
+        if (!this.#stopped) this.#open(resolved);
+      },
+      () => {
+        if (!this.#stopped) this.#scheduleReconnect();
+      },
+    );
+  }
+
+  #open(url: string): void {
     let socket: WebSocketLike;
     try {
-      const create = this.#options.createSocket ?? ((url: string) => new WebSocket(url) as WebSocketLike);
-      socket = create(this.#options.url());
+      const create = this.#options.createSocket ?? ((u: string) => new WebSocket(u) as WebSocketLike);
+      socket = create(url);
     } catch {
       this.#scheduleReconnect();
       return;

@@ -14,6 +14,7 @@ import type {
   UpdateUserBody,
   User,
   Workflow,
+  WsTicketResponse,
 } from "@texera-agent/protocol";
 import { type ApiError, errorForStatus, NetworkError, ServerError, UnauthorizedError } from "./api-errors.ts";
 
@@ -95,6 +96,11 @@ export class ApiClient {
   async updateSettings(id: string, patch: SettingsPatch): Promise<AgentSettings> {
     const body = await this.#request("PATCH", `${agentPath(id)}/settings`, patch);
     return unwrap<AgentSettings>(body, "settings", "maxSteps");
+  }
+
+  /** A single-use, 30 s ticket that opens the agent's socket (so the JWT never goes into a URL). */
+  async wsTicket(id: string): Promise<WsTicketResponse> {
+    return this.#request<WsTicketResponse>("POST", `${agentPath(id)}/ws-ticket`);
   }
 
   async stopAgent(id: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import { AgentSocket, reactSocketUrl } from "../agent-socket.ts";
+import { AgentSocket, ticketSocketUrl } from "../agent-socket.ts";
 import { describeError, ForbiddenError, NotFoundError, UnauthorizedError } from "../api-errors.ts";
 import { type ChatAction, type ChatState, chatReducer, initialChatState } from "../chat-reducer.ts";
 import { useApi } from "./api-context.ts";
@@ -14,7 +14,7 @@ export interface AgentChat {
   reconnect: () => void;
 }
 
-/** One agent's live chat: the socket (JWT in `access-token`), its frames folded by chatReducer. */
+/** One agent's live chat: the socket (opened with a ws-ticket), its frames folded by chatReducer. */
 export function useAgentChat(agentId: string): AgentChat {
   const { api, session } = useApi();
   const [state, dispatch] = useReducer(chatReducer, undefined, initialChatState);
@@ -24,7 +24,8 @@ export function useAgentChat(agentId: string): AgentChat {
   // biome-ignore lint/correctness/useExhaustiveDependencies: generation restarts the socket on purpose
   useEffect(() => {
     const socket = new AgentSocket({
-      url: () => reactSocketUrl(window.location, agentId, session.accessToken),
+      // a fresh single-use ticket per attempt: the JWT itself never goes into a URL
+      url: () => api.wsTicket(agentId).then((t) => ticketSocketUrl(window.location, t.path)),
       onFrame: (frame) => dispatch({ type: "frame", frame }),
       onStatus: (status) => dispatch({ type: "connection", status }),
       check: async () => {

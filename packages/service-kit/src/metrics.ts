@@ -1,7 +1,10 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import type { FastifyInstance } from "fastify";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { HttpError } from "./errors.ts";
+import { installHttpMetrics } from "./metrics-http.ts";
+
+export { UNMATCHED_ROUTE } from "./metrics-http.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -31,10 +34,6 @@ export interface ServiceMetrics {
 export { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export const METRICS_PATH = "/metrics";
-/** Route label of requests no route matched (404s): the raw URL never becomes a label. */
-export const UNMATCHED_ROUTE = "unmatched";
-
-const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 // Process metrics are the process's, not an app's: one registry per process, collected once (a GC
 // observer and an event-loop monitor per app would pile up in tests that build many apps).
@@ -45,11 +44,6 @@ function processMetrics(): Registry {
     collectDefaultMetrics({ register: processRegistry });
   }
   return processRegistry;
-}
-
-interface RouteSeries {
-  count: { inc(): void };
-  duration: { observe(seconds: number): void };
 }
 
 /**
@@ -64,44 +58,15 @@ export function installMetrics(app: FastifyInstance, options: MetricsOptions = {
   }
   const registry = new Registry();
   const withProcess = options.processMetrics ?? true;
+  const http = installHttpMetrics(app);
   const metrics: ServiceMetrics = {
     registry,
     async text() {
-      const own = await registry.metrics();
+      const own = `${http.text()}\n${await registry.metrics()}`;
       return withProcess ? `${await processMetrics().metrics()}\n${own}` : own;
     },
   };
   app.decorate("metrics", metrics);
-
-  const requests = new Counter({
-    name: "http_requests_total",
-    help: "HTTP requests answered, by route template, method and status",
-    labelNames: ["route", "method", "status"] as const,
-    registers: [registry],
-  });
-  const durations = new Histogram({
-    name: "http_request_duration_seconds",
-    help: "Time from the request's arrival to its answer, by route template, method and status",
-    labelNames: ["route", "method", "status"] as const,
-    buckets: HTTP_BUCKETS,
-    registers: [registry],
-  });
-  // Bound label sets, cached by one string: a request costs a map lookup, an increment and an observe.
-  const series = new Map<string, RouteSeries>();
-  app.addHook("onResponse", (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const route = request.is404 ? UNMATCHED_ROUTE : (request.routeOptions.url ?? UNMATCHED_ROUTE);
-    const status = reply.statusCode;
-    const key = `${request.method} ${status} ${route}`;
-    let s = series.get(key);
-    if (!s) {
-      const labels = { route, method: request.method, status: String(status) };
-      s = { count: requests.labels(labels), duration: durations.labels(labels) };
-      series.set(key, s);
-    }
-    s.count.inc();
-    s.duration.observe(reply.elapsedTime / 1000);
-    done();
-  });
 
   const expected = options.token === undefined ? undefined : digest(options.token);
   app.get(

@@ -55,6 +55,11 @@ async function startService(sim: LlmSim, dataDir: string): Promise<Service> {
       LITELLM_BASE_URL: sim.url,
       LITELLM_MASTER_KEY: KEY,
       LOG_LEVEL: "info",
+      // One bench user drives every session: limits far above the load, so that the checks still run
+      // (their cost is measured) but refuse nothing.
+      AGENT_MAX_CONCURRENT_RUNS_PER_USER: "1000000",
+      AGENT_MAX_RUNS_PER_MINUTE_PER_USER: "1000000",
+      AGENT_DAILY_TOKEN_BUDGET_REGULAR: "1000000000000",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

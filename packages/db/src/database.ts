@@ -3,6 +3,8 @@ import { join, resolve } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
+import { type Checkpointer, startCheckpointer } from "./checkpointer.ts";
+import { postgresClient, type SqlClient, sqliteClient } from "./sql-client.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -15,10 +17,19 @@ export interface DatabaseOptions {
   fileName: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /**
+   * SQLite file: how often a worker thread checkpoints the WAL, so that no commit on the event loop pays
+   * for a checkpoint's fsyncs (see checkpointer.ts). 0: SQLite's own automatic checkpoints. Default 1000.
+   */
+  checkpointIntervalMs?: number;
+  /** Told when the background checkpoints failed and SQLite's automatic ones took over again. */
+  onCheckpointFailure?(error: Error): void;
 }
 
 export interface Database<DB> {
   db: Kysely<DB>;
+  /** Plain statements with prepared-statement reuse, for hot paths (see sql-client.ts). */
+  sql: SqlClient;
   dialect: Dialect;
   /** Where the data lives, for the start-up log; never the password. */
   description: string;
@@ -49,6 +60,7 @@ export function openDatabase<DB>(options: DatabaseOptions): Database<DB> {
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
+      sql: postgresClient(db as Kysely<unknown>),
       dialect: "postgres",
       description: `PostgreSQL ${redactUrl(url as string)}`,
       close: () => db.destroy(),
@@ -67,5 +79,27 @@ export function openDatabase<DB>(options: DatabaseOptions): Database<DB> {
   sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: "sqlite", description: `SQLite ${file}`, close: () => db.destroy() };
+  const intervalMs = options.checkpointIntervalMs ?? 1_000;
+  let checkpointer: Checkpointer | undefined;
+  if (file !== ":memory:" && file !== "" && intervalMs > 0) {
+    sqlite.pragma("wal_autocheckpoint = 0");
+    checkpointer = startCheckpointer({
+      file,
+      intervalMs,
+      onFailure(error) {
+        if (sqlite.open) sqlite.pragma("wal_autocheckpoint = 1000");
+        options.onCheckpointFailure?.(error);
+      },
+    });
+  }
+  return {
+    db,
+    sql: sqliteClient(sqlite, db as Kysely<unknown>),
+    dialect: "sqlite",
+    description: `SQLite ${file}`,
+    async close() {
+      await checkpointer?.close();
+      await db.destroy();
+    },
+  };
 }

@@ -7,3 +7,4 @@ export {
   redactUrl,
 } from "./database.ts";
 export { migrateToLatest } from "./migrate.ts";
+export type { SqlClient, SqlStatement } from "./sql-client.ts";

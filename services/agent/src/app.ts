@@ -126,7 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         : workflowTools()),
   );
   const operatorTypes = OPERATOR_CATALOG.map((t) => t.operatorType);
-  const repos = createRepositories(db, deps.database.dialect);
+  const repos = createRepositories(deps.database.sql);
   const live = new LiveAgents();
   const models = new ModelsService(llm, {
     cacheSeconds: config.modelsCacheSeconds,
@@ -141,8 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: app.log,
   });
   const runs = new RunsService({
-    db,
-    dialect: deps.database.dialect,
+    sql: deps.database.sql,
     repos,
     live,
     llm,

@@ -1,5 +1,5 @@
 import type { AgentSettings } from "@texera-agent/protocol";
-import { execute, query, type SqlRunner, Statement } from "./sql.ts";
+import type { SqlClient } from "./sql.ts";
 
 /** An agent as stored: the owner and the settings that are not the model. */
 export interface AgentRecord {
@@ -21,18 +21,18 @@ interface Row {
 }
 
 const COLUMNS = "id, owner_id, name, model_type, settings, created_at";
-const INSERT = new Statement(`insert into agents (${COLUMNS}) values (?, ?, ?, ?, ?, ?)`);
-const BY_ID = new Statement(`select ${COLUMNS} from agents where id = ?`);
-const BY_OWNER = new Statement(`select ${COLUMNS} from agents where owner_id = ? order by created_at, id`);
-const ALL = new Statement(`select ${COLUMNS} from agents order by created_at, id`);
-const UPDATE_SETTINGS = new Statement("update agents set model_type = ?, settings = ? where id = ?");
-const DELETE = new Statement("delete from agents where id = ?");
+const INSERT = `insert into agents (${COLUMNS}) values (?, ?, ?, ?, ?, ?)`;
+const BY_ID = `select ${COLUMNS} from agents where id = ?`;
+const BY_OWNER = `select ${COLUMNS} from agents where owner_id = ? order by created_at, id`;
+const ALL = `select ${COLUMNS} from agents order by created_at, id`;
+const UPDATE_SETTINGS = "update agents set model_type = ?, settings = ? where id = ?";
+const DELETE = "delete from agents where id = ?";
 
 export class AgentsRepository {
-  constructor(private readonly sql: SqlRunner) {}
+  constructor(private readonly sql: SqlClient) {}
 
   async insert(a: AgentRecord): Promise<void> {
-    await execute(this.sql, INSERT, [
+    await this.sql.execute(INSERT, [
       a.id,
       a.ownerId,
       a.name,
@@ -43,25 +43,25 @@ export class AgentsRepository {
   }
 
   async findById(id: string): Promise<AgentRecord | undefined> {
-    const [row] = await query<Row>(this.sql, BY_ID, [id]);
+    const [row] = await this.sql.query<Row>(BY_ID, [id]);
     return row && fromRow(row);
   }
 
   async listByOwner(ownerId: number): Promise<AgentRecord[]> {
-    return (await query<Row>(this.sql, BY_OWNER, [ownerId])).map(fromRow);
+    return (await this.sql.query<Row>(BY_OWNER, [ownerId])).map(fromRow);
   }
 
   async listAll(): Promise<AgentRecord[]> {
-    return (await query<Row>(this.sql, ALL, [])).map(fromRow);
+    return (await this.sql.query<Row>(ALL, [])).map(fromRow);
   }
 
   async updateSettings(id: string, modelType: string, settings: AgentRecord["settings"]): Promise<void> {
-    await execute(this.sql, UPDATE_SETTINGS, [modelType, JSON.stringify(settings), id]);
+    await this.sql.execute(UPDATE_SETTINGS, [modelType, JSON.stringify(settings), id]);
   }
 
   /** Deletes the agent; its steps, workflow and runs go with it (ON DELETE CASCADE). */
   async delete(id: string): Promise<boolean> {
-    return (await execute(this.sql, DELETE, [id])) > 0;
+    return (await this.sql.execute(DELETE, [id])) > 0;
   }
 }
 

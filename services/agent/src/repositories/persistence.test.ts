@@ -50,7 +50,7 @@ for (const dialect of dialects) {
       dir = mkdtempSync(join(tmpdir(), "agent-db-"));
       url = await dialect.url();
       database = await openAgentDatabase({ url, dataDir: dir });
-      repos = createRepositories(database.db, database.dialect);
+      repos = createRepositories(database.sql);
     });
     afterAll(async () => {
       await database.close();
@@ -112,7 +112,7 @@ for (const dialect of dialects) {
     it("survives reopening", async () => {
       await database.close();
       database = await openAgentDatabase({ url, dataDir: dir });
-      repos = createRepositories(database.db, database.dialect);
+      repos = createRepositories(database.sql);
       expect((await repos.steps.list(A)).map((s) => s.index)).toEqual([0, 1, 2]);
       expect((await repos.workflows.get(A)).operators).toHaveLength(1);
     });
@@ -139,9 +139,7 @@ for (const dialect of dialects) {
           await h.app.inject({ url: `/api/agents/${id}/react-steps`, headers: h.auth(h.tokens.owner) })
         ).json().steps;
         expect(steps.map((s: ReActStep) => s.kind)).toEqual(["user", "agent"]);
-        expect((await createRepositories(h.database.db, h.database.dialect).runs.listRunning()).length).toBe(
-          0,
-        );
+        expect((await createRepositories(h.database.sql).runs.listRunning()).length).toBe(0);
       } finally {
         await h.close();
       }

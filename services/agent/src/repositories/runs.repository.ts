@@ -1,5 +1,5 @@
 import type { RunStatus } from "../db/schema.ts";
-import { execute, query, type SqlRunner, Statement } from "./sql.ts";
+import type { SqlClient, SqlStatement } from "./sql.ts";
 
 export interface RunRecord {
   id: string;
@@ -20,29 +20,44 @@ interface Row {
 }
 
 const COLUMNS = "id, agent_id, status, started_at, ended_at, error";
-const START = new Statement(`insert into runs (${COLUMNS}) values (?, ?, 'running', ?, null, null)`);
-const FINISH = new Statement("update runs set status = ?, ended_at = ?, error = ? where id = ?");
-const RUNNING = new Statement(`select ${COLUMNS} from runs where status = 'running' order by started_at, id`);
-const GET = new Statement(`select ${COLUMNS} from runs where id = ?`);
+const START = `insert into runs (${COLUMNS}) values (?, ?, 'running', ?, null, null)`;
+const FINISH = "update runs set status = ?, ended_at = ?, error = ? where id = ?";
+const RUNNING = `select ${COLUMNS} from runs where status = 'running' order by started_at, id`;
+const GET = `select ${COLUMNS} from runs where id = ?`;
 
 /** One row per answered message: 'running' until it ends, so a restart can tell which runs were cut short. */
 export class RunsRepository {
-  constructor(private readonly sql: SqlRunner) {}
+  constructor(private readonly sql: SqlClient) {}
 
   async start(id: string, agentId: string, at: string): Promise<void> {
-    await execute(this.sql, START, [id, agentId, at]);
+    const { text, params } = this.startStatement(id, agentId, at);
+    await this.sql.execute(text, params);
+  }
+
+  startStatement(id: string, agentId: string, at: string): SqlStatement {
+    return { text: START, params: [id, agentId, at] };
   }
 
   async finish(id: string, status: Exclude<RunStatus, "running">, at: string, error?: string): Promise<void> {
-    await execute(this.sql, FINISH, [status, at, error ?? null, id]);
+    const { text, params } = this.finishStatement(id, status, at, error);
+    await this.sql.execute(text, params);
+  }
+
+  finishStatement(
+    id: string,
+    status: Exclude<RunStatus, "running">,
+    at: string,
+    error?: string,
+  ): SqlStatement {
+    return { text: FINISH, params: [status, at, error ?? null, id] };
   }
 
   async listRunning(): Promise<RunRecord[]> {
-    return (await query<Row>(this.sql, RUNNING, [])).map(fromRow);
+    return (await this.sql.query<Row>(RUNNING, [])).map(fromRow);
   }
 
   async get(id: string): Promise<RunRecord | undefined> {
-    const [row] = await query<Row>(this.sql, GET, [id]);
+    const [row] = await this.sql.query<Row>(GET, [id]);
     return row && fromRow(row);
   }
 }

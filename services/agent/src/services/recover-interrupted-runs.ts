@@ -1,7 +1,7 @@
 import type { Database } from "@texera-agent/db";
 import type { ReActStep } from "@texera-agent/protocol";
 import type { AgentDatabase } from "../db/schema.ts";
-import { createRepositories, inTransaction } from "../repositories/index.ts";
+import { createRepositories } from "../repositories/index.ts";
 
 export const INTERRUPTED_NOTICE =
   "This run was cut short: agent-service stopped before it finished (a restart or a crash). The steps above were saved; send the message again to continue.";
@@ -14,25 +14,26 @@ export async function recoverInterruptedRuns(
   database: Database<AgentDatabase>,
   now: () => Date,
 ): Promise<number> {
-  const { db, dialect } = database;
-  const running = await createRepositories(db, dialect).runs.listRunning();
+  const repos = createRepositories(database.sql);
+  const running = await repos.runs.listRunning();
   for (const run of running) {
-    await inTransaction(db, dialect, async (repos) => {
-      const at = now().toISOString();
-      const step: ReActStep = {
-        index: await repos.steps.nextIndex(run.agentId),
-        kind: "system",
-        runId: run.id,
-        content: INTERRUPTED_NOTICE,
-        toolCalls: [],
-        toolResults: [],
-        touchedOperators: [],
-        error: "INTERRUPTED",
-        createdAt: at,
-      };
-      await repos.steps.append(run.agentId, step);
-      await repos.runs.finish(run.id, "interrupted", at, "INTERRUPTED");
-    });
+    // Before any request is served: nothing else writes these agents' steps meanwhile.
+    const at = now().toISOString();
+    const step: ReActStep = {
+      index: await repos.steps.nextIndex(run.agentId),
+      kind: "system",
+      runId: run.id,
+      content: INTERRUPTED_NOTICE,
+      toolCalls: [],
+      toolResults: [],
+      touchedOperators: [],
+      error: "INTERRUPTED",
+      createdAt: at,
+    };
+    await database.sql.batch([
+      repos.steps.appendStatement(run.agentId, step),
+      repos.runs.finishStatement(run.id, "interrupted", at, "INTERRUPTED"),
+    ]);
   }
   return running.length;
 }

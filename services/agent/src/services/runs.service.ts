@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Dialect } from "@texera-agent/db";
 import type { AgentSettings, ReActStep, ServerFrame, Workflow } from "@texera-agent/protocol";
 import type { FastifyBaseLogger } from "fastify";
-import type { Kysely } from "kysely";
 import type { LlmPolicy } from "../config.ts";
-import type { AgentDatabase, RunStatus } from "../db/schema.ts";
+import type { RunStatus } from "../db/schema.ts";
 import { agentBusy } from "../errors.ts";
 import { DeltaCoalescer } from "../live/delta-coalescer.ts";
 import type { LiveAgent, LiveAgents } from "../live/live-agents.ts";
@@ -12,13 +10,14 @@ import type { LlmClient } from "../react/llm-client.ts";
 import { historyToMessages } from "../react/messages.ts";
 import { type RunOutcome, runAgent } from "../react/run-agent.ts";
 import type { ToolRegistry } from "../react/tool-registry.ts";
-import { type AgentRecord, inTransaction, type Repositories } from "../repositories/index.ts";
+import type { AgentRecord, Repositories } from "../repositories/index.ts";
+import type { SqlClient } from "../repositories/sql.ts";
 import { settingsOf, toAgentDto } from "./agent-dto.ts";
 import type { RunHooks } from "./run-hooks.ts";
 
 export interface RunsServiceDeps {
-  db: Kysely<AgentDatabase>;
-  dialect: Dialect;
+  /** For the writes that land together (one transaction each). */
+  sql: SqlClient;
   repos: Repositories;
   live: LiveAgents;
   llm: LlmClient;
@@ -46,6 +45,8 @@ export const STOPPED_BY_SHUTDOWN =
  */
 export class RunsService {
   private readonly stopCause = new WeakMap<LiveAgent, StopCause>();
+  /** Runs whose row was already closed as done, in the transaction of their last step. */
+  private readonly closedWithLastStep = new Set<string>();
 
   constructor(private readonly deps: RunsServiceDeps) {}
 
@@ -141,9 +142,13 @@ export class RunsService {
         touchedOperators: [],
         createdAt: at,
       };
-      // Saved while the model request is under way; every later write waits for it. If it fails, the run
-      // is stopped and ends as a crash. The run row goes first: a restart finds it and closes it.
-      saving = repos.runs.start(runId, id, at).then(() => repos.steps.append(id, userStep));
+      // Saved before the model request goes out, with the run row in the same transaction (a restart finds
+      // the row and closes the run); every later write waits for it. If it fails, the run is stopped and
+      // ends as a crash.
+      saving = this.deps.sql.batch([
+        repos.runs.startStatement(runId, id, at),
+        repos.steps.appendStatement(id, userStep),
+      ]);
       saving.catch(() => agent.controller?.abort());
       nextIndex++;
       live.broadcast(id, { type: "step", step: userStep });
@@ -175,14 +180,15 @@ export class RunsService {
             if (step.usage) this.deps.hooks?.usage(runId, step.usage);
             if (agent.deleted) return;
             await saving;
-            if (changed) {
-              await this.transaction(async (tx) => {
-                await tx.workflows.put(id, changed, step.createdAt);
-                await tx.steps.append(id, step);
-              });
-            } else {
-              await repos.steps.append(id, step);
-            }
+            // A step without tool calls ends the run as done: its run row is closed in the same
+            // transaction, one commit instead of two (finish() writes it again if the run ends otherwise).
+            const last = step.toolCalls.length === 0;
+            await this.deps.sql.batch([
+              ...(changed ? [repos.workflows.putStatement(id, changed, step.createdAt)] : []),
+              repos.steps.appendStatement(id, step),
+              ...(last ? [repos.runs.finishStatement(runId, "done", step.createdAt)] : []),
+            ]);
+            if (last) this.closedWithLastStep.add(runId);
             nextIndex = step.index + 1;
             deltas.reset();
             live.broadcast(id, changed ? { type: "step", step, workflow: changed } : { type: "step", step });
@@ -201,6 +207,7 @@ export class RunsService {
     } catch (error) {
       log.error({ err: error, agentId: id, runId }, "could not save the end of a run");
     }
+    this.closedWithLastStep.delete(runId);
     log.info(
       {
         agentId: id,
@@ -291,19 +298,16 @@ export class RunsService {
             ...(code ? { error: code } : {}),
             createdAt: at,
           };
+    const { repos } = this.deps;
     if (step) {
-      await this.transaction(async (tx) => {
-        await tx.steps.append(record.id, step);
-        await tx.runs.finish(runId, status, at, code);
-      });
-    } else {
-      await this.deps.repos.runs.finish(runId, status, at, code);
+      await this.deps.sql.batch([
+        repos.steps.appendStatement(record.id, step),
+        repos.runs.finishStatement(runId, status, at, code),
+      ]);
+    } else if (!(status === "done" && this.closedWithLastStep.has(runId))) {
+      await repos.runs.finish(runId, status, at, code);
     }
     if (step) this.deps.live.broadcast(record.id, { type: "step", step });
-  }
-
-  private transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T> {
-    return inTransaction(this.deps.db, this.deps.dialect, fn);
   }
 }
 

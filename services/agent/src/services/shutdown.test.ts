@@ -17,7 +17,7 @@ it("closing the app stops runs in progress and records why", async () => {
   expect(performance.now() - t0).toBeLessThan(3_000);
   await closed;
   await eventually(() => h.sim.counters.aborted === 1, 2_000, "upstream abort");
-  const repos = createRepositories(h.database.db, h.database.dialect);
+  const repos = createRepositories(h.database.sql);
   const steps = await repos.steps.list(id);
   expect(steps.map((s) => s.kind)).toEqual(["user", "system"]);
   expect(steps[1]!.content).toBe(STOPPED_BY_SHUTDOWN);

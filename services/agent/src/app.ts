@@ -133,8 +133,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     timeoutMs: config.llm.modelsTimeoutMs,
     now: () => now().getTime(),
   });
-  const { gate, events, address } = createRunGate({
+  const { gate, events, address, writes } = createRunGate({
     db,
+    sql: deps.database.sql,
     now,
     limits: deps.limits,
     audit: deps.audit,
@@ -192,5 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const socket of app.websocketServer.clients) socket.close(1001, "agent-service is shutting down");
     app.websocketServer.close();
   });
+  // The audit events and token counts of those last ends are saved before the caller closes the database.
+  app.addHook("onClose", async () => writes.flush());
   return app;
 }

@@ -1,5 +1,6 @@
 import type { AuditAction, AuditEvent, AuditPage, AuditQuery } from "@texera-agent/protocol";
 import { type Kysely, type Migration, PostgresAdapter } from "kysely";
+import type { DeferredWrites } from "../repositories/deferred-writes.ts";
 
 /**
  * Who created, deleted and ran which agent, with which model, how many tokens, from which address.
@@ -63,32 +64,41 @@ export interface NewAuditEvent {
   detail?: Record<string, unknown>;
 }
 
-/** The audit_events table: append and page through, newest first. */
+const INSERT =
+  "insert into audit_events (at, user_id, user_name, action, agent_id, model, tokens, address, detail) " +
+  "values (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/**
+ * The audit_events table: append and page through, newest first. Appends are deferred writes (committed
+ * together at the end of the event-loop turn, off the path of the run they describe); each append's
+ * promise settles once its row is saved.
+ */
 export class AuditEvents<DB> {
   private readonly db: Kysely<AuditDatabase>;
 
   constructor(
     db: Kysely<DB>,
+    private readonly writes: DeferredWrites,
     private readonly now: () => Date,
   ) {
     this.db = db as unknown as Kysely<AuditDatabase>;
   }
 
-  async append(event: NewAuditEvent): Promise<void> {
-    await this.db
-      .insertInto("audit_events")
-      .values({
-        at: this.now().toISOString(),
-        user_id: event.userId,
-        user_name: event.userName,
-        action: event.action,
-        agent_id: event.agentId ?? null,
-        model: event.model ?? null,
-        tokens: event.tokens ?? null,
-        address: event.address ?? null,
-        detail: JSON.stringify(event.detail ?? {}),
-      } as never)
-      .execute();
+  append(event: NewAuditEvent): Promise<void> {
+    return this.writes.add({
+      text: INSERT,
+      params: [
+        this.now().toISOString(),
+        event.userId,
+        event.userName,
+        event.action,
+        event.agentId ?? null,
+        event.model ?? null,
+        event.tokens ?? null,
+        event.address ?? null,
+        JSON.stringify(event.detail ?? {}),
+      ],
+    });
   }
 
   async page(query: AuditQuery): Promise<AuditPage> {

@@ -4,15 +4,18 @@ import type { Kysely } from "kysely";
 import type { AuditConfig } from "../audit/audit-config.ts";
 import { AuditEvents } from "../audit/audit-events.ts";
 import { type ClientAddress, createClientAddress, parseTrustedProxies } from "../audit/client-address.ts";
+import { DeferredWrites } from "../repositories/deferred-writes.ts";
 import type { AgentRecord } from "../repositories/index.ts";
+import type { SqlClient } from "../repositories/sql.ts";
 import { userOf } from "../routes/request-user.ts";
 import type { RunHooks } from "../services/run-hooks.ts";
 import type { RunLimitsConfig } from "./limits-config.ts";
 import { RunLimits } from "./run-limits.ts";
+import { TokenUsage } from "./token-usage.ts";
 
 export interface RunGateDeps {
   /** Absent: no limits (tests of the loop alone, benchmarks). */
-  limits?: RunLimits<unknown>;
+  limits?: RunLimits;
   audit: AuditEvents<unknown>;
   /** AUDIT_PROMPTS=1: run.start events keep the user's message. */
   auditPrompts: boolean;
@@ -108,14 +111,17 @@ export class RunGate implements RunHooks {
 /** The gate and the audit log over one database, from the service's configuration. */
 export function createRunGate<DB>(options: {
   db: Kysely<DB>;
+  sql: SqlClient;
   now: () => Date;
   limits?: RunLimitsConfig;
   audit?: AuditConfig;
   log: FastifyBaseLogger;
-}): { gate: RunGate; events: AuditEvents<unknown>; address: ClientAddress } {
-  const events = new AuditEvents(options.db, options.now);
+}): { gate: RunGate; events: AuditEvents<unknown>; address: ClientAddress; writes: DeferredWrites } {
+  const writes = new DeferredWrites(options.sql);
+  const events = new AuditEvents(options.db, writes, options.now);
   const address = createClientAddress(parseTrustedProxies(options.audit?.trustedProxies));
-  const limits = options.limits && new RunLimits(options.limits, options.db, options.now);
+  const limits =
+    options.limits && new RunLimits(options.limits, new TokenUsage(options.sql, writes), options.now);
   const gate = new RunGate({
     limits,
     audit: events,
@@ -123,5 +129,5 @@ export function createRunGate<DB>(options: {
     address,
     log: options.log,
   });
-  return { gate, events, address };
+  return { gate, events, address, writes };
 }

@@ -1,8 +1,7 @@
 import type { UserClaims } from "@texera-agent/auth";
-import type { Kysely } from "kysely";
 import { AgentServiceError } from "../errors.ts";
 import type { RunLimitsConfig } from "./limits-config.ts";
-import { TokenUsage, utcDay } from "./token-usage.ts";
+import { type TokenUsage, utcDay } from "./token-usage.ts";
 
 /** A run refused by a limit: `RATE_LIMITED`, 429 with Retry-After over REST, an `error` frame on a socket. */
 export class RunLimitError extends AgentServiceError {
@@ -21,18 +20,15 @@ export class RunLimitError extends AgentServiceError {
  * replicas a user may get up to N times as many); the daily token budget is summed in the database, so
  * every replica sees the same spend.
  */
-export class RunLimits<DB> {
+export class RunLimits {
   private readonly active = new Map<number, number>();
   private readonly recent = new Map<number, number[]>();
-  private readonly usage: TokenUsage<DB>;
 
   constructor(
     private readonly config: RunLimitsConfig,
-    db: Kysely<DB>,
+    private readonly usage: TokenUsage,
     private readonly now: () => Date,
-  ) {
-    this.usage = new TokenUsage(db);
-  }
+  ) {}
 
   /**
    * Checks every limit for a run the user wants to start and, when all pass, counts it. Returns the
@@ -66,7 +62,11 @@ export class RunLimits<DB> {
       );
     }
     const ms = at.getTime();
-    const starts = (this.recent.get(user.userId) ?? []).filter((t) => t > ms - 60_000);
+    // Start times are pushed in order: the ones older than a minute are at the front.
+    const starts = this.recent.get(user.userId) ?? [];
+    let old = 0;
+    while (old < starts.length && starts[old]! <= ms - 60_000) old++;
+    if (old > 0) starts.splice(0, old);
     if (perMinute > 0 && starts.length >= perMinute) {
       const wait = Math.max(1, Math.ceil((starts[0]! + 60_000 - ms) / 1000));
       this.recent.set(user.userId, starts);

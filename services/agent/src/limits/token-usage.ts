@@ -1,4 +1,6 @@
-import { type Kysely, type Migration, sql } from "kysely";
+import type { Kysely, Migration } from "kysely";
+import type { DeferredWrites } from "../repositories/deferred-writes.ts";
+import type { SqlClient } from "../repositories/sql.ts";
 
 /** Tokens each user spent per UTC day, as LiteLLM reported them (`usage.total_tokens`). */
 export interface TokenUsageTable {
@@ -6,10 +8,6 @@ export interface TokenUsageTable {
   /** YYYY-MM-DD (UTC) */
   day: string;
   tokens: number | string;
-}
-
-interface TokenUsageDatabase {
-  token_usage: TokenUsageTable;
 }
 
 /** Append to agent-service's migrations. */
@@ -27,31 +25,27 @@ export const tokenUsageMigration: Migration = {
 
 export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
 
-/** Adds to and reads the per-day counters (one upsert per model turn; any replica sees the same sums). */
-export class TokenUsage<DB> {
-  private readonly db: Kysely<TokenUsageDatabase>;
+const ADD =
+  "insert into token_usage (user_id, day, tokens) values (?, ?, ?) " +
+  "on conflict (user_id, day) do update set tokens = token_usage.tokens + excluded.tokens";
+const SPENT = "select tokens from token_usage where user_id = ? and day = ?";
 
-  constructor(db: Kysely<DB>) {
-    this.db = db as unknown as Kysely<TokenUsageDatabase>;
-  }
+/**
+ * Adds to and reads the per-day counters (one upsert per model turn, deferred to the end of the event-loop
+ * turn and committed with the other bookkeeping writes; any replica sees the same sums).
+ */
+export class TokenUsage {
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly writes: DeferredWrites,
+  ) {}
 
-  async add(userId: number, day: string, tokens: number): Promise<void> {
-    await this.db
-      .insertInto("token_usage")
-      .values({ user_id: userId, day, tokens })
-      .onConflict((oc) =>
-        oc.columns(["user_id", "day"]).doUpdateSet({ tokens: sql<number>`token_usage.tokens + ${tokens}` }),
-      )
-      .execute();
+  add(userId: number, day: string, tokens: number): Promise<void> {
+    return this.writes.add({ text: ADD, params: [userId, day, tokens] });
   }
 
   async spent(userId: number, day: string): Promise<number> {
-    const row = await this.db
-      .selectFrom("token_usage")
-      .select("tokens")
-      .where("user_id", "=", userId)
-      .where("day", "=", day)
-      .executeTakeFirst();
+    const [row] = await this.sql.query<{ tokens: number | string }>(SPENT, [userId, day]);
     return row ? Number(row.tokens) : 0;
   }
 }

@@ -253,6 +253,7 @@ describe.each(KINDS)("%s gateway", (kind) => {
             `X-User-Id: ${f.alice.id}\r\nConnection: close\r\n\r\n`,
         );
         const seen = f.sys.tap!.seen.slice(before);
+        console.log(`${kind}: Authorization followed by ${JSON.stringify(sep)} → ${res.status}`);
         if (res.status === 200) {
           // parsed as two headers: the forged one is dropped, bob stays bob
           expect(seen.map((s) => s.headers["x-user-id"])).toEqual([String(f.bob.id)]);
@@ -280,6 +281,7 @@ describe.each(KINDS)("%s gateway", (kind) => {
         `Bearer ${f.alice.token}`,
       ]);
       const seen = f.sys.tap!.seen.slice(before);
+      console.log(`${kind}: two Authorization headers → ${res.status}`);
       if (res.status === 200) {
         expect(seen).toHaveLength(1);
         expect(seen[0]!.headers["x-user-id"]).toBe(String(f.bob.id));
@@ -535,6 +537,10 @@ describe.each(KINDS)("%s gateway", (kind) => {
     });
   });
 
+  // Known failures (reported, not papered over): agent-service answers 413 / closes with 1009 without
+  // draining what the client is still sending, so the connection is reset under the gateway; both gateways
+  // then often answer 502 (or drop the close frame: 1006). nginx answers a body over its default 1 MiB
+  // client_max_body_size itself, with an HTML page instead of JSON.
   describe("oversized input", () => {
     const bigAgent = (bytes: number) => JSON.stringify({ modelType: DEMO_MODEL, name: "x".repeat(bytes) });
 
@@ -615,6 +621,8 @@ describe.each(KINDS)("%s gateway", (kind) => {
     });
   });
 
+  // Known failure (reported): the built-in gateway sets requestTimeout = 0, so a client that announces a
+  // body and never sends it keeps its connection (and one to agent-service) open indefinitely.
   describe("slow clients", () => {
     it(
       `are cut off within the gateway's timeout (≤ ${SLOW_CLIENT_LIMIT_MS / 1000} s)`,

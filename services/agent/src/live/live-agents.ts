@@ -3,7 +3,8 @@ import type { DeltaCoalescer } from "./delta-coalescer.ts";
 
 /** One watching WebSocket, seen through what fan-out needs. */
 export interface Watcher {
-  send(data: string): void;
+  /** `urgent`: write it now, with anything queued before it, instead of at the end of the turn. */
+  send(data: string, urgent?: boolean): void;
   close(code: number, reason: string): void;
   /** Bytes queued and not yet sent. */
   readonly bufferedAmount: number;
@@ -57,7 +58,10 @@ export class LiveAgents {
     const live = this.agents.get(id);
     if (!live || live.watchers.size === 0) return;
     const data = JSON.stringify(frame);
-    for (const w of live.watchers) sendTo(w, data);
+    // Model text is what a person waits for: it leaves at once. The other frames of a turn (a step, the
+    // state, complete) are written together at the end of the turn.
+    const urgent = frame.type === "delta";
+    for (const w of live.watchers) sendTo(w, data, urgent);
   }
 
   join(id: string, watcher: Watcher): LiveAgent {
@@ -89,10 +93,10 @@ export class LiveAgents {
   }
 }
 
-export function sendTo(watcher: Watcher, data: string): void {
+export function sendTo(watcher: Watcher, data: string, urgent = false): void {
   if (watcher.bufferedAmount > MAX_WATCHER_BUFFER_BYTES) {
     watcher.close(1013, "too slow to follow the stream; reconnect");
     return;
   }
-  watcher.send(data);
+  watcher.send(data, urgent);
 }

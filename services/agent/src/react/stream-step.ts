@@ -42,12 +42,14 @@ export async function streamStep(
   signal.addEventListener("abort", onAbort, { once: true });
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
+  // Restarted on every chunk: refresh() moves the same timer instead of allocating one per chunk.
   const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = true;
-      local.abort();
-    }, opts.idleTimeoutMs);
+    if (timer) timer.refresh();
+    else
+      timer = setTimeout(() => {
+        timedOut = true;
+        local.abort();
+      }, opts.idleTimeoutMs);
   };
 
   let content = "";

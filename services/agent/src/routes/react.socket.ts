@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";
 import { AgentServiceError } from "../errors.ts";
 import type { RunGate } from "../limits/run-gate.ts";
+import { sendCorked } from "../live/corked-send.ts";
 import { type LiveAgents, sendTo, type Watcher } from "../live/live-agents.ts";
 import type { AgentRecord, Repositories } from "../repositories/index.ts";
 import type { AgentsService } from "../services/agents.service.ts";
@@ -63,9 +64,9 @@ async function watch(
   // Frames that arrive while init is being read wait here, so none is lost or comes before init.
   let queue: string[] | undefined = [];
   const watcher: Watcher = {
-    send: (data) => {
+    send: (data, urgent) => {
       if (queue) queue.push(data);
-      else sendCorked(socket, data);
+      else sendCorked(socket, data, urgent === true);
     },
     close: (code, reason) => socket.close(code, reason),
     get bufferedAmount() {
@@ -152,19 +153,6 @@ function keepAlive(app: FastifyInstance, intervalMs: number): void {
   }, intervalMs);
   timer.unref();
   app.addHook("onClose", async () => clearInterval(timer));
-}
-
-/**
- * Frames sent in the same turn of the event loop (a step, the state, complete) leave in one write: the TCP
- * socket under the WebSocket is corked until the loop's check phase.
- */
-function sendCorked(socket: WebSocket, data: string): void {
-  const raw = (socket as unknown as { _socket?: import("node:net").Socket })._socket;
-  if (raw && raw.writableCorked === 0) {
-    raw.cork();
-    setImmediate(() => raw.uncork());
-  }
-  socket.send(data);
 }
 
 /** A step (or the text of a step) queued while init was read, that init already holds. */

@@ -537,10 +537,10 @@ describe.each(KINDS)("%s gateway", (kind) => {
     });
   });
 
-  // Known failures (reported, not papered over): agent-service answers 413 / closes with 1009 without
-  // draining what the client is still sending, so the connection is reset under the gateway; both gateways
-  // then often answer 502 (or drop the close frame: 1006). nginx answers a body over its default 1 MiB
-  // client_max_body_size itself, with an HTML page instead of JSON.
+  // Both gateways refuse a body over agent-service's limit themselves, before the subrequest (size first, as
+  // nginx does), with a JSON 413, and read what the client is still sending before closing, so the client
+  // sees the answer and not a reset. agent-service closes an oversized frame with 1009 and lets the close
+  // handshake finish.
   describe("oversized input", () => {
     const bigAgent = (bytes: number) => JSON.stringify({ modelType: DEMO_MODEL, name: "x".repeat(bytes) });
 
@@ -567,7 +567,7 @@ describe.each(KINDS)("%s gateway", (kind) => {
       expect((await list(bearer(f.alice.token))).status).toBe(200);
     });
 
-    it("an oversized body without a token: 401, nothing forwarded", async () => {
+    it("an oversized body without a token: 413 before anything else, nothing forwarded", async () => {
       await unreached(async () =>
         refused(
           await fetch(`${f.sys.url}/api/agents`, {
@@ -575,7 +575,7 @@ describe.each(KINDS)("%s gateway", (kind) => {
             headers: { "content-type": "application/json" },
             body: bigAgent(AGENT_SERVICE_LIMIT + 1024),
           }),
-          401,
+          413,
         ),
       );
     });
@@ -621,8 +621,8 @@ describe.each(KINDS)("%s gateway", (kind) => {
     });
   });
 
-  // Known failure (reported): the built-in gateway sets requestTimeout = 0, so a client that announces a
-  // body and never sends it keeps its connection (and one to agent-service) open indefinitely.
+  // A client that announces a body and never sends it: the built-in gateway cuts a stalled body after
+  // GATEWAY_BODY_TIMEOUT_MS (60 s, 408), nginx after client_body_timeout (60 s).
   describe("slow clients", () => {
     it(
       `are cut off within the gateway's timeout (≤ ${SLOW_CLIENT_LIMIT_MS / 1000} s)`,

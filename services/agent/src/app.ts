@@ -40,7 +40,7 @@ import { healthRoutes } from "./routes/health.routes.ts";
 import { historyRoutes } from "./routes/history.routes.ts";
 import { modelsRoutes } from "./routes/models.routes.ts";
 import { operatorResultsRoutes } from "./routes/operator-results.routes.ts";
-import { reactSocket } from "./routes/react.socket.ts";
+import { closeAfterError, reactSocket } from "./routes/react.socket.ts";
 import { runControlRoutes } from "./routes/run-control.routes.ts";
 import { settingsRoutes } from "./routes/settings.routes.ts";
 import { AgentsService } from "./services/agents.service.ts";
@@ -99,7 +99,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The plugin first: its onRequest hook marks upgrade requests, so that a socket refused by the auth hook
   // below is destroyed after its HTTP answer instead of lingering half-open.
   // Its sockets are closed below, after the runs in progress have ended (preClose at the end).
-  await app.register(websocket, { options: { maxPayload: 256 * 1024 }, preClose: (done) => done() });
+  await app.register(websocket, {
+    options: { maxPayload: 256 * 1024 },
+    preClose: (done) => done(),
+    errorHandler: (_error, socket) => closeAfterError(socket),
+  });
   const tickets = deps.tickets && createTicketGuard({ ...deps.tickets, db: deps.database.db, now });
   installAuthHook(app, { verify: deps.verify, verifyTicket: tickets?.verifyTicket });
 

@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import { redactUrlTokens } from "@texera-agent/service-kit";
 import { type Logger, pino } from "pino";
 import { type AuthDecision, createAuthorizer } from "./authorize.ts";
+import { bodyLimitFor, declaredLength, refuseTooLarge } from "./body-limits.ts";
 import type { GatewayConfig } from "./config.ts";
 import { forward, type Upstream } from "./forward.ts";
 import { jsonErrorBody, sendJsonError, writeRawResponse } from "./respond.ts";
@@ -78,9 +79,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       case "open":
         return forward(req, res, upstreamOf(route), {}, log);
       case "protected": {
+        // Size first, as nginx does: an oversized body is refused before the subrequest and never forwarded.
+        const limit = bodyLimitFor(req.url ?? "/", config);
+        if ((declaredLength(req) ?? 0) > limit) return refuseTooLarge(req, res, limit);
         const decision = await check(req);
         if (res.destroyed) return;
-        if (decision.outcome === "allow") return forward(req, res, upstreamOf(route), decision.identity, log);
+        if (decision.outcome === "allow")
+          return forward(req, res, upstreamOf(route), decision.identity, log, {
+            maxBytes: limit,
+            idleMs: config.bodyTimeoutMs,
+          });
         if (decision.outcome === "deny") {
           res.writeHead(decision.statusCode, { ...decision.headers, "content-length": decision.body.length });
           res.end(decision.body);
@@ -143,7 +151,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
     else socket.destroy();
   });
-  // Long-lived WebSockets and slow agent answers: no idle cut-off on the client side of the gateway.
+  // Long-lived WebSockets and slow agent answers: no cut-off of the whole request, whose body may be a large
+  // upload; instead a body that stalls for bodyTimeoutMs is cut off (forward.ts), and headers must arrive
+  // within 30 s.
   server.requestTimeout = 0;
   server.headersTimeout = 30_000;
 

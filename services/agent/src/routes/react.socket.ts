@@ -77,7 +77,7 @@ async function watch(
   const agent = live.join(id, watcher);
   const partial = agent.deltas?.sent && { ...agent.deltas.sent };
   socket.on("close", () => live.leave(id, watcher));
-  socket.on("error", () => socket.terminate());
+  socket.on("error", () => closeAfterError(socket));
 
   socket.on("message", (data, isBinary) => {
     if (isBinary) return reply({ type: "error", message: "send text frames of JSON", code: "BAD_FRAME" });
@@ -161,4 +161,14 @@ function isAlreadySent(data: string, saved: number): boolean {
     return (JSON.parse(data) as { step: { index: number } }).step.index < saved;
   if (data.startsWith('{"type":"delta"')) return (JSON.parse(data) as { index: number }).index < saved;
   return false;
+}
+
+/**
+ * A socket error. For a client's protocol mistake (a frame over the size limit, a bad frame) ws has already
+ * sent the close frame with its code (1009, 1002, …) and closes the connection after the handshake: cutting
+ * it here would lose that frame (the client would see 1006). Anything else is cut at once.
+ */
+export function closeAfterError(socket: { readyState: number; CLOSING: number; terminate(): void }): void {
+  if (socket.readyState === socket.CLOSING) return;
+  socket.terminate();
 }

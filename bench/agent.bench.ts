@@ -8,22 +8,29 @@
  * 2. 1,000 concurrent WebSocket sessions, each streaming a 200-token reply: frames lost or out of order
  *    (must be 0) and agent-service's peak RSS (target ≤ 400 MB).
  *
- * agent-service runs as its own process (so its RSS is its own) on a temporary SQLite database, with
- * its default LOG_LEVEL=info; llm-sim and the clients run in this process. Everything stays on 127.0.0.1.
+ * Three processes, as in a deployment: llm-sim (standing in for LiteLLM), agent-service (on a temporary
+ * SQLite database, LOG_LEVEL=info) and this one (the clients: WebSockets for the path through agent-service,
+ * the OpenAI SDK for the direct path). The direct path sends the very request agent-service sends (system
+ * prompt, tools, settings: llm-sim does the same work on both paths), both paths are driven the same way
+ * (all sessions at once, interleaved round by round after a warm-up), and both clocks run from the send to
+ * the first text (a delta frame; a chunk with content as the SDK parsed it) and to the end of the reply.
+ * Everything stays on 127.0.0.1.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSigner } from "@texera-agent/auth";
-import { type LlmSim, startLlmSim } from "@texera-agent/llm-sim";
+import type { Fault } from "@texera-agent/llm-sim";
 import type { ServerFrame } from "@texera-agent/protocol";
 import OpenAI from "openai";
 import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import WebSocket from "ws";
 
-const MAIN = join(dirname(fileURLToPath(import.meta.url)), "../services/agent/src/main.ts");
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const MAIN = join(ROOT, "services/agent/src/main.ts");
+const SIM = join(ROOT, "tools/llm-sim/src/index.ts");
 const SECRET = "agent-bench-secret-0123456789abcdef0123456789";
 const KEY = "sk-agent-bench-master-key";
 const MODEL = "sim-small";
@@ -31,56 +38,50 @@ const LATENCY_TOKENS = 50;
 const LOAD_SESSIONS = 1_000;
 const LOAD_TOKENS = 200;
 
-interface Service {
+/** A child process and what the bench reads of it in /proc. */
+interface Child {
   child: ChildProcess;
   url: string;
   peakRssMb(): number;
-  /** CPU time (user + system) the process has used so far, in ms. */
+  /** CPU time (user + system) the process has used so far, in ms (10 ms ticks). */
   cpuMs(): number;
   stop(): Promise<void>;
 }
+type Service = Child;
 
-async function startService(sim: LlmSim, dataDir: string): Promise<Service> {
-  // AGENT_BENCH_NODE_ARGS: extra node flags for agent-service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const extra = (process.env.AGENT_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...extra, "--import", "tsx", MAIN], {
-    env: {
-      ...process.env,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      DATABASE_URL: "",
-      AUTH_JWT_SECRET: SECRET,
-      AUTH_CONF_PATH: "",
-      LITELLM_BASE_URL: sim.url,
-      LITELLM_MASTER_KEY: KEY,
-      LOG_LEVEL: "info",
-      // One bench user drives every session: limits far above the load, so that the checks still run
-      // (their cost is measured) but refuse nothing.
-      AGENT_MAX_CONCURRENT_RUNS_PER_USER: "1000000",
-      AGENT_MAX_RUNS_PER_MINUTE_PER_USER: "1000000",
-      AGENT_DAILY_TOKEN_BUDGET_REGULAR: "1000000000000",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+/**
+ * Spawns `node --import tsx <args>` with its output going to a file (as a deployment's logs go to a file
+ * or the container runtime, not to a client: a pipe to this process would wake the clients on every log
+ * line of a run), and waits for the URL it logs.
+ */
+async function spawnNode(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+  nodeFlags: string[] = [],
+): Promise<Child> {
+  // AGENT_BENCH_LOG: keep the children's output there (e.g. with --trace-gc in AGENT_BENCH_NODE_ARGS).
+  const logDir = mkdtempSync(join(tmpdir(), "agent-bench-log-"));
+  const logFile = process.env.AGENT_BENCH_LOG ?? join(logDir, "out");
+  const out = openSync(logFile, "a");
+  const from = fstatSync(out).size;
+  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", out, out],
   });
-  let log = "";
-  child.stderr!.on("data", (d: Buffer) => {
-    log += d.toString();
-  });
-  child.stdout!.on("data", (d: Buffer) => {
-    if (log.length < 100_000) log += d.toString();
-  });
+  closeSync(out);
+  const log = () => readFileSync(logFile, "utf8").slice(from);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+      const m = ready.exec(log());
       if (m) {
         clearInterval(timer);
         resolve(m[1]!);
       }
-    }, 50);
+    }, 20);
     child.once("exit", (code) => {
       clearInterval(timer);
-      reject(new Error(`agent-service exited with ${code}: ${log}`));
+      reject(new Error(`${args[0]} exited with ${code}: ${log().slice(-5_000)}`));
     });
   });
   return {
@@ -100,8 +101,76 @@ async function startService(sim: LlmSim, dataDir: string): Promise<Service> {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
       await exited;
+      rmSync(logDir, { recursive: true, force: true });
     },
   };
+}
+
+/** llm-sim in its own process, driven through its /sim control routes. */
+interface Sim extends Child {
+  setFault(model: string, fault: Fault | undefined): Promise<void>;
+  /** The body of the last chat request it received. */
+  lastChatBody(): Promise<ChatBody>;
+}
+
+async function startSim(): Promise<Sim> {
+  const code =
+    `const { startLlmSim } = await import(${JSON.stringify(SIM)});` +
+    `const sim = await startLlmSim({ host: "127.0.0.1", port: 0, masterKey: process.env.KEY, maxRecorded: 20 });` +
+    `console.log("llm-sim at " + sim.url);` +
+    `process.on("SIGTERM", () => sim.close().then(() => process.exit(0)));`;
+  const child = await spawnNode(["--input-type=module", "-e", code], { KEY }, /llm-sim at (http:\/\/\S+)/);
+  const control = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${child.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new Error(`llm-sim ${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  return {
+    ...child,
+    async setFault(model, fault) {
+      const path = `/sim/faults/${encodeURIComponent(model)}`;
+      await (fault ? control("PUT", path, fault) : control("DELETE", path));
+    },
+    async lastChatBody() {
+      const requests = (await control("GET", "/sim/requests")) as { path: string; body: unknown }[];
+      const body = [...requests].reverse().find((r) => r.path.endsWith("/chat/completions"))?.body as
+        | (ChatBody & { stream?: unknown; stream_options?: unknown })
+        | undefined;
+      if (!body) throw new Error("agent-service sent no chat request");
+      const { stream: _s, stream_options: _o, ...rest } = body;
+      return rest;
+    },
+  };
+}
+
+async function startService(sim: Sim, dataDir: string): Promise<Service> {
+  // AGENT_BENCH_NODE_ARGS: extra node flags for agent-service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = (process.env.AGENT_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  return spawnNode(
+    [MAIN],
+    {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      AUTH_JWT_SECRET: SECRET,
+      AUTH_CONF_PATH: "",
+      LITELLM_BASE_URL: sim.url,
+      LITELLM_MASTER_KEY: KEY,
+      LOG_LEVEL: "info",
+      // One bench user drives every session: limits far above the load, so that the checks still run
+      // (their cost is measured) but refuse nothing.
+      AGENT_MAX_CONCURRENT_RUNS_PER_USER: "1000000",
+      AGENT_MAX_RUNS_PER_MINUTE_PER_USER: "1000000",
+      AGENT_DAILY_TOKEN_BUDGET_REGULAR: "1000000000000",
+    },
+    /Server listening at (http:\/\/127\.0\.0\.1:\d+)/,
+    extra,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -169,15 +238,6 @@ class Session {
 /** The request agent-service sent for a run (system prompt, tools, settings), for the direct path to send. */
 type ChatBody = Omit<ChatCompletionCreateParamsStreaming, "stream" | "stream_options">;
 
-function lastRequestOf(sim: LlmSim): ChatBody {
-  const body = [...sim.requests].reverse().find((r) => r.path.endsWith("/chat/completions"))?.body as
-    | (ChatBody & { stream?: unknown; stream_options?: unknown })
-    | undefined;
-  if (!body) throw new Error("agent-service sent no chat request");
-  const { stream: _s, stream_options: _o, ...rest } = body;
-  return rest;
-}
-
 async function direct(client: OpenAI, body: ChatBody): Promise<{ firstMs: number; totalMs: number }> {
   const t0 = performance.now();
   let first = 0;
@@ -198,7 +258,7 @@ const pct = (xs: number[], p: number) => {
 };
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
-async function latency(service: Service, sim: LlmSim, token: string, concurrency: number, rounds: number) {
+async function latency(service: Service, sim: Sim, token: string, concurrency: number, rounds: number) {
   const sessions = await Promise.all(Array.from({ length: concurrency }, () => Session.open(service, token)));
   const client = new OpenAI({ baseURL: sim.url, apiKey: KEY, maxRetries: 0 });
   const via = { first: [] as number[], total: [] as number[] };
@@ -208,7 +268,7 @@ async function latency(service: Service, sim: LlmSim, token: string, concurrency
   // llm-sim does the same work on both paths and only agent-service's own work is the difference.
   await sessions[0]!.run(content);
   await sessions[0]!.clear();
-  const body = lastRequestOf(sim);
+  const body = await sim.lastChatBody();
   // warm-up, then interleave both paths round by round so that drift hits both alike
   for (let i = 0; i < Math.ceil(50 / concurrency); i++) {
     await Promise.all(sessions.map((s) => s.run(content)));
@@ -216,23 +276,29 @@ async function latency(service: Service, sim: LlmSim, token: string, concurrency
     await Promise.all(sessions.map((s) => s.clear()));
   }
   let serviceCpu = 0;
+  let viaSimCpu = 0;
   let directCpu = 0;
+  let directSimCpu = 0;
   const cpuMs = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
   for (let r = 0; r < rounds; r++) {
     const cpu0 = service.cpuMs();
+    const sim0 = sim.cpuMs();
     const results = await Promise.all(sessions.map((s) => s.run(content)));
     serviceCpu += service.cpuMs() - cpu0;
+    viaSimCpu += sim.cpuMs() - sim0;
     await Promise.all(sessions.map((s) => s.clear()));
     for (const res of results) {
       via.first.push(res.firstMs);
       via.total.push(res.totalMs);
     }
     const own0 = cpuMs();
+    const sim1 = sim.cpuMs();
     const directRuns = await Promise.all(sessions.map(() => direct(client, body)));
     directCpu += cpuMs() - own0;
+    directSimCpu += sim.cpuMs() - sim1;
     for (const res of directRuns) {
       base.first.push(res.firstMs);
       base.total.push(res.totalMs);
@@ -254,14 +320,15 @@ async function latency(service: Service, sim: LlmSim, token: string, concurrency
   );
   row("first delta", via.first, base.first);
   row("whole run", via.total, base.total);
+  const per = (x: number) => `${(x / via.first.length).toFixed(2)} ms`;
   console.log(
-    `  CPU per run: agent-service ${(serviceCpu / via.first.length).toFixed(2)} ms (from /proc, 10 ms ticks); ` +
-      `direct path (OpenAI SDK client + llm-sim) ${(directCpu / base.first.length).toFixed(2)} ms`,
+    `  CPU per run: agent-service ${per(serviceCpu)}, llm-sim ${per(viaSimCpu)} (from /proc, 10 ms ticks) | ` +
+      `direct: OpenAI SDK client ${per(directCpu)}, llm-sim ${per(directSimCpu)}`,
   );
 }
 
-async function load(service: Service, token: string, sim: LlmSim) {
-  sim.setFault(MODEL, { tokensPerSecond: 50 });
+async function load(service: Service, token: string, sim: Sim) {
+  await sim.setFault(MODEL, { tokensPerSecond: 50 });
   const sessions: Session[] = [];
   for (let i = 0; i < LOAD_SESSIONS; i += 50) {
     sessions.push(
@@ -303,7 +370,7 @@ async function load(service: Service, token: string, sim: LlmSim) {
       reordered++;
     }
   }
-  sim.setFault(MODEL, undefined);
+  await sim.setFault(MODEL, undefined);
   for (const s of sessions) s.ws.close();
   console.log(
     `${LOAD_SESSIONS} concurrent WebSocket sessions × ${LOAD_TOKENS}-token replies (llm-sim at 50 tokens/s) in ` +
@@ -317,7 +384,7 @@ async function load(service: Service, token: string, sim: LlmSim) {
 }
 
 export default async function agentBench(): Promise<void> {
-  const sim = await startLlmSim({ host: "127.0.0.1", port: 0, masterKey: KEY, maxRecorded: 100 });
+  const sim = await startSim();
   const dataDir = mkdtempSync(join(tmpdir(), "agent-bench-"));
   const service = await startService(sim, dataDir);
   const token = createSigner({ secret: SECRET, expiresInMinutes: 60 })({
@@ -328,14 +395,14 @@ export default async function agentBench(): Promise<void> {
   try {
     // AGENT_BENCH_ONLY: a comma-separated subset of "1", "100", "load" (profiling one case).
     const only = process.env.AGENT_BENCH_ONLY?.split(",");
-    if (!only || only.includes("1")) await latency(service, sim, token, 1, 200);
+    if (!only || only.includes("1")) await latency(service, sim, token, 1, 400);
     // AGENT_BENCH_ROUNDS: rounds of the 100-session case (default 5; more for a steadier profile).
     const rounds = Number(process.env.AGENT_BENCH_ROUNDS ?? 5);
     if (!only || only.includes("100")) await latency(service, sim, token, 100, rounds);
     if (!only || only.includes("load")) await load(service, token, sim);
   } finally {
     await service.stop();
-    await sim.close();
+    await sim.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

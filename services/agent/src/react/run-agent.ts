@@ -25,6 +25,11 @@ export interface RunAgentInput {
   /** Index of the first step this run produces. */
   firstIndex: number;
   signal: AbortSignal;
+  /**
+   * The first turn's system prompt (for `workflow` and `settings`), when the caller started building it
+   * early: it may read the data's columns from disk, which can overlap the caller's own work.
+   */
+  firstSystemPrompt?: Promise<string>;
 }
 
 export interface RunAgentDeps {
@@ -65,7 +70,11 @@ export async function runAgent(
   try {
     do {
       const index = input.firstIndex + steps;
-      const turn = await modelTurn(messages, workflow, index, input, deps, events);
+      const prompt =
+        steps === 0 && input.firstSystemPrompt
+          ? input.firstSystemPrompt
+          : deps.systemPrompt(workflow, settings, input.userId);
+      const turn = await modelTurn(messages, await prompt, index, input, deps, events);
       const executed = await runTools(turn.toolCalls, workflow, input, deps);
       const changed = executed.workflow !== workflow;
       workflow = executed.workflow;
@@ -86,9 +95,9 @@ export async function runAgent(
   }
 }
 
-async function modelTurn(
+function modelTurn(
   messages: ChatCompletionMessageParam[],
-  workflow: Workflow,
+  systemPrompt: string,
   index: number,
   input: RunAgentInput,
   deps: RunAgentDeps,
@@ -96,7 +105,6 @@ async function modelTurn(
 ): Promise<ModelTurn> {
   const { settings } = input;
   const tools = deps.tools.offered(settings.disabledTools);
-  const systemPrompt = await deps.systemPrompt(workflow, settings, input.userId);
   const request = {
     model: settings.modelType,
     temperature: settings.temperature,

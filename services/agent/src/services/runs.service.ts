@@ -130,6 +130,10 @@ export class RunsService {
     let saving: Promise<void> = Promise.resolve();
     try {
       const [history, workflow] = await Promise.all([repos.steps.list(id), repos.workflows.get(id)]);
+      // The first system prompt may read the data's columns from disk: started now, it is built while
+      // the user's step is saved and sent.
+      const prompt = Promise.resolve(this.deps.systemPrompt(workflow, settings, userId));
+      prompt.catch(() => {});
       nextIndex = history.length > 0 ? history[history.length - 1]!.index + 1 : 0;
       const at = this.deps.now().toISOString();
       const userStep: ReActStep = {
@@ -142,9 +146,9 @@ export class RunsService {
         touchedOperators: [],
         createdAt: at,
       };
-      // Saved before the model request goes out, with the run row in the same transaction (a restart finds
-      // the row and closes the run); every later write waits for it. If it fails, the run is stopped and
-      // ends as a crash.
+      // Saved, with the run row in the same transaction (a restart finds the row and closes the run),
+      // before the model request goes out (the first prompt waits for it); every later write waits for it
+      // too. If it fails, the run is stopped and ends as a crash.
       saving = this.deps.sql.batch([
         repos.runs.startStatement(runId, id, at),
         repos.steps.appendStatement(id, userStep),
@@ -163,6 +167,7 @@ export class RunsService {
           workflow,
           firstIndex: nextIndex,
           signal,
+          firstSystemPrompt: Promise.all([prompt, saving]).then(([text]) => text),
         },
         {
           llm: this.deps.llm,

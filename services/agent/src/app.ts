@@ -104,6 +104,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     preClose: (done) => done(),
     errorHandler: (_error, socket) => closeAfterError(socket),
   });
+  // A refused upgrade's socket is destroyed after its answer: say so, or a proxy that keeps upstream
+  // connections alive (nginx) may send the next request down the dead one and answer 502.
+  app.addHook("onSend", async (request, reply) => {
+    if (request.headers.upgrade && reply.statusCode !== 101) reply.header("connection", "close");
+  });
   const tickets = deps.tickets && createTicketGuard({ ...deps.tickets, db: deps.database.db, now });
   installAuthHook(app, { verify: deps.verify, verifyTicket: tickets?.verifyTicket });
 

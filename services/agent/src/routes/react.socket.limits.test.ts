@@ -24,3 +24,28 @@ it("closes the socket with 1009 (not a bare reset) for a frame over the size lim
   const again = await h.app.inject({ url: `/api/agents/${id}`, headers: h.auth(h.tokens.owner) });
   expect(again.statusCode).toBe(200);
 });
+
+it("answers a refused upgrade with Connection: close, so a proxy does not reuse the dead connection", async () => {
+  const { request } = await import("node:http");
+  const url = new URL(
+    h.wsUrl("/api/agents/00000000-0000-4000-8000-000000000000/react", null).replace("ws:", "http:"),
+  );
+  const answer = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+    const req = request(url, {
+      headers: {
+        connection: "upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+      },
+    });
+    req.on("response", (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
+    });
+    req.on("upgrade", () => reject(new Error("upgraded")));
+    req.on("error", reject);
+    req.end();
+  });
+  expect(answer).toEqual({ status: 401, connection: "close" });
+});

@@ -54,13 +54,14 @@ export class LiveAgents {
     return [...this.agents.values()].filter((a) => a.done !== undefined);
   }
 
-  broadcast(id: string, frame: ServerFrame): void {
+  /**
+   * `urgent`: written at once (model text a person waits for); otherwise the frames of one turn (a step,
+   * the state, complete) are written together at its end.
+   */
+  broadcast(id: string, frame: ServerFrame, urgent = false): void {
     const live = this.agents.get(id);
     if (!live || live.watchers.size === 0) return;
     const data = JSON.stringify(frame);
-    // Model text is what a person waits for: it leaves at once. The other frames of a turn (a step, the
-    // state, complete) are written together at the end of the turn.
-    const urgent = frame.type === "delta";
     for (const w of live.watchers) sendTo(w, data, urgent);
   }
 

@@ -125,7 +125,9 @@ export class RunsService {
     let nextIndex = 0;
     let outcome: RunOutcome | { reason: "crash"; error: unknown };
     const started = performance.now();
-    const deltas = new DeltaCoalescer((index, text) => live.broadcast(id, { type: "delta", index, text }));
+    const deltas = new DeltaCoalescer((index, text, urgent) =>
+      live.broadcast(id, { type: "delta", index, text }, urgent),
+    );
     agent.deltas = deltas;
     let saving: Promise<void> = Promise.resolve();
     try {

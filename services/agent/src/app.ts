@@ -34,6 +34,7 @@ import { createLlmClient, type LlmClient } from "./react/llm-client.ts";
 import { buildSystemPrompt } from "./react/system-prompt.ts";
 import { ToolRegistry } from "./react/tool-registry.ts";
 import type { AgentTool } from "./react/tool-types.ts";
+import { DeferredWrites } from "./repositories/deferred-writes.ts";
 import { createRepositories } from "./repositories/index.ts";
 import { agentsRoutes } from "./routes/agents.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
@@ -142,16 +143,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     timeoutMs: config.llm.modelsTimeoutMs,
     now: () => now().getTime(),
   });
-  const { gate, events, address, writes } = createRunGate({
+  // Group commit for the writes of runs (steps, run rows) and their bookkeeping (audit, token counts).
+  const writes = new DeferredWrites(deps.database.sql);
+  const { gate, events, address } = createRunGate({
     db,
     sql: deps.database.sql,
+    writes,
     now,
     limits: deps.limits,
     audit: deps.audit,
     log: app.log,
   });
   const runs = new RunsService({
-    sql: deps.database.sql,
+    commits: writes,
     repos,
     live,
     llm,

@@ -4,7 +4,7 @@ import type { Kysely } from "kysely";
 import type { AuditConfig } from "../audit/audit-config.ts";
 import { AuditEvents } from "../audit/audit-events.ts";
 import { type ClientAddress, createClientAddress, parseTrustedProxies } from "../audit/client-address.ts";
-import { DeferredWrites } from "../repositories/deferred-writes.ts";
+import type { DeferredWrites } from "../repositories/deferred-writes.ts";
 import type { AgentRecord } from "../repositories/index.ts";
 import type { SqlClient } from "../repositories/sql.ts";
 import { userOf } from "../routes/request-user.ts";
@@ -112,12 +112,14 @@ export class RunGate implements RunHooks {
 export function createRunGate<DB>(options: {
   db: Kysely<DB>;
   sql: SqlClient;
+  /** Where the audit events and token counters are written (committed once per event-loop turn). */
+  writes: DeferredWrites;
   now: () => Date;
   limits?: RunLimitsConfig;
   audit?: AuditConfig;
   log: FastifyBaseLogger;
-}): { gate: RunGate; events: AuditEvents<unknown>; address: ClientAddress; writes: DeferredWrites } {
-  const writes = new DeferredWrites(options.sql);
+}): { gate: RunGate; events: AuditEvents<unknown>; address: ClientAddress } {
+  const { writes } = options;
   const events = new AuditEvents(options.db, writes, options.now);
   const address = createClientAddress(parseTrustedProxies(options.audit?.trustedProxies));
   const limits =
@@ -129,5 +131,5 @@ export function createRunGate<DB>(options: {
     address,
     log: options.log,
   });
-  return { gate, events, address, writes };
+  return { gate, events, address };
 }

@@ -51,6 +51,17 @@ it("a failing write fails alone", async () => {
   expect(await ids()).toEqual([1, 3]);
 });
 
+it("saves a group whole or not at all, and a failing group fails alone", async () => {
+  const writes = new DeferredWrites(client);
+  const results = await Promise.allSettled([
+    writes.add([insert(1, "a"), insert(2, "b")]),
+    writes.add([insert(3, "c"), insert(4, null)]), // NOT NULL: 3 must not stay either
+    writes.add(insert(5, "e")),
+  ]);
+  expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  expect(await ids()).toEqual([1, 2, 5]);
+});
+
 it("flush() saves what is pending at once", async () => {
   const writes = new DeferredWrites(client);
   const saved = writes.add(insert(1, "a"));

@@ -1,21 +1,24 @@
 import type { SqlClient, SqlStatement } from "./sql.ts";
 
 /**
- * Bookkeeping writes that nothing waits for before answering (audit events, token counters): gathered
- * during one turn of the event loop and committed together in its check phase, in one transaction. They
- * leave the path between a user's message and the LLM request, and a hundred runs starting or ending at
- * once cost one commit instead of a hundred. A failing batch is retried statement by statement, so one bad
- * row does not take the others with it. Each `add` settles when its statement is saved (or failed).
+ * Group commit: the writes of one turn of the event loop (the steps of every run that completed one, run
+ * rows, audit events, token counters) are committed together in its check phase, in one transaction, so a
+ * hundred runs starting or ending at once cost one commit instead of a hundred (and a write that nothing
+ * waits for, like an audit event, leaves the path to the LLM request). A group of statements is atomic:
+ * when the shared transaction fails, each group is tried again on its own, so one bad group does not take
+ * the others with it. Each `add` settles when its group is saved (or failed): whoever must not go on before
+ * the data is durable (a step frame, the LLM request) waits for it.
  */
 export class DeferredWrites {
-  private pending: { statement: SqlStatement; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private pending: { group: SqlStatement[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
 
   constructor(private readonly sql: SqlClient) {}
 
-  add(statement: SqlStatement): Promise<void> {
+  add(statements: SqlStatement | readonly SqlStatement[]): Promise<void> {
+    const group = Array.isArray(statements) ? [...statements] : [statements as SqlStatement];
     return new Promise((resolve, reject) => {
-      this.pending.push({ statement, resolve, reject });
+      this.pending.push({ group, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
       setImmediate(() => void this.flush());
@@ -29,12 +32,14 @@ export class DeferredWrites {
     if (batch.length === 0) return;
     this.pending = [];
     try {
-      await this.sql.batch(batch.map((p) => p.statement));
+      await this.sql.batch(batch.length === 1 ? batch[0]!.group : batch.flatMap((p) => p.group));
       for (const p of batch) p.resolve();
-    } catch {
-      for (const p of batch) {
-        await this.sql.execute(p.statement.text, p.statement.params).then(p.resolve, p.reject);
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
       }
+      for (const p of batch) await this.sql.batch(p.group).then(p.resolve, p.reject);
     }
   }
 }

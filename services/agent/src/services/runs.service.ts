@@ -10,14 +10,17 @@ import type { LlmClient } from "../react/llm-client.ts";
 import { historyToMessages } from "../react/messages.ts";
 import { type RunOutcome, runAgent } from "../react/run-agent.ts";
 import type { ToolRegistry } from "../react/tool-registry.ts";
+import type { DeferredWrites } from "../repositories/deferred-writes.ts";
 import type { AgentRecord, Repositories } from "../repositories/index.ts";
-import type { SqlClient } from "../repositories/sql.ts";
 import { settingsOf, toAgentDto } from "./agent-dto.ts";
 import type { RunHooks } from "./run-hooks.ts";
 
 export interface RunsServiceDeps {
-  /** For the writes that land together (one transaction each). */
-  sql: SqlClient;
+  /**
+   * Every write of a run goes through it: each group lands whole, committed with the other runs' writes
+   * of the same turn of the event loop; nothing that depends on it goes on before it is saved.
+   */
+  commits: DeferredWrites;
   repos: Repositories;
   live: LiveAgents;
   llm: LlmClient;
@@ -151,13 +154,15 @@ export class RunsService {
       // Saved, with the run row in the same transaction (a restart finds the row and closes the run),
       // before the model request goes out (the first prompt waits for it); every later write waits for it
       // too. If it fails, the run is stopped and ends as a crash.
-      saving = this.deps.sql.batch([
+      saving = this.deps.commits.add([
         repos.runs.startStatement(runId, id, at),
         repos.steps.appendStatement(id, userStep),
       ]);
-      saving.catch(() => agent.controller?.abort());
+      saving.then(
+        () => live.broadcast(id, { type: "step", step: userStep }),
+        () => agent.controller?.abort(),
+      );
       nextIndex++;
-      live.broadcast(id, { type: "step", step: userStep });
 
       outcome = await runAgent(
         {
@@ -190,7 +195,7 @@ export class RunsService {
             // A step without tool calls ends the run as done: its run row is closed in the same
             // transaction, one commit instead of two (finish() writes it again if the run ends otherwise).
             const last = step.toolCalls.length === 0;
-            await this.deps.sql.batch([
+            await this.deps.commits.add([
               ...(changed ? [repos.workflows.putStatement(id, changed, step.createdAt)] : []),
               repos.steps.appendStatement(id, step),
               ...(last ? [repos.runs.finishStatement(runId, "done", step.createdAt)] : []),
@@ -307,12 +312,12 @@ export class RunsService {
           };
     const { repos } = this.deps;
     if (step) {
-      await this.deps.sql.batch([
+      await this.deps.commits.add([
         repos.steps.appendStatement(record.id, step),
         repos.runs.finishStatement(runId, status, at, code),
       ]);
     } else if (!(status === "done" && this.closedWithLastStep.has(runId))) {
-      await repos.runs.finish(runId, status, at, code);
+      await this.deps.commits.add(repos.runs.finishStatement(runId, status, at, code));
     }
     if (step) this.deps.live.broadcast(record.id, { type: "step", step });
   }

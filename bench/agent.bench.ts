@@ -18,7 +18,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSigner } from "@texera-agent/auth";
@@ -147,6 +147,69 @@ async function startSim(): Promise<Sim> {
   };
 }
 
+/**
+ * The floor: a relay process in agent-service's place that does nothing but pass through. It takes the
+ * request body in a WebSocket message, posts it to llm-sim over a kept-alive connection, and sends one
+ * frame at the first bytes of the answer and one at its end (no parsing, no database, no logging). What it
+ * adds over the direct path is what any process between the client and LiteLLM costs on this machine
+ * (two more loopback hops and process wake-ups), so it shows how much of agent-service's added time is its
+ * own work.
+ */
+async function startRelay(sim: Sim): Promise<Child> {
+  const code = `
+    const { WebSocketServer } = await import("ws");
+    const http = await import("node:http");
+    const agent = new http.Agent({ keepAlive: true });
+    const target = new URL(process.env.SIM_URL + "/chat/completions");
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+    wss.on("connection", (ws) => ws.on("message", (data) => {
+      const body = data.toString();
+      const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: "POST",
+        agent, headers: { "content-type": "application/json", authorization: "Bearer " + process.env.KEY,
+        "content-length": Buffer.byteLength(body) } }, (res) => {
+        let first = true;
+        res.on("data", () => { if (first) { first = false; ws.send('{"type":"delta"}'); } });
+        res.on("end", () => ws.send('{"type":"complete"}'));
+      });
+      req.end(body);
+    }));
+    wss.on("listening", () => console.log("relay at ws://127.0.0.1:" + wss.address().port));
+    process.on("SIGTERM", () => process.exit(0));`;
+  return spawnNode(["--input-type=module", "-e", code], { KEY, SIM_URL: sim.url }, /relay at (ws:\/\/\S+)/);
+}
+
+class RelayClient {
+  private handler: ((type: string) => void) | undefined;
+  private constructor(private readonly ws: WebSocket) {
+    ws.on("message", (data) => this.handler?.((JSON.parse(data.toString()) as { type: string }).type));
+  }
+
+  static async open(url: string): Promise<RelayClient> {
+    const ws = new WebSocket(url);
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    return new RelayClient(ws);
+  }
+
+  run(body: string): Promise<{ firstMs: number; totalMs: number }> {
+    return new Promise((resolve) => {
+      const t0 = performance.now();
+      let first = 0;
+      this.handler = (type) => {
+        if (type === "delta") first = performance.now() - t0;
+        if (type === "complete") resolve({ firstMs: first, totalMs: performance.now() - t0 });
+      };
+      this.ws.send(body);
+    });
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
 async function startService(sim: Sim, dataDir: string): Promise<Service> {
   // AGENT_BENCH_NODE_ARGS: extra node flags for agent-service, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = (process.env.AGENT_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
@@ -258,21 +321,32 @@ const pct = (xs: number[], p: number) => {
 };
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
-async function latency(service: Service, sim: Sim, token: string, concurrency: number, rounds: number) {
+async function latency(
+  service: Service,
+  sim: Sim,
+  relay: Child,
+  token: string,
+  concurrency: number,
+  rounds: number,
+) {
   const sessions = await Promise.all(Array.from({ length: concurrency }, () => Session.open(service, token)));
+  const relays = await Promise.all(sessions.map(() => RelayClient.open(relay.url)));
   const client = new OpenAI({ baseURL: sim.url, apiKey: KEY, maxRetries: 0 });
   const via = { first: [] as number[], total: [] as number[] };
   const base = { first: [] as number[], total: [] as number[] };
+  const floor = { first: [] as number[], total: [] as number[] };
   const content = `tokens: ${LATENCY_TOKENS}`;
   // The direct path sends the very request agent-service sends (system prompt, tools, settings), so that
   // llm-sim does the same work on both paths and only agent-service's own work is the difference.
   await sessions[0]!.run(content);
   await sessions[0]!.clear();
   const body = await sim.lastChatBody();
-  // warm-up, then interleave both paths round by round so that drift hits both alike
+  const relayBody = JSON.stringify({ ...body, stream: true, stream_options: { include_usage: true } });
+  // warm-up, then interleave the paths round by round so that drift hits them alike
   for (let i = 0; i < Math.ceil(50 / concurrency); i++) {
     await Promise.all(sessions.map((s) => s.run(content)));
     await Promise.all(sessions.map(() => direct(client, body)));
+    await Promise.all(relays.map((r) => r.run(relayBody)));
     await Promise.all(sessions.map((s) => s.clear()));
   }
   let serviceCpu = 0;
@@ -303,8 +377,13 @@ async function latency(service: Service, sim: Sim, token: string, concurrency: n
       base.first.push(res.firstMs);
       base.total.push(res.totalMs);
     }
+    for (const res of await Promise.all(relays.map((r) => r.run(relayBody)))) {
+      floor.first.push(res.firstMs);
+      floor.total.push(res.totalMs);
+    }
   }
   for (const s of sessions) s.ws.close();
+  for (const r of relays) r.close();
   const row = (what: string, v: number[], b: number[]) => {
     const addedMedian = pct(v, 50) - pct(b, 50);
     const addedP99 = pct(v, 99) - pct(b, 99);
@@ -320,6 +399,13 @@ async function latency(service: Service, sim: Sim, token: string, concurrency: n
   );
   row("first delta", via.first, base.first);
   row("whole run", via.total, base.total);
+  const added = (v: number[], b: number[]) =>
+    `median ${ms(pct(v, 50) - pct(b, 50))} p99 ${ms(pct(v, 99) - pct(b, 99))}`;
+  console.log(
+    `  floor: a do-nothing relay process in agent-service's place adds ${added(floor.first, base.first)} ` +
+      `(first bytes), ${added(floor.total, base.total)} (whole run); agent-service over the relay: ` +
+      `${added(via.first, floor.first)} (first delta), ${added(via.total, floor.total)} (whole run)`,
+  );
   const per = (x: number) => `${(x / via.first.length).toFixed(2)} ms`;
   console.log(
     `  CPU per run: agent-service ${per(serviceCpu)}, llm-sim ${per(viaSimCpu)} (from /proc, 10 ms ticks) | ` +
@@ -384,7 +470,13 @@ async function load(service: Service, token: string, sim: Sim) {
 }
 
 export default async function agentBench(): Promise<void> {
+  console.log(
+    `machine: ${cpus().length} cores, load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+  );
   const sim = await startSim();
+  const relay = await startRelay(sim);
   const dataDir = mkdtempSync(join(tmpdir(), "agent-bench-"));
   const service = await startService(sim, dataDir);
   const token = createSigner({ secret: SECRET, expiresInMinutes: 60 })({
@@ -395,13 +487,14 @@ export default async function agentBench(): Promise<void> {
   try {
     // AGENT_BENCH_ONLY: a comma-separated subset of "1", "100", "load" (profiling one case).
     const only = process.env.AGENT_BENCH_ONLY?.split(",");
-    if (!only || only.includes("1")) await latency(service, sim, token, 1, 400);
+    if (!only || only.includes("1")) await latency(service, sim, relay, token, 1, 400);
     // AGENT_BENCH_ROUNDS: rounds of the 100-session case (default 5; more for a steadier profile).
     const rounds = Number(process.env.AGENT_BENCH_ROUNDS ?? 5);
-    if (!only || only.includes("100")) await latency(service, sim, token, 100, rounds);
+    if (!only || only.includes("100")) await latency(service, sim, relay, token, 100, rounds);
     if (!only || only.includes("load")) await load(service, token, sim);
   } finally {
     await service.stop();
+    await relay.stop();
     await sim.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -100,8 +100,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The plugin first: its onRequest hook marks upgrade requests, so that a socket refused by the auth hook
   // below is destroyed after its HTTP answer instead of lingering half-open.
   // Its sockets are closed below, after the runs in progress have ended (preClose at the end).
+  // No permessage-deflate: small JSON frames gain little from it, and it costs CPU and memory per socket.
   await app.register(websocket, {
-    options: { maxPayload: 256 * 1024 },
+    options: { maxPayload: 256 * 1024, perMessageDeflate: false },
     preClose: (done) => done(),
     errorHandler: (_error, socket) => closeAfterError(socket),
   });

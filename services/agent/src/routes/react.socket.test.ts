@@ -71,6 +71,11 @@ afterEach(async () => {
 afterAll(() => h.close());
 
 describe("a ReAct run over the WebSocket", () => {
+  it("does not compress frames, though the client offers permessage-deflate", async () => {
+    const c = await open(await h.createAgent());
+    expect(c.ws.extensions).toBe("");
+  });
+
   it("streams init, state, delta, step, complete in order and edits the workflow", async () => {
     const id = await h.createAgent(h.tokens.owner, {
       modelType: "sim-small",

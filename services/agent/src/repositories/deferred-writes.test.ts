@@ -62,6 +62,18 @@ it("saves a group whole or not at all, and a failing group fails alone", async (
   expect(await ids()).toEqual([1, 2, 5]);
 });
 
+it("commits at once when enough groups wait, without waiting for the end of the turn", async () => {
+  const writes = new DeferredWrites(client, 3);
+  const saved = [writes.add(insert(1, "a")), writes.add(insert(2, "b"))];
+  expect(await ids()).toEqual([]);
+  saved.push(writes.add(insert(3, "c"))); // the third: committed now, synchronously on SQLite
+  expect(await ids()).toEqual([1, 2, 3]);
+  await Promise.all(saved);
+  expect(batches).toBe(1);
+  await writes.add(insert(4, "d"));
+  expect(await ids()).toEqual([1, 2, 3, 4]);
+});
+
 it("flush() saves what is pending at once", async () => {
   const writes = new DeferredWrites(client);
   const saved = writes.add(insert(1, "a"));

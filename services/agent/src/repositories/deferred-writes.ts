@@ -7,27 +7,38 @@ import type { SqlClient, SqlStatement } from "./sql.ts";
  * waits for, like an audit event, leaves the path to the LLM request). A group of statements is atomic:
  * when the shared transaction fails, each group is tried again on its own, so one bad group does not take
  * the others with it. Each `add` settles when its group is saved (or failed): whoever must not go on before
- * the data is durable (a step frame, the LLM request) waits for it.
+ * the data is durable (a step frame, the LLM request) waits for it. Once `maxPending` groups wait, they are
+ * committed at once: a long turn (a burst of a hundred replies) lets its first runs finish early instead of
+ * holding every one of them to its end.
  */
 export class DeferredWrites {
   private pending: { group: SqlStatement[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
 
-  constructor(private readonly sql: SqlClient) {}
+  constructor(
+    private readonly sql: SqlClient,
+    private readonly maxPending = 16,
+  ) {}
 
   add(statements: SqlStatement | readonly SqlStatement[]): Promise<void> {
     const group = Array.isArray(statements) ? [...statements] : [statements as SqlStatement];
     return new Promise((resolve, reject) => {
       this.pending.push({ group, resolve, reject });
+      if (this.pending.length >= this.maxPending) {
+        void this.flush();
+        return;
+      }
       if (this.scheduled) return;
       this.scheduled = true;
-      setImmediate(() => void this.flush());
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.flush();
+      });
     });
   }
 
   /** Commits what is pending now (also called on shutdown). */
   async flush(): Promise<void> {
-    this.scheduled = false;
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];

@@ -244,11 +244,12 @@ export class RunsService {
     agent.done = undefined;
     if (agent.deleted) return;
     live.broadcast(id, { type: "state", state: "AVAILABLE" });
-    live.broadcast(id, {
-      type: "complete",
-      runId,
-      reason: outcome.reason === "crash" ? "error" : outcome.reason,
-    });
+    // The run's last frame: it leaves at once, with the step and state queued before it.
+    live.broadcast(
+      id,
+      { type: "complete", runId, reason: outcome.reason === "crash" ? "error" : outcome.reason },
+      true,
+    );
     live.forgetIfIdle(id);
   }
 

@@ -10,6 +10,7 @@ import type { Agent, AgentList, ServerFrame } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type GatewayKind, type RunningSystem, startSystem } from "./harness.ts";
+import { openSocket, type SocketOutcome } from "./security-clients.ts";
 
 type Identity =
   | "no token"
@@ -184,7 +185,7 @@ export function describeGatewayContract(kind: GatewayKind): void {
         const expected = REFUSED[who] ?? (who === "owner" ? 101 : 404);
         it(`${who} → ${expected}`, async () => {
           const reached = sys.tap!.seen.length;
-          const outcome = await openSocket(sys.wsUrl, agent.id, tokens[who]);
+          const outcome = await openSocketWithToken(sys.wsUrl, agent.id, tokens[who]);
           if (expected === 101) {
             expect(outcome.opened).toBe(true);
             if (outcome.opened) {
@@ -201,7 +202,7 @@ export function describeGatewayContract(kind: GatewayKind): void {
 
       it("carries a whole chat: the offline demo model builds its sample workflow", async () => {
         const fresh = await newAgent("demo chat");
-        const outcome = await openSocket(sys.wsUrl, fresh.id, tokens.owner);
+        const outcome = await openSocketWithToken(sys.wsUrl, fresh.id, tokens.owner);
         if (!outcome.opened) throw new Error(`socket refused: ${outcome.status}`);
         const frames: ServerFrame[] = [];
         const done = new Promise<void>((resolve, reject) => {
@@ -260,7 +261,7 @@ export function describeGatewayContract(kind: GatewayKind): void {
       it("sets identity headers on the WebSocket upgrade from the answer too", async () => {
         const agent = await newAgent("headers");
         const before = sys.tap!.seen.length;
-        const outcome = await openSocket(sys.wsUrl, agent.id, tokens.owner, {
+        const outcome = await openSocketWithToken(sys.wsUrl, agent.id, tokens.owner, {
           "x-user-id": String(ids.other),
         });
         expect(outcome.opened).toBe(true);
@@ -344,7 +345,7 @@ export function describeGatewayContract(kind: GatewayKind): void {
           expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(500);
           expect(JSON.parse(await res.text()).error).toMatch(/access control is unavailable/);
         }
-        const socket = await openSocket(sys.wsUrl, agent.id, tokens.owner);
+        const socket = await openSocketWithToken(sys.wsUrl, agent.id, tokens.owner);
         expect(socket.opened).toBe(false);
         if (!socket.opened) expect(socket.status).toBeGreaterThanOrEqual(500);
 
@@ -359,35 +360,12 @@ export function describeGatewayContract(kind: GatewayKind): void {
   });
 }
 
-type SocketOutcome =
-  | { opened: true; ws: WebSocket; first: ServerFrame }
-  | { opened: false; status: number; body: string };
-
-function openSocket(
+/** The react socket opened with a JWT in `access-token` (the Texera path), or with none. */
+function openSocketWithToken(
   wsUrl: string,
   agentId: string,
   token: string | undefined,
   headers: Record<string, string> = {},
 ): Promise<SocketOutcome> {
-  const query = token ? `?access-token=${encodeURIComponent(token)}` : "";
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${wsUrl}/api/agents/${agentId}/react${query}`, { headers });
-    const timer = setTimeout(() => reject(new Error("no answer to the upgrade within 10 s")), 10_000);
-    ws.once("message", (data) => {
-      clearTimeout(timer);
-      resolve({ opened: true, ws, first: JSON.parse(data.toString()) as ServerFrame });
-    });
-    ws.once("unexpected-response", (_req, res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => (body += c));
-      res.on("end", () => {
-        clearTimeout(timer);
-        resolve({ opened: false, status: res.statusCode ?? 0, body });
-      });
-    });
-    ws.once("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
+  return openSocket(wsUrl, agentId, token ? `?access-token=${encodeURIComponent(token)}` : "", headers);
 }

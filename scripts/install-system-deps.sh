@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that the system tests and `npm run start:nginx` need: nginx (with the
-# auth_request module) and Chromium (driven by playwright-core, never a downloaded browser build).
+# Installs the Debian packages that the tests and `npm run start:nginx` need: nginx (with the auth_request
+# module), Chromium (driven by playwright-core, never a downloaded browser build) and the PostgreSQL 15
+# server binaries.
 # Run as root. Does nothing when both are already installed; runs `apt-get update` at most once.
 set -euo pipefail
 
 missing=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+# PostgreSQL 15 server binaries for the PostgreSQL variants of `npm test` (each test run starts its own
+# throw-away cluster; nothing here uses a system-wide server).
+[ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15)
 
 if [ "${#missing[@]}" -eq 0 ]; then
-  echo "install-system-deps: nginx and chromium are already installed"
+  echo "install-system-deps: nginx, chromium and postgresql-15 are already installed"
   exit 0
 fi
 

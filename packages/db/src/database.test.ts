@@ -5,23 +5,11 @@ import { type Kysely, sql } from "kysely";
 import { describe, expect, it } from "vitest";
 import { openDatabase, redactUrl } from "./database.ts";
 import { migrateToLatest } from "./migrate.ts";
+import { type NotesSchema, notesMigrations } from "./testing/notes-fixture.ts";
 import { createTestDatabase } from "./testing/postgres.ts";
 
-interface Schema {
-  notes: { id: number; body: string };
-}
-
-const migrations = {
-  "001_notes": {
-    async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable("notes")
-        .addColumn("id", "integer", (c) => c.primaryKey())
-        .addColumn("body", "text", (c) => c.notNull())
-        .execute();
-    },
-  },
-};
+type Schema = NotesSchema;
+const migrations = notesMigrations;
 
 async function roundTrip(url: string | undefined) {
   const database = openDatabase<Schema>({

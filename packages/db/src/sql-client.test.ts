@@ -5,23 +5,11 @@ import { type Kysely, sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "./database.ts";
 import { migrateToLatest } from "./migrate.ts";
+import { type NotesSchema, notesMigrations } from "./testing/notes-fixture.ts";
 import { createTestDatabase } from "./testing/postgres.ts";
 
-interface Schema {
-  notes: { id: number; body: string };
-}
-
-const migrations = {
-  "001_notes": {
-    async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable("notes")
-        .addColumn("id", "integer", (c) => c.primaryKey())
-        .addColumn("body", "text", (c) => c.notNull())
-        .execute();
-    },
-  },
-};
+type Schema = NotesSchema;
+const migrations = notesMigrations;
 
 const INSERT = "insert into notes (id, body) values (?, ?)";
 const ALL = "select id, body from notes order by id";

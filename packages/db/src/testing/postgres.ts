@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,6 +15,15 @@ export interface TestPostgres {
   /** URL of the `postgres` database; create one database per test file with createTestDatabase. */
   url: string;
   port: number;
+  /**
+   * `pg_ctl restart -m fast`: open connections are cut, the server is back on the same port when this
+   * resolves. Runs pg_ctl without blocking the caller's event loop (clients in the same process keep going).
+   */
+  restart(): Promise<void>;
+  /** `pg_ctl stop -m fast`: the server is down (connections refused) until startServer(). */
+  stopServer(): Promise<void>;
+  /** Starts the server stopped by stopServer() again, with the same port and options. */
+  startServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -49,9 +58,24 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
   run("pg_ctl", ["-D", dataDir, "-o", opts, "-l", join(dir, "log"), "-w", "-t", "60", "start"]);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const runAsync = (cmd: string, args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const full = join(PG_BIN, cmd);
+      const [file, argv]: [string, string[]] = asRoot
+        ? ["runuser", ["-u", "postgres", "--", full, ...args]]
+        : [full, args];
+      execFile(file, argv, (error, _stdout, stderr) =>
+        error ? reject(new Error(`${cmd} ${args.join(" ")}: ${error.message} ${stderr}`)) : resolve(),
+      );
+    });
+  const ctl = (action: string, extra: string[] = []) =>
+    runAsync("pg_ctl", ["-D", dataDir, "-l", join(dir, "log"), "-w", "-t", "60", ...extra, action]);
   return {
     url,
     port,
+    restart: () => ctl("restart", ["-m", "fast", "-o", opts]),
+    stopServer: () => ctl("stop", ["-m", "fast"]),
+    startServer: () => ctl("start", ["-o", opts]),
     async stop() {
       try {
         run("pg_ctl", ["-D", dataDir, "-m", "immediate", "-w", "stop"]);

@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import type { ColumnSchema, Dataset, DatasetFormat } from "../engine/protocol.ts";
 import { EXTENSION, formatFromName, nameProblem } from "./dataset-names.ts";
 import { DatasetError, datasetNotFound, datasetTooLarge } from "./errors.ts";
+import { ListingCache } from "./listing-cache.ts";
 import { loadSamples, type SampleSet } from "./samples.ts";
 import { CutOff, TooLarge, writeLimited } from "./write-limited.ts";
 
@@ -29,6 +30,12 @@ export interface DatasetStoreOptions {
   inspect: Inspect;
   /** Most datasets one user may keep. */
   maxPerUser?: number;
+  /** How long a user's listing is reused (see DatasetStore.list); default 2 s, 0 to always read the folder. */
+  listingMaxAgeMs?: number;
+  /** Most users whose listing is kept at once; default 1,000 (the one read longest ago goes first). */
+  listingMaxUsers?: number;
+  /** The clock of the listing cache (tests freeze it). */
+  now?: () => number;
 }
 
 export interface CreateDatasetInput {
@@ -50,9 +57,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export class DatasetStore {
   private readonly samples: SampleSet;
   private readonly locks = new Map<number, Promise<unknown>>();
+  private readonly listings: ListingCache<number, DatasetRecord[]>;
 
   constructor(private readonly options: DatasetStoreOptions) {
     this.samples = loadSamples(options.samplesDir, options.inspect);
+    this.listings = new ListingCache({
+      maxAgeMs: options.listingMaxAgeMs ?? 2_000,
+      maxEntries: options.listingMaxUsers ?? 1_000,
+      now: options.now,
+    });
   }
 
   /** The root folder, resolved (DuckDB compares real paths against its allowed folders). */
@@ -61,9 +74,17 @@ export class DatasetStore {
     return realpath(this.options.root);
   }
 
-  /** The user's datasets by name, then the samples whose names the user has not taken. */
+  /**
+   * The user's datasets by name, then the samples whose names the user has not taken.
+   *
+   * Read on every model turn, so the user's folder listing is reused for up to `listingMaxAgeMs` (2 s).
+   * An upload or delete through this store drops it at once. Several agent-service replicas may share
+   * DATA_DIR, though, and a change made by another replica is only seen once the listing is that old:
+   * a listing up to 2 s stale is accepted (a dataset deleted elsewhere then fails its scan as "file not
+   * found"; one uploaded elsewhere shows up on a later turn). Name checks on upload always read the folder.
+   */
   async list(userId: number): Promise<DatasetRecord[]> {
-    const own = await this.own(userId);
+    const own = await this.listings.get(userId, () => this.own(userId));
     const names = new Set(own.map((d) => d.name));
     const samples = (await this.samples.all()).filter((s) => !names.has(s.name));
     return [...own, ...samples];
@@ -91,8 +112,12 @@ export class DatasetStore {
     }
     await this.exclusive(userId, async () => {
       const dir = this.userDir(userId);
-      await rm(join(dir, `${id}${META}`), { force: true });
-      await rm(record.path, { force: true });
+      try {
+        await rm(join(dir, `${id}${META}`), { force: true });
+        await rm(record.path, { force: true });
+      } finally {
+        this.listings.invalidate(userId);
+      }
     });
   }
 
@@ -146,6 +171,7 @@ export class DatasetStore {
         const { path: _p, modifiedMs: _m, ...meta } = record;
         await writeFile(join(dir, `.${id}${META}.tmp`), JSON.stringify(meta));
         await rename(join(dir, `.${id}${META}.tmp`), join(dir, `${id}${META}`));
+        this.listings.invalidate(userId);
         return record;
       });
     } finally {

@@ -6,13 +6,15 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSigner, type Role } from "@texera-agent/auth";
+import { freePorts } from "@texera-agent/db/testing/free-port";
 import type { User } from "@texera-agent/protocol";
 import { REPO_ROOT } from "../../scripts/lib/nginx.ts";
 import { startTap, type Tap } from "./tap.ts";
+
+export { freePorts };
 
 export type GatewayKind = "builtin" | "nginx";
 export type ServiceName = "access-control" | "agent" | "llm-sim" | "gateway";
@@ -83,24 +85,6 @@ export interface RunningSystem {
   /** SIGTERM to one service started by scripts/start.ts; resolves when it has exited. */
   stopService(service: Exclude<ServiceName, "gateway">): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** Ports that were free a moment ago (held together, so the four differ). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const s = createServer();
-          s.once("error", reject);
-          s.listen(0, "127.0.0.1", () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
 }
 
 export async function startSystem(options: StartSystemOptions): Promise<RunningSystem> {

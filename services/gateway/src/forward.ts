@@ -1,24 +1,9 @@
-import {
-  type Agent,
-  type ClientRequest,
-  type IncomingMessage,
-  request,
-  type ServerResponse,
-} from "node:http";
+import { type ClientRequest, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { downstreamHeaders, upstreamHeaders } from "./headers.ts";
 import { sendJsonError } from "./respond.ts";
+import { classifyFailure, type UpstreamPool } from "./upstream-pool.ts";
 
-export interface Upstream {
-  name: string;
-  url: URL;
-  agent: Agent;
-}
-
-/**
- * Proxies one HTTP request to an upstream, streaming the body both ways. Client `x-user-*` headers are
- * dropped; `identity` (from the authorize answer) is the only source of them.
- */
 export interface BodyRules {
   /** Bodies larger than this (counted as they stream, for bodies without Content-Length) get 413. */
   maxBytes: number;
@@ -26,52 +11,96 @@ export interface BodyRules {
   idleMs: number;
 }
 
+/**
+ * Proxies one HTTP request to a replica of `pool`, streaming the body both ways. Client `x-user-*` headers
+ * are dropped; `identity` (from the authorize answer) is the only source of them. A replica that cannot be
+ * reached is marked down; a GET or HEAD without a body then tries the next replica (each at most once),
+ * while any other request answers 502, because part of its body may already have gone to the first one.
+ */
 export function forward(
   req: IncomingMessage,
   res: ServerResponse,
-  upstream: Upstream,
+  pool: UpstreamPool,
   identity: Record<string, string>,
   log: Logger,
   body?: BodyRules,
 ): void {
-  const out = request({
-    host: upstream.url.hostname,
-    port: upstream.url.port || 80,
-    method: req.method,
-    path: req.url,
-    headers: upstreamHeaders(req.headers, req.socket.remoteAddress, identity),
-    agent: upstream.agent,
-  });
-  out.on("response", (answer) => {
-    res.writeHead(answer.statusCode ?? 502, downstreamHeaders(answer.headers));
-    answer.pipe(res);
-    answer.on("error", () => res.destroy());
-  });
-  out.on("error", (error) => {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    log.warn(
-      { upstream: upstream.name, code: (error as NodeJS.ErrnoException).code },
-      "upstream unreachable",
-    );
-    sendJsonError(res, 502, `${upstream.name} is unavailable; try again shortly`);
-  });
+  const repeatable = isRepeatable(req);
+  const replicas = pool.order();
+  const headers = upstreamHeaders(req.headers, req.socket.remoteAddress, identity);
+  let abandoned = false; // the client left, or watchBody answered it: upstream errors no longer matter
+  let out: ClientRequest;
+
+  const attempt = (index: number) => {
+    const upstream = replicas[index]!;
+    let answered = false;
+    out = request({
+      host: upstream.url.hostname,
+      port: upstream.url.port || 80,
+      method: req.method,
+      path: req.url,
+      headers,
+      agent: upstream.agent,
+    });
+    const current = out;
+    current.on("response", (answer) => {
+      answered = true;
+      res.writeHead(answer.statusCode ?? 502, downstreamHeaders(answer.headers));
+      answer.pipe(res);
+      answer.on("error", () => res.destroy());
+    });
+    current.on("error", (error: NodeJS.ErrnoException) => {
+      if (abandoned) return;
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const failure = answered ? "other" : classifyFailure(error, current.reusedSocket);
+      if (failure === "down") pool.markDown(upstream);
+      const retry = failure !== "other" && repeatable && index + 1 < replicas.length;
+      log.warn(
+        { upstream: upstream.name, replica: upstream.url.host, code: error.code, retry },
+        "upstream unreachable",
+      );
+      if (retry) return attempt(index + 1);
+      sendJsonError(res, 502, `${upstream.name} is unavailable; try again shortly`);
+    });
+    if (repeatable) current.end();
+  };
+
+  attempt(0);
+  const stopUpstream = () => {
+    abandoned = true;
+    req.unpipe(out);
+    out.destroy();
+  };
   // A client that goes away mid-request takes the upstream request with it.
   res.on("close", () => {
-    if (!res.writableFinished) out.destroy();
+    if (!res.writableFinished) stopUpstream();
   });
-  if (body) watchBody(req, res, out, body);
-  req.pipe(out);
+  if (body) watchBody(req, res, stopUpstream, body);
+  if (repeatable) req.resume();
+  else req.pipe(out!);
 }
 
-function watchBody(req: IncomingMessage, res: ServerResponse, out: ClientRequest, rules: BodyRules): void {
+/** GET and HEAD without a body can be sent again to another replica: nothing of them is lost. */
+function isRepeatable(req: IncomingMessage): boolean {
+  if (req.method !== "GET" && req.method !== "HEAD") return false;
+  if (req.headers["transfer-encoding"] !== undefined) return false;
+  const length = req.headers["content-length"];
+  return length === undefined || Number(length) === 0;
+}
+
+function watchBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  stopUpstream: () => void,
+  rules: BodyRules,
+): void {
   let seen = 0;
   let refused = false;
   const cutOff = (status: number, message: string) => {
-    req.unpipe(out);
-    out.destroy();
+    stopUpstream();
     if (res.headersSent) {
       res.destroy();
       return;

@@ -1,4 +1,4 @@
-import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { redactUrlTokens } from "@texera-agent/service-kit";
@@ -6,11 +6,12 @@ import { type Logger, pino } from "pino";
 import { type AuthDecision, createAuthorizer } from "./authorize.ts";
 import { bodyLimitFor, declaredLength, refuseTooLarge } from "./body-limits.ts";
 import type { GatewayConfig } from "./config.ts";
-import { forward, type Upstream } from "./forward.ts";
+import { forward } from "./forward.ts";
 import { jsonErrorBody, sendJsonError, writeRawResponse } from "./respond.ts";
 import { type Route, routeFor } from "./routes.ts";
 import { serveStatic } from "./static-files.ts";
 import { forwardUpgrade } from "./upgrade.ts";
+import { createUpstreamPool } from "./upstream-pool.ts";
 
 export interface Gateway {
   server: Server;
@@ -28,25 +29,22 @@ const UNAVAILABLE = "access control is unavailable, so the request was not forwa
 /**
  * The built-in gateway of `npm start`: the same contract as deploy/single-node/nginx.conf. Every
  * `/api/agents` request (REST or WebSocket upgrade) is authorized by a subrequest to access-control-service
- * first; only a 2xx answer lets it through, with `x-user-*` taken from that answer alone.
+ * first; only a 2xx answer lets it through, with `x-user-*` taken from that answer alone. agent-service
+ * traffic is spread round-robin over its replicas (config.agentServiceUrls; see upstream-pool.ts).
  */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = options.logger ?? pino({ name: "gateway", level: process.env.LOG_LEVEL ?? "info" });
-  const agentOptions = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64 };
-  const agentService: Upstream = {
-    name: "agent-service",
-    url: config.agentServiceUrl,
-    agent: new Agent(agentOptions),
+  // One keep-alive pool per upstream server; agent-service may be several replicas, access control is one.
+  const poolOptions = {
+    failTimeoutMs: config.upstreamFailTimeoutMs,
+    agent: { keepAlive: true, maxSockets: 256, maxFreeSockets: 64 },
   };
-  const accessControl: Upstream = {
-    name: "access-control-service",
-    url: config.accessControlUrl,
-    agent: new Agent(agentOptions),
-  };
+  const agentService = createUpstreamPool("agent-service", config.agentServiceUrls, poolOptions);
+  const accessControl = createUpstreamPool("access-control-service", [config.accessControlUrl], poolOptions);
   const authorize = createAuthorizer({
     accessControlUrl: config.accessControlUrl,
     timeoutMs: config.authTimeoutMs,
-    agent: accessControl.agent,
+    agent: accessControl.replicas[0]!.agent,
   });
   const upstreamOf = (route: Route & { upstream: string }) =>
     route.upstream === "agent" ? agentService : accessControl;
@@ -172,8 +170,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       new Promise((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-        agentService.agent.destroy();
-        accessControl.agent.destroy();
+        agentService.destroy();
+        accessControl.destroy();
       }),
   };
 }

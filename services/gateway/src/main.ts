@@ -22,7 +22,7 @@ const url = await gateway.listen().catch((error: NodeJS.ErrnoException) => {
 log.info(
   {
     accessControl: config.accessControlUrl.origin,
-    agentService: config.agentServiceUrl.origin,
+    agentService: config.agentServiceUrls.map((url) => url.origin),
     web: config.webDist,
   },
   `gateway listening on ${url}`,

@@ -11,6 +11,7 @@ import { userOf } from "../routes/request-user.ts";
 import type { RunHooks } from "../services/run-hooks.ts";
 import type { RunLimitsConfig } from "./limits-config.ts";
 import { RunLimits } from "./run-limits.ts";
+import { SqlSharedRunCounts } from "./shared-run-counts.ts";
 import { TokenUsage } from "./token-usage.ts";
 
 export interface RunGateDeps {
@@ -51,14 +52,15 @@ export class RunGate implements RunHooks {
     start: () => { runId: string },
   ): Promise<void> {
     const user = userOf(req);
-    const release = this.deps.limits ? await this.deps.limits.admit(user) : () => {};
+    const admission = this.deps.limits ? await this.deps.limits.admit(user) : undefined;
     let runId: string;
     try {
       runId = start().runId;
     } catch (error) {
-      release();
+      admission?.release();
       throw error;
     }
+    admission?.started(runId);
     const run: ActiveRun = {
       userId: user.userId,
       userName: user.sub,
@@ -66,7 +68,7 @@ export class RunGate implements RunHooks {
       model: record.modelType,
       address: this.deps.address(req.socket.remoteAddress, req.headers["x-forwarded-for"]),
       tokens: 0,
-      release,
+      release: () => admission?.release(),
     };
     this.runs.set(runId, run);
     this.write(run, "run.start", undefined, {
@@ -116,6 +118,11 @@ export function createRunGate<DB>(options: {
   writes: DeferredWrites;
   now: () => Date;
   limits?: RunLimitsConfig;
+  /**
+   * Count concurrent and per-minute runs over every replica sharing the database (PostgreSQL only: pass
+   * `database.dialect === "postgres"`); otherwise they are counted in this process. Default false.
+   */
+  sharedCounts?: boolean;
   audit?: AuditConfig;
   log: FastifyBaseLogger;
 }): { gate: RunGate; events: AuditEvents<unknown>; address: ClientAddress } {
@@ -123,7 +130,13 @@ export function createRunGate<DB>(options: {
   const events = new AuditEvents(options.db, writes, options.now);
   const address = createClientAddress(parseTrustedProxies(options.audit?.trustedProxies));
   const limits =
-    options.limits && new RunLimits(options.limits, new TokenUsage(options.sql, writes), options.now);
+    options.limits &&
+    new RunLimits(
+      options.limits,
+      new TokenUsage(options.sql, writes),
+      options.now,
+      options.sharedCounts ? new SqlSharedRunCounts(options.sql) : undefined,
+    );
   const gate = new RunGate({
     limits,
     audit: events,

@@ -14,6 +14,8 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import { auditRoutes } from "./audit/audit.routes.ts";
 import type { AuditConfig } from "./audit/audit-config.ts";
+import { type Coordinator, LocalCoordinator, PgCoordinator } from "./cluster/coordinator.ts";
+import { ReplicaCluster } from "./cluster/replica-cluster.ts";
 import type { AgentServiceConfig } from "./config.ts";
 import { datasetsRoutes } from "./datasets/index.ts";
 import type { AgentDatabase } from "./db/schema.ts";
@@ -79,6 +81,12 @@ export interface AppDeps {
   limits?: RunLimitsConfig;
   /** Audit log options (src/audit); the log itself is always written. */
   audit?: AuditConfig;
+  /**
+   * Several replicas over one PostgreSQL database (src/cluster): the database URL for the replica's own
+   * LISTEN/lock connection, and how often to close the runs of replicas that are gone. Absent: this process
+   * is the only one (runs cut short by an earlier process are the caller's to close at start-up).
+   */
+  cluster?: { url: string; sweepMs?: number };
 }
 
 /** agent-service as a Fastify instance: the guard, the REST routes and the WebSocket, wired to their services. */
@@ -138,7 +146,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   const operatorTypes = OPERATOR_CATALOG.map((t) => t.operatorType);
   const repos = createRepositories(deps.database.sql);
-  const live = new LiveAgents();
+  const coordinator: Coordinator = deps.cluster
+    ? new PgCoordinator(deps.cluster.url, app.log)
+    : new LocalCoordinator();
+  const live = new LiveAgents(
+    coordinator.shared ? (id, data, meta) => coordinator.publish(id, data, meta) : undefined,
+  );
   const models = new ModelsService(llm, {
     cacheSeconds: config.modelsCacheSeconds,
     timeoutMs: config.llm.modelsTimeoutMs,
@@ -159,6 +172,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     commits: writes,
     repos,
     live,
+    coordinator,
     llm,
     tools,
     policy: config.llm,
@@ -179,6 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const agents = new AgentsService({
     repos,
     live,
+    coordinator,
     runs,
     knownModels: () => models.knownIds(),
     toolNames: () => tools.names(),
@@ -186,7 +201,35 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   healthRoutes(app);
-  installProbes(app, { checks: { database: () => sql`select 1`.execute(db) } });
+  const cluster =
+    deps.cluster &&
+    new ReplicaCluster({
+      coordinator,
+      live,
+      runs,
+      repos,
+      sql: deps.database.sql,
+      now,
+      log: app.log,
+      sweepMs: deps.cluster.sweepMs ?? 2_000,
+    });
+  if (cluster) {
+    // Before the first request: connected, and the runs of replicas that are gone closed.
+    app.addHook("onReady", async () => {
+      const closed = await cluster.start();
+      app.log.info(`cluster: replica ${coordinator.replicaId}; ${closed} orphaned run(s) closed at start`);
+    });
+  }
+  installProbes(app, {
+    checks: {
+      database: () => sql`select 1`.execute(db),
+      ...(cluster && {
+        cluster: async () => {
+          if (!coordinator.isUp) throw new Error("no cluster connection to PostgreSQL");
+        },
+      }),
+    },
+  });
   modelsRoutes(app, models);
   agentsRoutes(app, agents);
   settingsRoutes(app, agents);
@@ -208,6 +251,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.websocketServer.close();
   });
   // The audit events and token counts of those last ends are saved before the caller closes the database.
-  app.addHook("onClose", async () => writes.flush());
+  app.addHook("onClose", async () => {
+    await writes.flush();
+    await cluster?.close();
+  });
   return app;
 }

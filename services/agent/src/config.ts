@@ -19,6 +19,11 @@ export interface AgentServiceConfig {
   limits: RunLimitsConfig;
   /** AUDIT_PROMPTS, TRUSTED_PROXIES (src/audit). */
   audit: AuditConfig;
+  /**
+   * With a PostgreSQL DATABASE_URL, replicas share the agents (src/cluster); AGENT_CLUSTER_SWEEP_MS is how
+   * often each looks for runs left by a replica that died (they end within about this long).
+   */
+  clusterSweepMs: number;
 }
 
 /** How agent-service talks to LiteLLM: bounded retries and timeouts. */
@@ -79,5 +84,6 @@ export function loadConfig(env: Env = process.env): AgentServiceConfig {
     logLevel: env.LOG_LEVEL || "info",
     limits: loadRunLimits(env),
     audit: loadAuditConfig(env),
+    clusterSweepMs: intFromEnv(env, "AGENT_CLUSTER_SWEEP_MS", 2_000, { min: 100, max: 60_000 }),
   };
 }

@@ -14,6 +14,7 @@ export const ErrorCodes = {
   LITELLM_UNREACHABLE: 502,
   LITELLM_KEY_REJECTED: 502,
   LITELLM_BAD_ANSWER: 502,
+  DATABASE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -37,3 +38,10 @@ function printableId(id: string): string {
   const clean = id.replace(/[^\w-]/g, "?");
   return clean.length > 64 ? `${clean.slice(0, 64)}…` : clean;
 }
+
+/** Cluster mode: the replica has lost its connection to PostgreSQL and cannot tell who runs what. */
+export const databaseUnavailable = () =>
+  new AgentServiceError(
+    "DATABASE_UNAVAILABLE",
+    "agent-service has lost its connection to the database; try again in a few seconds",
+  );

@@ -28,13 +28,16 @@ export async function startAgentService(
   let engine: Engine | undefined;
   try {
     engine = await Engine.create(loadEngineConfig(config.dataDir, options.env ?? process.env));
-    const interrupted = await recoverInterruptedRuns(database, () => new Date());
+    // One process alone closes what its predecessor left; replicas do it for each other (src/cluster).
+    const shared = database.dialect === "postgres";
+    const interrupted = shared ? 0 : await recoverInterruptedRuns(database, () => new Date());
     app = await buildApp({
       config,
       verify: createVerifier({ secret: secret.secret }),
       tickets: { secret: secret.secret },
       limits: config.limits,
       audit: config.audit,
+      ...(shared && { cluster: { url: config.databaseUrl as string, sweepMs: config.clusterSweepMs } }),
       database,
       engine,
       logger: { level: config.logLevel, ...options.logger },

@@ -1,13 +1,19 @@
 import type { AgentState, ServerFrame } from "@texera-agent/protocol";
+import { type FrameMeta, frameMeta } from "../cluster/envelope.ts";
 import type { DeltaCoalescer } from "./delta-coalescer.ts";
 
 /** One watching WebSocket, seen through what fan-out needs. */
 export interface Watcher {
-  /** `urgent`: write it now, with anything queued before it, instead of at the end of the turn. */
-  send(data: string, urgent?: boolean): void;
+  /**
+   * `urgent`: write it now, with anything queued before it, instead of at the end of the turn. `meta` says
+   * which step the frame is about (a socket drops a step it already has).
+   */
+  send(data: string, urgent?: boolean, meta?: FrameMeta): void;
   close(code: number, reason: string): void;
   /** Bytes queued and not yet sent. */
   readonly bufferedAmount: number;
+  /** Sends a fresh `init` read from the database (after the replica lost frames, e.g. a database outage). */
+  resync?(): void;
 }
 
 /** A socket whose queue grows past this is too slow to follow the stream: it is closed (it may reconnect). */
@@ -28,10 +34,15 @@ export class LiveAgent {
 
 /**
  * The agents that are running or watched. Frames fan out to every watcher of an agent; each frame is
- * serialized once however many watch.
+ * serialized once however many watch. With several replicas, the frames of runs here are also handed to
+ * `publish` (to the other replicas), and `deliver` brings theirs to the sockets here.
  */
 export class LiveAgents {
   private readonly agents = new Map<string, LiveAgent>();
+  /** Agents running on another replica, as their state frames told (AVAILABLE ones are not kept). */
+  private readonly remote = new Map<string, AgentState>();
+
+  constructor(private readonly publish?: (id: string, data: string, meta: FrameMeta | undefined) => void) {}
 
   get(id: string): LiveAgent {
     let live = this.agents.get(id);
@@ -47,7 +58,20 @@ export class LiveAgents {
   }
 
   state(id: string): AgentState {
-    return this.agents.get(id)?.state ?? "AVAILABLE";
+    const local = this.agents.get(id);
+    if (local?.done) return local.state;
+    return this.remote.get(id) ?? local?.state ?? "AVAILABLE";
+  }
+
+  /** Replaces what is known of runs on other replicas (after connecting: the runs marked running). */
+  setRemoteStates(states: Iterable<[string, AgentState]>): void {
+    this.remote.clear();
+    for (const [id, state] of states) if (!this.agents.get(id)?.done) this.remote.set(id, state);
+  }
+
+  /** Agents with a socket on this replica. */
+  watched(): string[] {
+    return [...this.agents.entries()].filter(([, a]) => a.watchers.size > 0).map(([id]) => id);
   }
 
   running(): LiveAgent[] {
@@ -60,9 +84,24 @@ export class LiveAgents {
    */
   broadcast(id: string, frame: ServerFrame, urgent = false): void {
     const live = this.agents.get(id);
-    if (!live || live.watchers.size === 0) return;
+    if (!this.publish && (!live || live.watchers.size === 0)) return;
     const data = JSON.stringify(frame);
-    for (const w of live.watchers) sendTo(w, data, urgent);
+    const meta = frameMeta(frame);
+    if (meta?.state === "AVAILABLE") this.remote.delete(id);
+    if (live) for (const w of live.watchers) sendTo(w, data, urgent, meta);
+    this.publish?.(id, data, meta);
+  }
+
+  /** A frame from another replica, for the sockets here. */
+  deliver(id: string, data: string, meta: FrameMeta | undefined): void {
+    if (meta?.state !== undefined && !this.agents.get(id)?.done) {
+      if (meta.state === "AVAILABLE") this.remote.delete(id);
+      else this.remote.set(id, meta.state);
+    }
+    const live = this.agents.get(id);
+    if (!live) return;
+    // Frames from the database connection arrive in bursts: written together at the end of the turn.
+    for (const w of live.watchers) sendTo(w, data, false, meta);
   }
 
   join(id: string, watcher: Watcher): LiveAgent {
@@ -86,6 +125,7 @@ export class LiveAgents {
 
   /** Closes every watcher of an agent (it was deleted) and forgets it. */
   closeAll(id: string, code: number, reason: string): void {
+    this.remote.delete(id);
     const live = this.agents.get(id);
     if (!live) return;
     for (const w of live.watchers) w.close(code, reason);
@@ -94,10 +134,10 @@ export class LiveAgents {
   }
 }
 
-export function sendTo(watcher: Watcher, data: string, urgent = false): void {
+export function sendTo(watcher: Watcher, data: string, urgent = false, meta?: FrameMeta): void {
   if (watcher.bufferedAmount > MAX_WATCHER_BUFFER_BYTES) {
     watcher.close(1013, "too slow to follow the stream; reconnect");
     return;
   }
-  watcher.send(data, urgent);
+  watcher.send(data, urgent, meta);
 }

@@ -1,6 +1,7 @@
 import { decodeClientFrame, type ServerFrame } from "@texera-agent/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";
+import type { FrameMeta } from "../cluster/envelope.ts";
 import { AgentServiceError } from "../errors.ts";
 import type { RunGate } from "../limits/run-gate.ts";
 import { sendCorked } from "../live/corked-send.ts";
@@ -62,15 +63,33 @@ async function watch(
   const { live, runs, repos } = deps;
   const id = record.id;
   // Frames that arrive while init is being read wait here, so none is lost or comes before init.
-  let queue: string[] | undefined = [];
+  let queue: { data: string; urgent: boolean; meta: FrameMeta | undefined }[] | undefined = [];
+  // The index of the last step this socket has: a step frame it already has (its init held it, or it came
+  // from two replicas around a database outage) is not sent again.
+  let lastStep = -1;
+  const deliver = (data: string, urgent: boolean, meta: FrameMeta | undefined) => {
+    if (meta?.step !== undefined) {
+      if (meta.step <= lastStep) return;
+      lastStep = meta.step;
+    } else if (meta?.init !== undefined) {
+      lastStep = meta.init;
+    }
+    sendCorked(socket, data, urgent);
+  };
+  let loading: Promise<void> | undefined;
+  let again = false;
   const watcher: Watcher = {
-    send: (data, urgent) => {
-      if (queue) queue.push(data);
-      else sendCorked(socket, data, urgent === true);
+    send: (data, urgent, meta) => {
+      if (queue) queue.push({ data, urgent: urgent === true, meta });
+      else deliver(data, urgent === true, meta);
     },
     close: (code, reason) => socket.close(code, reason),
     get bufferedAmount() {
       return socket.bufferedAmount;
+    },
+    resync: () => {
+      if (loading) again = true;
+      else loading = sendInit(false);
     },
   };
   const reply = (frame: ServerFrame) => sendTo(watcher, JSON.stringify(frame));
@@ -94,9 +113,20 @@ async function watch(
         const current = await repos.agents.findById(id);
         if (!current)
           return reply({ type: "error", message: "the agent was deleted", code: "AGENT_NOT_FOUND" });
-        const start = () => runs.start(current, userId, frame.content);
-        if (deps.gate) await deps.gate.start(req, current, frame.content, start);
-        else start();
+        const lease = await runs.reserve(id);
+        // Once start is called, the run (or start's refusal) gives the lease back; a limit refusal before it
+        // gives it back here.
+        let started = false;
+        const start = () => {
+          started = true;
+          return runs.start(current, userId, frame.content, lease);
+        };
+        try {
+          if (deps.gate) await deps.gate.start(req, current, frame.content, start);
+          else start();
+        } finally {
+          if (!started) lease.release();
+        }
       } catch (error) {
         if (error instanceof AgentServiceError)
           return reply({ type: "error", message: error.message, code: error.code });
@@ -110,23 +140,39 @@ async function watch(
     })();
   });
 
-  try {
-    const [steps, workflow] = await Promise.all([repos.steps.list(id), repos.workflows.get(id)]);
-    const state = live.state(id);
-    const init: ServerFrame = { type: "init", agent: deps.agents.dto(record), state, steps, workflow };
-    const saved = steps.length > 0 ? steps[steps.length - 1]!.index + 1 : 0;
-    const pending = queue;
-    queue = undefined;
-    if (socket.readyState !== socket.OPEN) return;
-    socket.send(JSON.stringify(init));
-    if (partial && partial.index >= saved) socket.send(JSON.stringify({ type: "delta", ...partial }));
-    for (const data of pending) {
-      if (!isAlreadySent(data, saved)) socket.send(data);
+  /** init (agent, state, saved steps, workflow), then what was queued meanwhile that it does not hold. */
+  async function sendInit(first: boolean): Promise<void> {
+    queue ??= [];
+    try {
+      const [steps, workflow] = await Promise.all([repos.steps.list(id), repos.workflows.get(id)]);
+      const state = live.state(id);
+      const init: ServerFrame = { type: "init", agent: deps.agents.dto(record), state, steps, workflow };
+      const saved = steps.length > 0 ? steps[steps.length - 1]!.index + 1 : 0;
+      const pending = queue;
+      queue = undefined;
+      if (socket.readyState !== socket.OPEN) return;
+      deliver(JSON.stringify(init), false, { init: saved - 1 });
+      if (first && partial && partial.index >= saved) {
+        deliver(JSON.stringify({ type: "delta", ...partial }), false, { delta: partial.index });
+      }
+      for (const p of pending) {
+        if (p.meta?.delta !== undefined && p.meta.delta < saved) continue;
+        deliver(p.data, p.urgent, p.meta);
+      }
+    } catch (error) {
+      queue = undefined;
+      req.log.error({ err: error, agentId: id }, "could not load an agent for its socket");
+      socket.close(1011, "could not load the agent");
+    } finally {
+      loading = undefined;
+      if (again) {
+        again = false;
+        watcher.resync?.();
+      }
     }
-  } catch (error) {
-    req.log.error({ err: error, agentId: id }, "could not load an agent for its socket");
-    socket.close(1011, "could not load the agent");
   }
+  loading = sendInit(true);
+  await loading;
 }
 
 /** How often every socket is pinged; one that has not answered the previous ping is dropped. */
@@ -153,14 +199,6 @@ function keepAlive(app: FastifyInstance, intervalMs: number): void {
   }, intervalMs);
   timer.unref();
   app.addHook("onClose", async () => clearInterval(timer));
-}
-
-/** A step (or the text of a step) queued while init was read, that init already holds. */
-function isAlreadySent(data: string, saved: number): boolean {
-  if (data.startsWith('{"type":"step"'))
-    return (JSON.parse(data) as { step: { index: number } }).step.index < saved;
-  if (data.startsWith('{"type":"delta"')) return (JSON.parse(data) as { index: number }).index < saved;
-  return false;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type SettingsPatch,
   type Workflow,
 } from "@texera-agent/protocol";
+import type { Coordinator } from "../cluster/coordinator.ts";
 import { AgentServiceError, agentBusy, agentNotFound } from "../errors.ts";
 import type { LiveAgents } from "../live/live-agents.ts";
 import type { AgentRecord, Repositories } from "../repositories/index.ts";
@@ -17,9 +18,15 @@ import type { RunsService } from "./runs.service.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The close code and reason a socket gets when its agent is deleted (on every replica). */
+export const AGENT_DELETED_CODE = 4404;
+export const AGENT_DELETED_REASON = "the agent was deleted";
+
 export interface AgentsServiceDeps {
   repos: Repositories;
   live: LiveAgents;
+  /** Tells the other replicas of a deletion (absent: one process alone). */
+  coordinator?: Pick<Coordinator, "command">;
   runs: RunsService;
   /** The model ids LiteLLM lists, or undefined when it cannot be asked right now. */
   knownModels(): Promise<Set<string> | undefined>;
@@ -79,9 +86,14 @@ export class AgentsService {
   /** Stops a running agent first (the upstream request is cancelled), then deletes it and its history. */
   async delete(user: UserClaims, id: string): Promise<void> {
     const record = await this.owned(user, id);
-    await this.deps.runs.abortForDeletion(record.id);
-    await this.deps.repos.agents.delete(record.id);
-    this.deps.live.closeAll(record.id, 4404, "the agent was deleted");
+    const lease = await this.deps.runs.quiesce(record.id);
+    try {
+      await this.deps.repos.agents.delete(record.id);
+    } finally {
+      lease?.release();
+    }
+    this.deps.live.closeAll(record.id, AGENT_DELETED_CODE, AGENT_DELETED_REASON);
+    this.deps.coordinator?.command(record.id, "deleted");
   }
 
   async settings(user: UserClaims, id: string): Promise<AgentSettings> {

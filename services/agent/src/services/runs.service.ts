@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AgentSettings, ReActStep, ServerFrame, Workflow } from "@texera-agent/protocol";
 import type { FastifyBaseLogger } from "fastify";
+import type { Coordinator, Lease } from "../cluster/coordinator.ts";
 import type { LlmPolicy } from "../config.ts";
 import type { RunStatus } from "../db/schema.ts";
 import { agentBusy } from "../errors.ts";
@@ -23,6 +24,8 @@ export interface RunsServiceDeps {
   commits: DeferredWrites;
   repos: Repositories;
   live: LiveAgents;
+  /** Who may run which agent (one process alone, or replicas over PostgreSQL). */
+  coordinator: Coordinator;
   llm: LlmClient;
   tools: ToolRegistry;
   policy: LlmPolicy;
@@ -35,11 +38,13 @@ export interface RunsServiceDeps {
   onRunEnd?(reason: string): void;
 }
 
-type StopCause = "user" | "shutdown";
+type StopCause = "user" | "shutdown" | "database";
 
 export const STOPPED_BY_USER = "Stopped by the user.";
 export const STOPPED_BY_SHUTDOWN =
   "agent-service shut down during this run; send the message again to continue.";
+export const STOPPED_BY_DATABASE =
+  "agent-service lost its connection to the database during this run, so it was stopped; the steps above were saved. Send the message again once the service is back (usually within seconds).";
 
 /**
  * Runs agents: one run per message, one run at a time per agent. Steps are saved as they complete and
@@ -54,27 +59,48 @@ export class RunsService {
   constructor(private readonly deps: RunsServiceDeps) {}
 
   /**
-   * Starts answering `content`. Throws AGENT_BUSY when the agent already answers a message (nothing is
-   * queued). Returns once the run is under way; it goes on without the caller.
+   * The right to start a run of the agent, on this replica or any other. Throws AGENT_BUSY when it answers
+   * a message (here or elsewhere: nothing is queued), DATABASE_UNAVAILABLE when that cannot be known.
    */
-  start(record: AgentRecord, userId: number, content: string): { runId: string } {
+  async reserve(agentId: string): Promise<Lease> {
+    const busy = () => agentBusy("send the next message");
+    if (this.deps.live.peek(agentId)?.done) throw busy();
+    const lease = await this.deps.coordinator.acquire(agentId);
+    if (!lease) throw busy();
+    return lease;
+  }
+
+  /**
+   * Starts answering `content` under `lease` (from reserve), which the run gives back when it has ended.
+   * Returns once the run is under way; it goes on without the caller.
+   */
+  start(record: AgentRecord, userId: number, content: string, lease: Lease): { runId: string } {
     const { live } = this.deps;
     const agent = live.get(record.id);
-    if (agent.state !== "AVAILABLE") throw agentBusy("send the next message");
+    if (agent.state !== "AVAILABLE" || agent.done) {
+      lease.release();
+      throw agentBusy("send the next message");
+    }
     const runId = randomUUID();
     agent.state = "GENERATING";
     agent.runId = runId;
     agent.controller = new AbortController();
     this.stopCause.delete(agent);
     live.broadcast(record.id, { type: "state", state: "GENERATING" });
-    agent.done = this.execute(record, agent, userId, content, runId);
+    agent.done = this.execute(record, agent, userId, content, runId, lease);
     return { runId };
   }
 
-  /** Aborts the agent's run (if any); it ends with a system step saying it was stopped. */
-  stop(agentId: string, cause: StopCause = "user"): boolean {
+  /**
+   * Aborts the agent's run; it ends with a system step saying it was stopped. A run on another replica is
+   * told to stop there (`local`: only a run here, as asked by another replica).
+   */
+  stop(agentId: string, cause: StopCause = "user", local = false): boolean {
     const agent = this.deps.live.peek(agentId);
-    if (!agent?.controller || agent.state !== "GENERATING") return false;
+    if (!agent?.controller || agent.state !== "GENERATING") {
+      if (!local && this.deps.coordinator.shared) this.deps.coordinator.command(agentId, "stop");
+      return false;
+    }
     this.stopCause.set(agent, cause);
     agent.state = "STOPPING";
     this.deps.live.broadcast(agentId, { type: "state", state: "STOPPING" });
@@ -82,33 +108,56 @@ export class RunsService {
     return true;
   }
 
-  /** Aborts the run of an agent that is being deleted and waits (bounded) until it has let go. */
-  async abortForDeletion(agentId: string): Promise<void> {
+  /**
+   * Aborts the run of an agent that is being deleted, wherever it runs, and takes its lease (waiting,
+   * bounded, until the run has let go). Undefined when it could not be had in time: the deletion goes on.
+   */
+  async quiesce(agentId: string): Promise<Lease | undefined> {
+    this.abortLocal(agentId);
+    const agent = this.deps.live.peek(agentId);
+    if (agent?.done) await settleWithin(agent.done, 5_000);
+    if (this.deps.coordinator.shared) this.deps.coordinator.command(agentId, "abort");
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const lease = await this.deps.coordinator.acquire(agentId).catch(() => undefined);
+      if (lease || Date.now() > deadline) return lease;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** A deleted agent's run here ends at once and writes nothing more. */
+  abortLocal(agentId: string): void {
     const agent = this.deps.live.peek(agentId);
     if (!agent?.done) return;
     agent.deleted = true;
     agent.controller?.abort();
-    await settleWithin(agent.done, 5_000);
   }
 
+  /** Forgets the conversation; refused (AGENT_BUSY) while the agent answers, here or elsewhere. */
   async clearHistory(record: AgentRecord): Promise<void> {
-    await this.deps.repos.steps.clear(record.id);
-    if (!this.deps.live.peek(record.id)) return;
-    const workflow = await this.deps.repos.workflows.get(record.id);
-    this.deps.live.broadcast(record.id, {
-      type: "init",
-      agent: toAgentDto(record, "AVAILABLE"),
-      state: "AVAILABLE",
-      steps: [],
-      workflow,
+    const lease = await this.reserve(record.id).catch((error) => {
+      throw error?.code === "AGENT_BUSY" ? agentBusy("clear its history") : error;
     });
+    try {
+      await this.deps.repos.steps.clear(record.id);
+      const workflow = await this.deps.repos.workflows.get(record.id);
+      this.deps.live.broadcast(record.id, {
+        type: "init",
+        agent: toAgentDto(record, "AVAILABLE"),
+        state: "AVAILABLE",
+        steps: [],
+        workflow,
+      });
+    } finally {
+      lease.release();
+    }
   }
 
-  /** Stops every run (each saves a step saying so) and waits for them, bounded. */
-  async shutdown(timeoutMs = 5_000): Promise<void> {
+  /** Stops every run here (each saves a step saying so) and waits for them, bounded. */
+  async shutdown(timeoutMs = 5_000, cause: StopCause = "shutdown"): Promise<void> {
     const running = this.deps.live.running();
     for (const agent of running) {
-      this.stopCause.set(agent, "shutdown");
+      this.stopCause.set(agent, cause);
       agent.controller?.abort();
     }
     await settleWithin(Promise.all(running.map((a) => a.done)), timeoutMs);
@@ -120,6 +169,7 @@ export class RunsService {
     userId: number,
     content: string,
     runId: string,
+    lease: Lease,
   ): Promise<void> {
     const { repos, live, log } = this.deps;
     const id = record.id;
@@ -231,25 +281,26 @@ export class RunsService {
       "run ended",
     );
     this.deps.hooks?.ended(runId, outcome.reason);
-    this.deps.onRunEnd?.(
-      outcome.reason === "crash"
-        ? "error"
-        : this.stopCause.get(agent) === "shutdown"
-          ? "interrupted"
-          : outcome.reason,
-    );
+    const cause = this.stopCause.get(agent);
+    const failed = outcome.reason === "crash" || (outcome.reason === "stopped" && cause === "database");
+    this.deps.onRunEnd?.(failed ? "error" : cause === "shutdown" ? "interrupted" : outcome.reason);
     agent.state = "AVAILABLE";
     agent.controller = undefined;
     agent.runId = undefined;
     agent.done = undefined;
-    if (agent.deleted) return;
+    if (agent.deleted) {
+      lease.release();
+      return;
+    }
     live.broadcast(id, { type: "state", state: "AVAILABLE" });
     // The run's last frame: it leaves at once, with the step and state queued before it.
     live.broadcast(
       id,
-      { type: "complete", runId, reason: outcome.reason === "crash" ? "error" : outcome.reason },
+      { type: "complete", runId, reason: failed ? "error" : (outcome.reason as RunOutcome["reason"]) },
       true,
     );
+    // After the last frames: on another replica, the next run's frames cannot overtake them.
+    lease.release();
     live.forgetIfIdle(id);
   }
 
@@ -276,6 +327,13 @@ export class RunsService {
         break;
       case "stopped": {
         const cause = this.stopCause.get(agent) ?? "user";
+        if (cause === "database") {
+          status = "interrupted";
+          notice = STOPPED_BY_DATABASE;
+          code = "DATABASE_UNAVAILABLE";
+          errorFrame = { type: "error", message: notice, code };
+          break;
+        }
         status = cause === "shutdown" ? "interrupted" : "stopped";
         notice = cause === "shutdown" ? STOPPED_BY_SHUTDOWN : STOPPED_BY_USER;
         break;

@@ -1,0 +1,137 @@
+import type { FastifyBaseLogger } from "fastify";
+import type { LiveAgents } from "../live/live-agents.ts";
+import type { Repositories } from "../repositories/index.ts";
+import type { SqlClient } from "../repositories/sql.ts";
+import { AGENT_DELETED_CODE, AGENT_DELETED_REASON } from "../services/agents.service.ts";
+import { closeInterruptedRun } from "../services/recover-interrupted-runs.ts";
+import type { RunsService } from "../services/runs.service.ts";
+import type { Coordinator } from "./coordinator.ts";
+
+export interface ReplicaClusterDeps {
+  coordinator: Coordinator;
+  live: LiveAgents;
+  runs: RunsService;
+  repos: Repositories;
+  sql: SqlClient;
+  now: () => Date;
+  log: FastifyBaseLogger;
+  /** How often to look for runs whose replica is gone (AGENT_CLUSTER_SWEEP_MS). */
+  sweepMs: number;
+}
+
+export const LINK_LOST_NOTICE =
+  "agent-service lost its connection to the database: updates of this agent pause until it is back (usually within seconds); the conversation will then be sent again.";
+
+/**
+ * One replica's part in the cluster: frames and commands from the other replicas reach the sockets and
+ * runs here, runs left behind by a replica that died are closed (an INTERRUPTED system step every socket
+ * sees, and the agent free again) within one sweep, and a lost database connection stops the runs here and
+ * resends every socket its conversation once the connection is back.
+ */
+export class ReplicaCluster {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<number> | undefined;
+
+  constructor(private readonly deps: ReplicaClusterDeps) {
+    const { live, runs } = deps;
+    deps.coordinator.attach({
+      frame: (id, text, meta) => live.deliver(id, text, meta),
+      command: (id, command) => {
+        if (command === "stop") runs.stop(id, "user", true);
+        else if (command === "abort") runs.abortLocal(id);
+        else live.closeAll(id, AGENT_DELETED_CODE, AGENT_DELETED_REASON);
+      },
+      down: () => this.linkDown(),
+      up: () => void this.linkUp(),
+    });
+  }
+
+  /** Connects, closes the runs of replicas that are gone, and starts sweeping. Returns how many it closed. */
+  async start(): Promise<number> {
+    await this.deps.coordinator.start();
+    await this.refreshRemoteStates();
+    const closed = await this.sweep();
+    this.timer = setInterval(() => this.tick(), this.deps.sweepMs);
+    this.timer.unref();
+    return closed;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping?.catch(() => {});
+    await this.deps.coordinator.close();
+  }
+
+  /**
+   * Closes every run marked running whose agent's lock nobody holds: its replica died (or lost the
+   * database) before it could end it. Returns how many.
+   */
+  sweep(): Promise<number> {
+    this.sweeping ??= this.sweepOnce().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<number> {
+    const { repos, live, coordinator, log } = this.deps;
+    const running = await repos.runs.listRunning();
+    let closed = 0;
+    for (const run of running) {
+      if (live.peek(run.agentId)?.done) continue;
+      const lease = await coordinator.acquire(run.agentId).catch(() => undefined);
+      if (!lease) continue;
+      try {
+        // Its replica may have ended it between the list and the lock.
+        if ((await repos.runs.get(run.id))?.status !== "running") continue;
+        const step = await closeInterruptedRun(this.deps.sql, repos, run, this.deps.now);
+        live.broadcast(run.agentId, { type: "step", step });
+        live.broadcast(run.agentId, { type: "state", state: "AVAILABLE" });
+        live.broadcast(run.agentId, { type: "complete", runId: run.id, reason: "error" }, true);
+        closed++;
+      } catch (error) {
+        log.error({ err: error, runId: run.id }, "could not close a run left by a replica that is gone");
+      } finally {
+        lease.release();
+      }
+    }
+    if (closed > 0) log.warn(`${closed} run(s) left by a replica that is gone were marked interrupted`);
+    return closed;
+  }
+
+  private tick(): void {
+    if (!this.deps.coordinator.isUp || this.sweeping) return;
+    this.deps.coordinator
+      .ping()
+      .then(() => this.sweep())
+      .catch((error) => this.deps.log.warn({ err: error }, "cluster sweep failed"));
+  }
+
+  /** The agents running elsewhere, as the database says (frames keep it current from then on). */
+  private async refreshRemoteStates(): Promise<void> {
+    const running = await this.deps.repos.runs.listRunning();
+    this.deps.live.setRemoteStates(running.map((r) => [r.agentId, "GENERATING"] as const));
+  }
+
+  private linkDown(): void {
+    const { live, runs, log } = this.deps;
+    // Its locks are gone with the connection: another replica could take these agents. Stop them here.
+    runs.shutdown(5_000, "database").catch((error) => log.error({ err: error }, "stopping runs failed"));
+    const frame = JSON.stringify({ type: "error", code: "DATABASE_UNAVAILABLE", message: LINK_LOST_NOTICE });
+    for (const id of live.watched()) {
+      if (!live.peek(id)?.done && live.state(id) !== "AVAILABLE") live.deliver(id, frame, undefined);
+    }
+  }
+
+  private async linkUp(): Promise<void> {
+    const { live, log } = this.deps;
+    try {
+      await this.refreshRemoteStates();
+      await this.sweep();
+    } catch (error) {
+      log.warn({ err: error }, "cluster resync after reconnecting failed");
+    }
+    // Frames of the outage are lost: every socket gets the conversation again, as the database has it.
+    for (const id of live.watched()) for (const w of live.peek(id)?.watchers ?? []) w.resync?.();
+  }
+}

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findNginx, NGINX_TEMPLATE, renderNginxConf } from "../../scripts/lib/nginx.ts";
+import { findNginx, NGINX_TEMPLATE, renderNginxConf, startNginx } from "../../scripts/lib/nginx.ts";
+import { deadUrl, stubAccessControl, stubAgentService } from "../../services/gateway/src/testing/stubs.ts";
 
 const options = {
   prefix: "/tmp/texera-nginx",
@@ -20,6 +21,13 @@ function block(conf: string, header: string): string {
   const start = conf.indexOf(`${header} {`);
   if (start < 0) throw new Error(`no block ${header}`);
   return conf.slice(start, conf.indexOf("\n    }", start));
+}
+
+/** The directives of one `upstream` block (at the http level). */
+function upstream(conf: string, name: string): string {
+  const start = conf.indexOf(`  upstream ${name} {`);
+  if (start < 0) throw new Error(`no upstream ${name}`);
+  return conf.slice(start, conf.indexOf("\n  }", start));
 }
 
 describe("deploy/single-node/nginx.conf", () => {
@@ -73,7 +81,54 @@ describe("deploy/single-node/nginx.conf", () => {
     expect(conf.split("\n").length - plain.split("\n").length).toBe(1);
   });
 
+  it("has one agent-service server line for a single replica", () => {
+    expect(upstream(conf, "agent_service")).toContain(
+      "\n    server 127.0.0.1:3001 max_fails=1 fail_timeout=5s;\n    keepalive 64;",
+    );
+  });
+
+  const twoReplicas = { ...options, agentService: ["127.0.0.1:3001", "127.0.0.1:3002"] };
+  it("spreads agent-service over several replicas, each with passive health", () => {
+    const agents = upstream(renderNginxConf(twoReplicas), "agent_service");
+    const servers = agents.split("\n").filter((line) => line.trimStart().startsWith("server "));
+    expect(servers).toEqual([
+      "    server 127.0.0.1:3001 max_fails=1 fail_timeout=5s;",
+      "    server 127.0.0.1:3002 max_fails=1 fail_timeout=5s;",
+    ]);
+    // The same list as one comma-separated string (what `scripts/nginx-conf.ts --agent-service` passes).
+    expect(renderNginxConf({ ...options, agentService: "127.0.0.1:3001, 127.0.0.1:3002" })).toBe(
+      renderNginxConf(twoReplicas),
+    );
+    // access-control stays one server.
+    expect(upstream(conf, "access_control_service")).toMatch(/\{\n\s+server 127\.0\.0\.1:9096;\n/);
+  });
+
+  it("moves a failed connection on to the next replica, stated explicitly for the whole server", () => {
+    const server = conf.slice(conf.indexOf("  server {"));
+    const live = server.split("\n").filter((l) => !l.trimStart().startsWith("#"));
+    expect(live).toContain("    proxy_next_upstream error timeout;");
+    expect(live.filter((l) => l.includes("proxy_next_upstream"))).toHaveLength(1); // nothing adds non_idempotent
+  });
+
+  it("refuses a bad replica list", () => {
+    const render = (agentService: string | string[]) => () => renderNginxConf({ ...options, agentService });
+    expect(render(["127.0.0.1:3001", "127.0.0.1:3002; include /etc/passwd"])).toThrow(/AGENT_SERVICE/);
+    expect(render("127.0.0.1:3001 backup")).toThrow(/AGENT_SERVICE/);
+    expect(render([])).toThrow(/agentService needs host:port entries/);
+    expect(render("127.0.0.1:3001,,127.0.0.1:3002")).toThrow(/without empty ones/);
+    expect(render(["127.0.0.1:3001", "127.0.0.1:3001"])).toThrow(/lists 127\.0\.0\.1:3001 twice/);
+  });
+
   const nginx = findNginx();
+  it.runIf(nginx)("passes `nginx -t` with two agent-service replicas", () => {
+    const prefix = join(dir, "prefix-replicas");
+    mkdirSync(prefix);
+    const file = join(prefix, "nginx.conf");
+    writeFileSync(file, renderNginxConf({ ...twoReplicas, prefix, webRoot: dir }));
+    const check = spawnSync(nginx!, ["-p", prefix, "-c", file, "-e", "stderr", "-t"], { encoding: "utf8" });
+    expect(check.stderr).toContain("test is successful");
+  });
+
   it.runIf(nginx)("passes `nginx -t` with a temporary prefix", () => {
     const prefix = join(dir, "prefix");
     mkdirSync(prefix);
@@ -82,5 +137,42 @@ describe("deploy/single-node/nginx.conf", () => {
     const check = spawnSync(nginx!, ["-p", prefix, "-c", file, "-e", "stderr", "-t"], { encoding: "utf8" });
     expect(check.stderr).toContain("test is successful");
     expect(readFileSync(NGINX_TEMPLATE, "utf8")).toContain("{{PREFIX}}");
+  });
+
+  it.runIf(nginx)("real nginx moves requests past a dead replica, then skips it (max_fails=1)", async () => {
+    const [live, ac] = await Promise.all([stubAgentService(), stubAccessControl()]);
+    const dead = new URL(await deadUrl()).host;
+    const { port } = new URL(await deadUrl()); // a free port for nginx
+    const running = await startNginx({
+      prefix: join(dir, "prefix-run"),
+      listen: `127.0.0.1:${port}`,
+      webRoot: dir,
+      accessControl: new URL(ac.url).host,
+      agentService: [dead, new URL(live.url).host],
+      workerProcesses: 1, // one worker, so one view of which replica is down
+    });
+    try {
+      // nginx's round-robin starts with the first server, the dead one: connection refused, so the POST
+      // never reached a replica and moves on to the next one (nothing was sent twice).
+      const post = await fetch(`${running.url}/api/agents`, {
+        method: "POST",
+        headers: { authorization: "Bearer good", "content-type": "application/json" },
+        body: "{}",
+      });
+      expect(post.status).toBe(200);
+      for (let i = 0; i < 4; i++) expect((await fetch(`${running.url}/api/healthcheck`)).status).toBe(200);
+      expect(live.seen.map((r) => r.method)).toEqual(["POST", "GET", "GET", "GET", "GET"]);
+    } finally {
+      await running.stop();
+      await Promise.all([live.close(), ac.close()]);
+    }
+    // The dead replica was tried once ("502, 200": refused, then the live one), then left alone for 5 s.
+    const upstreams = readFileSync(running.accessLog, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { uri: string; upstream_status: string })
+      .filter((entry) => entry.uri !== "/api/__nginx_ready")
+      .map((entry) => entry.upstream_status);
+    expect(upstreams).toEqual(["502, 200", "200", "200", "200", "200"]);
   });
 });

@@ -17,7 +17,11 @@ export interface NginxConfOptions {
   listen: string;
   webRoot: string;
   accessControl: string;
-  agentService: string;
+  /**
+   * agent-service as `host:port`, or several replicas (an array, or one string with commas:
+   * `"10.0.0.1:3001,10.0.0.2:3001"`): one `server` line each in `upstream agent_service`.
+   */
+  agentService: string | readonly string[];
   workerProcesses?: number | "auto";
   /** Worker user; leave unset unless nginx starts as root. */
   user?: string;
@@ -26,6 +30,22 @@ export interface NginxConfOptions {
 }
 
 const SAFE_VALUE = /^[A-Za-z0-9_.:/@[\]-]+$/;
+/** Passive health of agent-service replicas, as the built-in gateway's GATEWAY_UPSTREAM_FAIL_TIMEOUT_MS. */
+const MAX_FAILS = 1;
+const FAIL_TIMEOUT = "5s";
+
+/** The replica list: an array, or a string with commas; no empty entries, no duplicates. */
+function agentServiceReplicas(option: string | readonly string[]): string[] {
+  const replicas = (typeof option === "string" ? option.split(",") : [...option]).map((r) => r.trim());
+  if (replicas.length === 0 || replicas.some((r) => r === "")) {
+    throw new TypeError(
+      `nginx agentService needs host:port entries without empty ones, got "${String(option)}"`,
+    );
+  }
+  const duplicate = replicas.find((r, i) => replicas.indexOf(r) !== i);
+  if (duplicate) throw new TypeError(`nginx agentService lists ${duplicate} twice`);
+  return replicas;
+}
 
 /** Fills the template's {{NAME}} placeholders; refuses values that could inject nginx syntax. */
 export function renderNginxConf(
@@ -37,13 +57,20 @@ export function renderNginxConf(
     LISTEN: options.listen,
     WEB_ROOT: options.webRoot,
     ACCESS_CONTROL: options.accessControl,
-    AGENT_SERVICE: options.agentService,
     WORKER_PROCESSES: String(options.workerProcesses ?? "auto"),
   };
-  for (const [name, value] of Object.entries(values)) {
+  const replicas = agentServiceReplicas(options.agentService);
+  const checked = [
+    ...Object.entries(values),
+    ...replicas.map((replica) => ["AGENT_SERVICE", replica] as const),
+  ];
+  for (const [name, value] of checked) {
     if (!SAFE_VALUE.test(value))
       throw new TypeError(`nginx.conf ${name} has characters nginx would misread: "${value}"`);
   }
+  values.AGENT_SERVICE_SERVERS = replicas
+    .map((replica) => `server ${replica} max_fails=${MAX_FAILS} fail_timeout=${FAIL_TIMEOUT};`)
+    .join("\n");
   if (!/^(auto|[1-9][0-9]?)$/.test(values.WORKER_PROCESSES!)) {
     throw new TypeError(`nginx workerProcesses must be auto or 1-99, got "${values.WORKER_PROCESSES}"`);
   }
@@ -60,7 +87,8 @@ export function renderNginxConf(
         : line.replace(/\{\{([A-Z_]+)\}\}/g, (_match, name: string) => {
             const value = values[name];
             if (value === undefined) throw new TypeError(`nginx.conf has an unknown placeholder {{${name}}}`);
-            return value;
+            // A value of several lines (the server lines) keeps the placeholder line's indentation.
+            return value.replaceAll("\n", `\n${/^\s*/.exec(line)![0]}`);
           }),
     )
     .join("\n");

@@ -165,6 +165,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     writes,
     now,
     limits: deps.limits,
+    // Replicas share PostgreSQL: count a user's runs across all of them.
+    sharedCounts: deps.database.dialect === "postgres",
     audit: deps.audit,
     log: app.log,
   });

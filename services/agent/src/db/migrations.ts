@@ -56,4 +56,14 @@ export const migrations: Record<string, Migration> = {
   "003_ws_ticket_uses": wsTicketUsesMigration,
   "004_token_usage": tokenUsageMigration,
   "005_audit_events": auditEventsMigration,
+  // The run limits count a user's runs of the last minute on every start (limits/shared-run-counts.ts).
+  "006_runs_agent_started": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex("runs_agent_started")
+        .on("runs")
+        .columns(["agent_id", "started_at"])
+        .execute();
+    },
+  },
 };

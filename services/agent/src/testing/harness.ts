@@ -58,6 +58,8 @@ export interface HarnessOptions {
   engine?: AppDeps["engine"];
   now?: () => Date;
   pingIntervalMs?: number;
+  /** Be one replica of several over `databaseUrl` (PostgreSQL). */
+  cluster?: AppDeps["cluster"];
 }
 
 export interface Harness {
@@ -93,6 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     engine: options.engine,
     now: options.now,
     pingIntervalMs: options.pingIntervalMs,
+    cluster: options.cluster,
     logger: { level: "debug", stream: { write: (line: string) => void logs.push(line) } },
   });
   const tokens = makeTokens();

@@ -21,7 +21,12 @@ const existingSecrets = {
   auth: { existingSecret: "texera-auth", existingSecretKey: "jwt" },
   database: { existingSecret: "texera-db", existingSecretKey: "url" },
   litellm: { existingSecret: "litellm-keys", existingSecretKey: "master" },
-  agentService: { replicaCount: 3 },
+  agentService: {
+    replicaCount: 3,
+    clusterSweepMs: 500,
+    terminationGracePeriodSeconds: 45,
+    persistence: { enabled: true, existingClaim: "texera-datasets" },
+  },
   accessControl: { replicaCount: 2 },
   web: { replicaCount: 2 },
 };
@@ -29,7 +34,7 @@ const inlineSecrets = {
   auth: { jwtSecret },
   database: { url: `postgres://texera:${dbPassword}@postgres.db.svc:5432/texera` },
   litellm: { masterKey, baseUrl: "http://litellm.llm.svc:4000" },
-  agentService: { replicaCount: 2 },
+  agentService: { replicaCount: 2, persistence: { enabled: true, storageClass: "nfs-client", size: "20Gi" } },
   gateway: {
     hostnames: ["texera.example.com"],
     parentRefs: [
@@ -128,6 +133,22 @@ describe("helm lint and helm template (real helm binary)", () => {
       [{ agentService: { replicaCount: 3 } }, /agentService\.replicaCount > 1 needs PostgreSQL/],
       [{ accessControl: { replicaCount: 2 } }, /accessControl\.replicaCount > 1 needs PostgreSQL/],
       [{ database: { url: "mysql://x@y/z" } }, /must be a PostgreSQL URL/],
+      // Several agent-service replicas: PostgreSQL first, then a shared datasets volume.
+      [
+        { agentService: { replicaCount: 2, persistence: { enabled: true } } },
+        /agentService\.replicaCount > 1 needs PostgreSQL/,
+      ],
+      [
+        { database: inlineSecrets.database, agentService: { replicaCount: 2 } },
+        /replicaCount > 1 needs a shared datasets volume: .*persistence\.enabled=true .*ReadWriteMany/,
+      ],
+      [
+        {
+          database: inlineSecrets.database,
+          agentService: { replicaCount: 2, persistence: { enabled: true, accessModes: ["ReadWriteOnce"] } },
+        },
+        /needs a shared ReadWriteMany datasets volume: add ReadWriteMany to agentService\.persistence\.accessModes/,
+      ],
       // values.schema.json: typos, wrong types and values the CRDs (or their CEL rules) would refuse.
       [{ gateway: { parentRefs: [{ namespace: "x" }] } }, /parentRefs\/0': missing property 'name'/],
       [{ agentservice: { replicaCount: 3 } }, /additional properties 'agentservice' not allowed/],
@@ -138,6 +159,16 @@ describe("helm lint and helm template (real helm binary)", () => {
       [{ gateway: { agentRoute: { requestTimeout: "1 hour" } } }, /agentRoute\/requestTimeout/],
       [{ gateway: { extAuth: { failOpen: "no" } } }, /extAuth\/failOpen': got string, want boolean/],
       [{ litellm: { existingSecretKey: "bad key" } }, /litellm\/existingSecretKey/],
+      [{ agentService: { clusterSweepMs: 99 } }, /clusterSweepMs': minimum: got 99, want 100/],
+      [{ agentService: { clusterSweepMs: 60_001 } }, /clusterSweepMs': maximum: got 60,001, want 60,000/],
+      [{ agentService: { clusterSweepMs: "2000" } }, /clusterSweepMs': got string, want integer/],
+      [{ agentService: { clusterSweepMs: 1500.5 } }, /clusterSweepMs': got number, want integer/],
+      [{ agentService: { terminationGracePeriodSeconds: 5 } }, /terminationGracePeriodSeconds': minimum/],
+      [{ agentService: { persistence: { enabeld: true } } }, /additional properties 'enabeld' not allowed/],
+      [{ agentService: { persistence: { accessModes: ["RWX"] } } }, /accessModes\/0': value must be one of/],
+      [{ agentService: { persistence: { accessModes: [] } } }, /accessModes': minItems/],
+      [{ agentService: { persistence: { size: "ten" } } }, /persistence\/size'/],
+      [{ agentService: { persistence: { existingClaim: "Bad_Claim" } } }, /persistence\/existingClaim'/],
     ];
     const results = await Promise.all(cases.map(([values]) => template({ values })));
     cases.forEach(([values, message], i) => {

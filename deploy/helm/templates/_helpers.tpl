@@ -58,6 +58,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "texera-agent.loginRouteName" -}}{{ include "texera-agent.fullname" . }}-login{{- end }}
 {{- define "texera-agent.webRouteName" -}}{{ include "texera-agent.fullname" . }}-web{{- end }}
 
+{{/* The datasets PersistentVolumeClaim of agent-service: the existing claim if one is named, else the chart's. */}}
+{{- define "texera-agent.datasetsClaimName" -}}
+{{- default (printf "%s-agent-datasets" (include "texera-agent.fullname" .)) .Values.agentService.persistence.existingClaim }}
+{{- end }}
+
 {{- define "texera-agent.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "texera-agent.fullname" .) .Values.serviceAccount.name }}
@@ -111,6 +116,15 @@ Included once, from secrets.yaml.
 {{- end }}
 {{- if gt (int .Values.accessControl.replicaCount) 1 }}
 {{- fail "accessControl.replicaCount > 1 needs PostgreSQL: set database.url or database.existingSecret (the embedded SQLite file is per pod)" }}
+{{- end }}
+{{- end }}
+{{- $agent := .Values.agentService }}
+{{- if gt (int $agent.replicaCount) 1 }}
+{{- if not $agent.persistence.enabled }}
+{{- fail "agentService.replicaCount > 1 needs a shared datasets volume: every replica must see the datasets users upload (DATA_DIR/datasets), so set agentService.persistence.enabled=true with a ReadWriteMany storage class (agentService.persistence.storageClass) or an existing ReadWriteMany claim (agentService.persistence.existingClaim)" }}
+{{- end }}
+{{- if and (not $agent.persistence.existingClaim) (not (has "ReadWriteMany" $agent.persistence.accessModes)) }}
+{{- fail "agentService.replicaCount > 1 needs a shared ReadWriteMany datasets volume: add ReadWriteMany to agentService.persistence.accessModes (replicas on other nodes cannot mount a ReadWriteOnce volume), or name a claim every pod can mount in agentService.persistence.existingClaim" }}
 {{- end }}
 {{- end }}
 {{- if and .Values.database.url (not (regexMatch "^postgres(ql)?://" .Values.database.url)) }}

@@ -582,6 +582,107 @@ describe("pods", () => {
   });
 });
 
+// ---- several agent-service replicas ------------------------------------------------------------------
+
+describe("several agent-service replicas", () => {
+  const agentOf = (r: Rendered): Any => named(r, "Deployment", "-agent-service");
+  const podOf = (r: Rendered): Any => agentOf(r).spec.template.spec;
+  const volume = (r: Rendered, name: string): Any => (podOf(r).volumes as Any[]).find((v) => v.name === name);
+  const mountAt = (r: Rendered, path: string): Any =>
+    (podOf(r).containers[0].volumeMounts as Any[]).find((m) => m.mountPath === path);
+
+  it("mounts a chart-created ReadWriteMany claim at DATA_DIR/datasets; the rest of DATA_DIR stays per pod", () => {
+    const pvc = named(inline, "PersistentVolumeClaim", "-agent-datasets");
+    expect(pvc.apiVersion).toBe("v1");
+    expect(pvc.spec).toEqual({
+      accessModes: ["ReadWriteMany"],
+      storageClassName: "nfs-client",
+      resources: { requests: { storage: "20Gi" } },
+    });
+    expect(pvc.metadata.annotations["helm.sh/resource-policy"]).toBe("keep");
+    expect(pvc.metadata.labels["app.kubernetes.io/component"]).toBe("agent-service");
+
+    const dataDir = envOf(agentOf(inline), "DATA_DIR").value;
+    const mount = mountAt(inline, `${dataDir}/datasets`);
+    expect(mount, "a mount at DATA_DIR/datasets").toBeDefined();
+    expect(mount.readOnly).toBeFalsy();
+    expect(volume(inline, mount.name)).toEqual({
+      name: mount.name,
+      persistentVolumeClaim: { claimName: pvc.metadata.name },
+    });
+    // DATA_DIR itself (DuckDB's spill folder, which DuckDB empties by name when it closes) is the pod's own.
+    expect(volume(inline, mountAt(inline, dataDir).name).emptyDir).toBeDefined();
+    // Only agent-service mounts the claim.
+    for (const name of ["-access-control", "-web"]) {
+      const volumes = (named(inline, "Deployment", name).spec.template.spec.volumes ?? []) as Any[];
+      expect(volumes.filter((v) => v.persistentVolumeClaim)).toEqual([]);
+    }
+  });
+
+  it("mounts an existing claim instead of creating one", () => {
+    expect(ofKind(existing, "PersistentVolumeClaim")).toEqual([]);
+    const mount = mountAt(existing, "/data/datasets");
+    expect(volume(existing, mount.name).persistentVolumeClaim).toEqual({ claimName: "texera-datasets" });
+  });
+
+  it("leaves the storage class to the cluster unless set, and '-' turns dynamic provisioning off", async () => {
+    // One replica on SQLite may keep its datasets on a volume too: no PostgreSQL needed, no PDB.
+    const single = (storageClass: string) =>
+      render({ values: { agentService: { persistence: { enabled: true, storageClass, size: "1Gi" } } } });
+    const [clusterDefault, none] = await Promise.all([single(""), single("-")]);
+    const spec = (r: Rendered) => named(r, "PersistentVolumeClaim", "-agent-datasets").spec;
+    expect(spec(clusterDefault)).toEqual({
+      accessModes: ["ReadWriteMany"],
+      resources: { requests: { storage: "1Gi" } },
+    });
+    expect(spec(none).storageClassName).toBe("");
+    expect(ofKind(clusterDefault, "PodDisruptionBudget")).toEqual([]);
+  });
+
+  it("keeps datasets in the pod's emptyDir when persistence is off (the default)", () => {
+    expect(ofKind(defaults, "PersistentVolumeClaim")).toEqual([]);
+    expect(mountAt(defaults, "/data/datasets")).toBeUndefined();
+    expect((podOf(defaults).volumes as Any[]).filter((v) => v.persistentVolumeClaim)).toEqual([]);
+  });
+
+  it("passes clusterSweepMs to agent-service as AGENT_CLUSTER_SWEEP_MS", () => {
+    expect(envOf(agentOf(defaults), "AGENT_CLUSTER_SWEEP_MS")).toEqual({
+      name: "AGENT_CLUSTER_SWEEP_MS",
+      value: "2000",
+    });
+    expect(envOf(agentOf(existing), "AGENT_CLUSTER_SWEEP_MS").value).toBe("500");
+    const accessControl = named(existing, "Deployment", "-access-control");
+    expect(envOf(accessControl, "AGENT_CLUSTER_SWEEP_MS")).toBeUndefined();
+  });
+
+  it("adds a PodDisruptionBudget (maxUnavailable 1) over the agent-service pods above one replica", () => {
+    expect(ofKind(defaults, "PodDisruptionBudget")).toEqual([]);
+    for (const r of [existing, inline]) {
+      const budgets = ofKind(r, "PodDisruptionBudget");
+      expect(budgets).toHaveLength(1);
+      const pdb = budgets[0];
+      expect(pdb.apiVersion).toBe("policy/v1");
+      expect(pdb.spec.maxUnavailable).toBe(1);
+      expect(pdb.spec.minAvailable).toBeUndefined();
+      // It selects exactly the agent-service pods.
+      const selected = ofKind(r, "Deployment").filter((d) =>
+        Object.entries(pdb.spec.selector.matchLabels).every(
+          ([k, v]) => d.spec.template.metadata.labels[k] === v,
+        ),
+      );
+      expect(selected.map((d) => d.metadata.name)).toEqual([agentOf(r).metadata.name]);
+    }
+  });
+
+  it("gives agent-service a grace period beyond its 5 s wait for runs", () => {
+    expect(podOf(defaults).terminationGracePeriodSeconds).toBe(30);
+    expect(podOf(existing).terminationGracePeriodSeconds).toBe(45);
+    for (const r of [defaults, existing, inline]) {
+      expect(podOf(r).terminationGracePeriodSeconds).toBeGreaterThanOrEqual(10);
+    }
+  });
+});
+
 // ---- README ------------------------------------------------------------------------------------------
 
 describe("README", () => {

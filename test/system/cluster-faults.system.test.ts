@@ -7,7 +7,8 @@
  *     replica's sockets reconnect through the gateway;
  * (c) PostgreSQL stopped and started mid-run: sockets stay open, runs end with DATABASE_UNAVAILABLE, a new
  *     message while it is down is refused at once, every socket gets a fresh init within 5 s of its return,
- *     nothing a client saw is missing, and new runs work.
+ *     nothing a client saw is missing, and new runs work;
+ * (d) the same through a plain `pg_ctl restart -m fast` mid-run.
  * Each part prints what it measured. CLUSTER_GATEWAY=nginx runs it through real nginx.
  */
 import type { Agent, ReActStep, ServerFrame } from "@texera-agent/protocol";
@@ -17,7 +18,6 @@ import {
   inBatches,
   percentile,
   ReactClient,
-  type Received,
   runProblems,
   savedSteps,
   sleep,
@@ -266,9 +266,24 @@ describe(`cluster FAULTS (2 replicas, ${GATEWAY} gateway)`, () => {
     });
   });
 
-  describe("(c) PostgreSQL stopped and started mid-run", () => {
+  describeOutage(
+    "(c) PostgreSQL stopped mid-run, started again once the runs ended (8 s at most)",
+    "stop-start",
+  );
+  describeOutage("(d) PostgreSQL restarted mid-run (pg_ctl restart -m fast)", "restart");
+});
+
+/**
+ * Slow runs (a saved tool turn, then a stream) on sockets spread by the gateway over both replicas, and
+ * idle sockets directly on each replica; then PostgreSQL goes away: `stop-start` keeps it down (a message
+ * sent meanwhile must be refused at once) until the runs have ended or 8 s passed, `restart` is
+ * `pg_ctl restart -m fast`.
+ */
+function describeOutage(title: string, outage: "stop-start" | "restart"): void {
+  describe(title, () => {
     const RUNS = 10;
     const IDLE = 4;
+    const part = title.slice(0, 3);
     let runners: ReactClient[] = [];
     let idle: ReactClient[] = [];
     /** Step frames each runner got before the database went away. */
@@ -276,18 +291,16 @@ describe(`cluster FAULTS (2 replicas, ${GATEWAY} gateway)`, () => {
     const runIds: string[] = [];
     let downAt = 0;
     let upAt = 0;
-    const refusedWhileDown: Array<{ frame: ServerFrame; took: number }> = [];
-    const endedWhileDown: Array<Received | undefined> = [];
+    const refusedWhileDown: Array<{ when: string; frame: ServerFrame; took: number }> = [];
+    let endedWhileDown = 0;
 
     beforeAll(async () => {
       if (!cluster.replicas[0]!.alive()) await cluster.restartReplica(0);
-      const running = await agents(RUNS, "pg-run");
-      const waiting = await agents(IDLE, "pg-idle");
-      // through the gateway: spread over both replicas
-      runners = await inBatches(running, 10, (a, i) => connect(cluster.wsUrl, a, `pg runner ${i}`));
-      // idle sockets directly on each replica, for messages while the database is down
+      const running = await agents(RUNS, `${part} run`);
+      const waiting = await agents(IDLE, `${part} idle`);
+      runners = await inBatches(running, 10, (a, i) => connect(cluster.wsUrl, a, `${part} runner ${i}`));
       idle = await inBatches(waiting, 4, (a, i) =>
-        connect(cluster.replicas[i % 2]!.wsUrl, a, `pg idle ${i} (replica ${i % 2})`),
+        connect(cluster.replicas[i % 2]!.wsUrl, a, `${part} idle ${i} (replica ${i % 2})`),
       );
       for (const [i, r] of runners.entries()) r.send({ type: "message", content: `slow p${i} 100` });
       await Promise.all(
@@ -311,28 +324,34 @@ describe(`cluster FAULTS (2 replicas, ${GATEWAY} gateway)`, () => {
       for (const r of runners) before.push(stepsIn(r.since(1)));
 
       downAt = performance.now();
-      await cluster.pg.stop();
-      // a new message while the database is down: refused at once, never left hanging
-      await Promise.all(
-        idle.map(async (c) => {
-          const from = c.frames.length;
-          const sentAt = c.send({ type: "message", content: "load while-down 5" });
-          const got = await c.waitFor(
-            (f) => f.type === "error" || f.type === "complete",
-            from,
-            10_000,
-            "an answer",
+      if (outage === "restart") {
+        await cluster.pg.restart();
+      } else {
+        await cluster.pg.stop();
+        // a new message while the database is down: refused at once, never left hanging; sent at once,
+        // and again once the runs in progress have ended (waited for up to 8 s)
+        const probe = (when: string) =>
+          Promise.all(
+            idle.map(async (c) => {
+              const from = c.frames.length;
+              const sentAt = c.send({ type: "message", content: "load while-down 5" });
+              const got = await c.waitFor(
+                (f) => f.type === "error" || f.type === "complete",
+                from,
+                10_000,
+                "an answer",
+              );
+              refusedWhileDown.push({ when, frame: got.frame, took: got.at - sentAt });
+            }),
           );
-          refusedWhileDown.push({ frame: got.frame, took: got.at - sentAt });
-        }),
-      );
-      // the runs in progress end while it is down (waited for up to 8 s, then the database comes back anyway)
-      endedWhileDown.push(
-        ...(await Promise.all(
+        await probe("right after the stop");
+        const ended = await Promise.all(
           runners.map((r) => r.waitFor((f) => f.type === "complete", 1, 8_000).catch(() => undefined)),
-        )),
-      );
-      await cluster.pg.start();
+        );
+        endedWhileDown = ended.filter(Boolean).length;
+        await probe("after the runs ended");
+        await cluster.pg.start();
+      }
       upAt = performance.now();
     }, 90_000);
 
@@ -341,14 +360,18 @@ describe(`cluster FAULTS (2 replicas, ${GATEWAY} gateway)`, () => {
       expect(closed).toEqual([]);
     });
 
-    it("a new message while the database is down gets an error frame DATABASE_UNAVAILABLE at once", () => {
-      console.log(
-        `[cluster-faults] (c) messages while PostgreSQL was down answered after max ${ms(Math.max(...refusedWhileDown.map((r) => r.took)))}`,
-      );
-      expect(refusedWhileDown.map((r) => r.frame)).toEqual(
-        idle.map(() => expect.objectContaining({ type: "error", code: "DATABASE_UNAVAILABLE" })),
-      );
-    });
+    if (outage === "stop-start")
+      it("a new message while the database is down gets an error frame DATABASE_UNAVAILABLE at once", () => {
+        console.log(
+          `[cluster-faults] ${part} messages while PostgreSQL was down answered after max ${ms(Math.max(...refusedWhileDown.map((r) => r.took)))}`,
+        );
+        expect(refusedWhileDown.map(({ when, frame }) => ({ when, frame }))).toEqual(
+          refusedWhileDown.map(({ when }) => ({
+            when,
+            frame: expect.objectContaining({ type: "error", code: "DATABASE_UNAVAILABLE" }),
+          })),
+        );
+      });
 
     it("runs in progress end: DATABASE_UNAVAILABLE, then state AVAILABLE and complete error", async () => {
       const problems: string[] = [];
@@ -365,9 +388,9 @@ describe(`cluster FAULTS (2 replicas, ${GATEWAY} gateway)`, () => {
           ended.push(done.at - downAt);
         }),
       );
-      const whileDown = endedWhileDown.filter(Boolean).length;
       console.log(
-        `[cluster-faults] (c) runs ended after PostgreSQL stopped: max ${ms(Math.max(...ended))}; ${whileDown}/${RUNS} while it was down`,
+        `[cluster-faults] ${part} runs ended after PostgreSQL went away: max ${ms(Math.max(...ended))}` +
+          (outage === "stop-start" ? `; ${endedWhileDown}/${RUNS} while it was down` : ""),
       );
       expect(problems).toEqual([]);
     });
@@ -388,8 +411,8 @@ describe(`cluster FAULTS (2 replicas, ${GATEWAY} gateway)`, () => {
         }),
       );
       console.log(
-        `[cluster-faults] (c) fresh init after PostgreSQL came back: p50 ${ms(percentile(resync, 50))}, max ${ms(Math.max(...resync))} ` +
-          `(outage ${ms(upAt - downAt)})`,
+        `[cluster-faults] ${part} fresh init after PostgreSQL came back: p50 ${ms(percentile(resync, 50))}, max ${ms(Math.max(...resync))} ` +
+          `(down for ${ms(upAt - downAt)})`,
       );
       expect(problems).toEqual([]);
       expect(Math.max(...resync)).toBeLessThanOrEqual(RESYNC_WITHIN_MS);
@@ -409,7 +432,7 @@ describe(`cluster FAULTS (2 replicas, ${GATEWAY} gateway)`, () => {
       }
     });
 
-    it("new runs work once it is back (and print how long until serving again)", async () => {
+    it("new runs work once it is back (and how long until serving again)", async () => {
       const t = performance.now();
       const done: number[] = [];
       await Promise.all(
@@ -424,9 +447,9 @@ describe(`cluster FAULTS (2 replicas, ${GATEWAY} gateway)`, () => {
       );
       expect([...runners, ...idle].filter((c) => !c.open).map((c) => c.label)).toEqual([]);
       console.log(
-        `[cluster-faults] (c) serving again: new runs done ${ms(Math.min(...done))}–${ms(Math.max(...done))} after PostgreSQL was back ` +
+        `[cluster-faults] ${part} serving again: new runs done ${ms(Math.min(...done))}–${ms(Math.max(...done))} after PostgreSQL was back ` +
           `(sent ${ms(t - upAt)} after)`,
       );
     });
   });
-});
+}

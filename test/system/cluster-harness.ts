@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { createSigner, type Role } from "@texera-agent/auth";
 import { createTestDatabase, startTestPostgres, type TestPostgres } from "@texera-agent/db/testing";
 import { freePorts } from "@texera-agent/db/testing/free-port";
-import { type NginxConfOptions, REPO_ROOT, type RunningNginx, startNginx } from "../../scripts/lib/nginx.ts";
+import { REPO_ROOT, type RunningNginx, startNginx } from "../../scripts/lib/nginx.ts";
 import { type Output, type Service, startService, waitForHealthy } from "../../scripts/lib/processes.ts";
 
 export type ClusterGateway = "builtin" | "nginx";
@@ -310,8 +310,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         listen: `${host}:${gatewayPort}`,
         webRoot,
         accessControl: `${host}:${accessControlPort}`,
-        // One upstream server per replica (renderNginxConf takes a list for a cluster).
-        agentService: replicaPorts.map((p) => `${host}:${p}`) as unknown as NginxConfOptions["agentService"],
+        agentService: replicaPorts.map((p) => `${host}:${p}`),
         workerProcesses: 1,
         onStderr: (text) => {
           for (const line of text.split("\n")) if (line) print.write(`[nginx] ${line}`);

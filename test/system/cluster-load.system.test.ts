@@ -5,7 +5,8 @@
  * the other replica than their runner socket: it must see exactly the runner's frames (cross-replica
  * fan-out). No frame may be lost or out of order. Prints throughput and p99 (message → complete).
  *
- * CLUSTER_GATEWAY=nginx runs it through real nginx instead of the built-in gateway.
+ * CLUSTER_GATEWAY=nginx runs it through real nginx instead of the built-in gateway; CLUSTER_LOAD_USERS spreads
+ * the agents over another number of users (default 10).
  */
 import { execFileSync } from "node:child_process";
 import type { Agent } from "@texera-agent/protocol";
@@ -24,9 +25,9 @@ import {
 import { CLUSTER_MODEL, type Cluster, type ClusterGateway, startCluster } from "./cluster-harness.ts";
 
 const GATEWAY = (process.env.CLUSTER_GATEWAY ?? "builtin") as ClusterGateway;
-const USERS = 10;
-const AGENTS_PER_USER = 100;
-const CLIENTS = USERS * AGENTS_PER_USER;
+const CLIENTS = 1_000;
+/** 10 users with 100 agents each; CLUSTER_LOAD_USERS=1000 gives every agent its own user. */
+const USERS = Number(process.env.CLUSTER_LOAD_USERS ?? 10);
 /** Runner sockets that get a watcher on the other replica. */
 const WATCHED = 100;
 /** Filler tokens per reply (plus the 3 words of "Reply to <tag>."), streamed at 150 tokens/s. */

@@ -229,6 +229,7 @@ describe(`cluster LOAD: ${CLIENTS} clients over 2 replicas through the ${GATEWAY
   it("the saved history is what the sockets saw (a sample, read through the gateway)", async () => {
     const sample = clients.filter((_, i) => i % 25 === 0);
     await inBatches(sample, 10, async (c) => {
+      expect(c.completeAt, `${c.tag}: its run did not complete`).toBeDefined();
       const saved = await savedSteps(cluster.url, c.token, c.agent.id);
       expect(saved, c.tag).toEqual(stepsIn(c.runner!.since(c.from!)));
     });

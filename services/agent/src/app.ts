@@ -254,6 +254,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // The audit events and token counts of those last ends are saved before the caller closes the database.
   app.addHook("onClose", async () => {
+    await gate.flush();
     await writes.flush();
     await cluster?.close();
   });

@@ -94,6 +94,11 @@ export class RunGate implements RunHooks {
     this.write(run, "run.end", run.tokens, { runId, reason });
   }
 
+  /** Hands the token counts not yet written to the group commit (at shutdown, before its last flush). */
+  flush(): Promise<void> {
+    return this.deps.limits?.flush() ?? Promise.resolve();
+  }
+
   private write(run: ActiveRun, action: "run.start" | "run.end", tokens: number | undefined, detail: object) {
     this.deps.audit
       .append({

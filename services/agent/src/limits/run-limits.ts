@@ -154,6 +154,11 @@ export class RunLimits {
     return this.usage.add(userId, utcDay(this.now()), Math.round(tokens));
   }
 
+  /** Writes the token counts summed in memory (at shutdown, before the last commit). */
+  flush(): Promise<void> {
+    return this.usage.flush();
+  }
+
   spentToday(userId: number): Promise<number> {
     return this.usage.spent(userId, utcDay(this.now()));
   }

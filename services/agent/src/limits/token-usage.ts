@@ -30,22 +30,70 @@ const ADD =
   "on conflict (user_id, day) do update set tokens = token_usage.tokens + excluded.tokens";
 const SPENT = "select tokens from token_usage where user_id = ? and day = ?";
 
+interface Pending {
+  userId: number;
+  day: string;
+  tokens: number;
+  waiters: { resolve: () => void; reject: (error: unknown) => void }[];
+}
+
 /**
- * Adds to and reads the per-day counters (one upsert per model turn, deferred to the end of the event-loop
- * turn and committed with the other bookkeeping writes; any replica sees the same sums).
+ * Adds to and reads the per-day counters; any replica sees the same sums. The tokens of a user's model
+ * turns are summed in memory and written once per `flushMs` (one upsert per user and day, in user order,
+ * committed with the other bookkeeping writes): one upsert per turn made the runs of one user queue on its
+ * row, and two replicas writing the rows of several users in different orders deadlocked (PostgreSQL breaks
+ * a deadlock after a second). `spent` counts what is not written yet.
  */
 export class TokenUsage {
+  private readonly pending = new Map<string, Pending>();
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly sql: SqlClient,
     private readonly writes: DeferredWrites,
+    private readonly flushMs = 250,
   ) {}
 
+  /** Settles when the tokens are saved (or could not be). */
   add(userId: number, day: string, tokens: number): Promise<void> {
-    return this.writes.add({ text: ADD, params: [userId, day, tokens] });
+    return new Promise((resolve, reject) => {
+      const key = `${userId}|${day}`;
+      let entry = this.pending.get(key);
+      if (!entry) {
+        entry = { userId, day, tokens: 0, waiters: [] };
+        this.pending.set(key, entry);
+      }
+      entry.tokens += tokens;
+      entry.waiters.push({ resolve, reject });
+      if (this.timer) return;
+      this.timer = setTimeout(() => void this.flush(), this.flushMs);
+      this.timer.unref();
+    });
+  }
+
+  /** Writes what is summed so far (on its timer, and at shutdown before the last commit). */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.size === 0) return Promise.resolve();
+    const entries = [...this.pending.values()].sort(
+      (a, b) => a.userId - b.userId || (a.day < b.day ? -1 : a.day > b.day ? 1 : 0),
+    );
+    this.pending.clear();
+    const saved = this.writes.add(entries.map((e) => ({ text: ADD, params: [e.userId, e.day, e.tokens] })));
+    saved.then(
+      () => {
+        for (const e of entries) for (const w of e.waiters) w.resolve();
+      },
+      (error) => {
+        for (const e of entries) for (const w of e.waiters) w.reject(error);
+      },
+    );
+    return saved.catch(() => {});
   }
 
   async spent(userId: number, day: string): Promise<number> {
     const [row] = await this.sql.query<{ tokens: number | string }>(SPENT, [userId, day]);
-    return row ? Number(row.tokens) : 0;
+    return (row ? Number(row.tokens) : 0) + (this.pending.get(`${userId}|${day}`)?.tokens ?? 0);
   }
 }

@@ -8,3 +8,4 @@ export {
 } from "./database.ts";
 export { migrateToLatest } from "./migrate.ts";
 export type { SqlClient, SqlStatement } from "./sql-client.ts";
+export { isDatabaseUnreachable } from "./unreachable.ts";

@@ -26,11 +26,23 @@ const CLIENT_ERRORS: Record<string, [number, (e: FastifyError) => string]> = {
   FST_ERR_VALIDATION: [400, (e) => e.message],
 };
 
+export interface ErrorHandlingOptions {
+  /** Errors that mean a dependency is down right now (the database): 503 with Retry-After, not 500. */
+  unavailable?(error: unknown): boolean;
+}
+
 /** Installs the one error handler and the 404 answer of a service. Never a 500 for a client mistake. */
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof HttpError) {
       return reply.code(error.statusCode).headers(error.headers).send({ error: error.message });
+    }
+    if (options.unavailable?.(error)) {
+      request.log.warn({ code: error.code }, "the database is unreachable");
+      return reply
+        .code(503)
+        .header("retry-after", "5")
+        .send({ error: "the database is unreachable right now; try again in a few seconds" });
     }
     if (error.validation) {
       return reply.code(400).send({ error: `invalid request: ${error.message}` });

@@ -1,5 +1,6 @@
 import swagger from "@fastify/swagger";
 import type { TicketClaims, TokenVerifier } from "@texera-agent/auth";
+import { isDatabaseUnreachable } from "@texera-agent/db";
 import { ErrorBody } from "@texera-agent/protocol";
 import {
   installErrorHandling,
@@ -74,7 +75,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       }
     },
   });
-  installErrorHandling(app);
+  installErrorHandling(app, { unavailable: isDatabaseUnreachable });
   app.addSchema(ErrorBody);
   const metrics = installMetrics(app, { token: deps.metricsToken });
   countAuthorize = authorizeCounter(metrics.registry);

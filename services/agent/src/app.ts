@@ -1,6 +1,6 @@
 import websocket from "@fastify/websocket";
 import type { TokenVerifier } from "@texera-agent/auth";
-import type { Database } from "@texera-agent/db";
+import { type Database, isDatabaseUnreachable } from "@texera-agent/db";
 import type { AgentSettings, Workflow } from "@texera-agent/protocol";
 import {
   installAuthHook,
@@ -101,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // A long id is answered like any unknown id (404), not 414.
     routerOptions: { maxParamLength: 2048 },
   });
-  installErrorHandling(app);
+  installErrorHandling(app, { unavailable: isDatabaseUnreachable });
   const metrics = installMetrics(app, {
     token: deps.metricsToken ?? (process.env.METRICS_TOKEN || undefined),
   });

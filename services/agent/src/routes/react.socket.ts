@@ -1,8 +1,9 @@
+import { isDatabaseUnreachable } from "@texera-agent/db";
 import { decodeClientFrame, type ServerFrame } from "@texera-agent/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";
 import type { FrameMeta } from "../cluster/envelope.ts";
-import { AgentServiceError } from "../errors.ts";
+import { AgentServiceError, databaseUnavailable } from "../errors.ts";
 import type { RunGate } from "../limits/run-gate.ts";
 import { sendCorked } from "../live/corked-send.ts";
 import { type LiveAgents, sendTo, type Watcher } from "../live/live-agents.ts";
@@ -130,6 +131,10 @@ async function watch(
       } catch (error) {
         if (error instanceof AgentServiceError)
           return reply({ type: "error", message: error.message, code: error.code });
+        if (isDatabaseUnreachable(error)) {
+          const unavailable = databaseUnavailable();
+          return reply({ type: "error", message: unavailable.message, code: unavailable.code });
+        }
         req.log.error({ err: error, agentId: id }, "could not start a run");
         reply({
           type: "error",

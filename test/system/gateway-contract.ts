@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Agent, AgentList, ServerFrame } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { type GatewayKind, type RunningSystem, startSystem } from "./harness.ts";
 import { openSocket, type SocketOutcome } from "./security-clients.ts";
 

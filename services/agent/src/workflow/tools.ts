@@ -1,5 +1,5 @@
 import { WORKFLOW_TOOLS, type Workflow } from "@texera-agent/protocol";
-import type { AgentTool, ToolContext, ToolOutcome } from "../react/tool-types.ts";
+import type { AgentTool, ToolOutcome } from "../react/tool-types.ts";
 import { addLink } from "./add-link.ts";
 import { addOperator, MAX_DISPLAY_NAME } from "./add-operator.ts";
 import { OPERATOR_CATALOG } from "./catalog.ts";

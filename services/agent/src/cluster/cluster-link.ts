@@ -13,6 +13,8 @@ export interface ClusterLinkOptions {
   url: string;
   channel: string;
   events: LinkEvents;
+  /** Turns the records of one flush into notification payloads (see envelope.ts). */
+  pack(records: readonly string[]): string[];
   /** First wait before connecting again; doubled up to maxBackoffMs. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -25,19 +27,32 @@ export interface LinkLock {
 }
 
 /**
- * One dedicated PostgreSQL connection per replica for what must live on a single session: LISTEN, the
- * per-agent advisory locks (session locks: PostgreSQL drops them the moment the connection or the process
- * dies, which is how the other replicas learn that a run lost its replica), and NOTIFY. Everything on it
- * runs in call order, so a run's last frames are published before its lock is let go.
+ * A replica's own PostgreSQL connections beside its pool: one holds the per-agent advisory locks (session
+ * locks: PostgreSQL drops them the moment the connection or the process dies, which is how the other
+ * replicas learn that a run lost its replica) and sends NOTIFY; the other only LISTENs. Either one lost
+ * counts as both: the locks may be gone, frames may have been missed.
  *
- * Frames published in one turn of the event loop leave in one statement (one transaction, one round trip).
+ * Publishing is a group commit: one statement at a time is in flight, and the records queued meanwhile go
+ * in the next one, packed into as few notifications as fit. PostgreSQL serializes the commits of every
+ * transaction that notifies, so a statement per frame (or per turn of the event loop) queued up behind each
+ * other: under a thousand streaming runs frames reached other replicas seconds late. A lock is let go in
+ * the statement after the frames published before it, so the next run's frames cannot overtake them.
  */
 export class ClusterLink {
   private client: pg.Client | undefined;
+  private listener: pg.Client | undefined;
   /** Counts connections: a lock taken on an earlier one is gone with it. */
   private connection = 0;
   private outbox: string[] = [];
+  private unlocks: string[] = [];
+  private lockRequests: {
+    key: string;
+    resolve: (lock: LinkLock | undefined) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
   private flushScheduled = false;
+  /** Settles when the statements in flight are done (one flush at a time). */
+  private inFlight: Promise<void> | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private backoffMs: number;
   private closed = false;
@@ -55,32 +70,58 @@ export class ClusterLink {
     await this.connect();
   }
 
-  publish(payloads: readonly string[]): void {
+  /** Queues a record for the next notification; dropped while the connection is down. */
+  publish(record: string): void {
     if (!this.client) return;
-    for (const p of payloads) this.outbox.push(p);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    this.outbox.push(record);
+    this.schedule();
   }
 
-  /** Takes the lock if nobody (no other session) holds it; throws when the connection is down. */
-  async tryLock(key: string): Promise<LinkLock | undefined> {
+  /**
+   * Takes the lock if nobody (no other session) holds it; throws when the connection is down. The requests
+   * of one turn of the event loop go in one statement: a burst of messages is one round trip, not a queue
+   * of them in front of the frames.
+   */
+  tryLock(key: string): Promise<LinkLock | undefined> {
+    if (!this.client) return Promise.reject(new Error("the cluster link is down"));
+    return new Promise((resolve, reject) => {
+      this.lockRequests.push({ key, resolve, reject });
+      if (this.lockRequests.length > 1) return;
+      setImmediate(() => this.requestLocks());
+    });
+  }
+
+  private requestLocks(): void {
+    const requests = this.lockRequests;
+    this.lockRequests = [];
     const client = this.client;
-    if (!client) throw new Error("the cluster link is down");
+    if (!client) {
+      for (const r of requests) r.reject(new Error("the cluster link is down"));
+      return;
+    }
     const connection = this.connection;
-    const result = await client.query<{ ok: boolean }>("select pg_try_advisory_lock($1::bigint) as ok", [
-      key,
-    ]);
-    if (!result.rows[0]?.ok) return undefined;
-    return { key, connection };
+    client
+      .query<{ ok: boolean }>(
+        "select pg_try_advisory_lock(k) as ok from unnest($1::bigint[]) with ordinality as t(k, n) order by n",
+        [requests.map((r) => r.key)],
+      )
+      .then(
+        ({ rows }) => {
+          requests.forEach((r, i) => {
+            r.resolve(rows[i]?.ok ? { key: r.key, connection } : undefined);
+          });
+        },
+        (error) => {
+          for (const r of requests) r.reject(error);
+        },
+      );
   }
 
-  /** Lets the lock go after every frame published before this call (no-op if its connection is gone). */
+  /** Lets the lock go after every record published before this call (no-op if its connection is gone). */
   unlock(lock: LinkLock): void {
-    const client = this.client;
-    if (!client || lock.connection !== this.connection) return;
-    this.flush();
-    client.query("select pg_advisory_unlock($1::bigint)", [lock.key]).catch(() => {});
+    if (!this.client || lock.connection !== this.connection) return;
+    this.unlocks.push(lock.key);
+    this.schedule();
   }
 
   /** A round trip on the link, to find a connection that died without a word. */
@@ -92,59 +133,114 @@ export class ClusterLink {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     const client = this.client;
+    if (client) {
+      // what was published before closing still goes out
+      while (this.inFlight) await this.inFlight;
+      this.flush();
+      while (this.inFlight) await this.inFlight;
+    }
     this.client = undefined;
-    if (!client) return;
-    this.flush(client);
-    await client.end().catch(() => {});
+    await client?.end().catch(() => {});
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => {});
   }
 
-  private flush(client = this.client): void {
+  private schedule(): void {
+    if (this.flushScheduled || this.inFlight) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
     this.flushScheduled = false;
-    if (!client || this.outbox.length === 0) return;
-    const batch = this.outbox;
+    const client = this.client;
+    if (!client || this.inFlight || (this.outbox.length === 0 && this.unlocks.length === 0)) return;
+    const payloads = this.options.pack(this.outbox);
+    const keys = this.unlocks;
     this.outbox = [];
-    client
-      .query("select pg_notify($1, p) from unnest($2::text[]) with ordinality as t(p, n) order by n", [
-        this.options.channel,
-        batch,
-      ])
-      .catch(() => {}); // a broken connection is reported by its 'error' event
+    this.unlocks = [];
+    const statements: Promise<unknown>[] = [];
+    // Errors: a broken connection is reported by its 'error' event.
+    if (payloads.length > 0) {
+      statements.push(
+        client
+          .query("select pg_notify($1, p) from unnest($2::text[]) with ordinality as t(p, n) order by n", [
+            this.options.channel,
+            payloads,
+          ])
+          .catch(() => {}),
+      );
+    }
+    if (keys.length > 0) {
+      statements.push(
+        client.query("select pg_advisory_unlock(k) from unnest($1::bigint[]) as k", [keys]).catch(() => {}),
+      );
+    }
+    const done = Promise.all(statements).then(() => {
+      if (this.inFlight !== done) return;
+      this.inFlight = undefined;
+      if (this.client === client && (this.outbox.length > 0 || this.unlocks.length > 0)) this.flush();
+    });
+    this.inFlight = done;
   }
 
+  /**
+   * Two connections: one that only listens, and one for locks and NOTIFY. PostgreSQL hands notifications
+   * to a session only while it waits idle for its client; a connection kept busy with statements (a
+   * thousand runs publishing) got them seconds late.
+   */
   private async connect(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.options.url,
-      keepAlive: true,
-      application_name: "agent-service cluster link",
-    });
-    client.on("error", (error) => this.lost(client, error));
-    client.on("end", () => this.lost(client, new Error("the connection ended")));
-    client.on("notification", (n) => {
-      if (n.channel === this.options.channel && n.payload) this.options.events.message(n.payload);
-    });
+    const open = async (role: string) => {
+      const c = new pg.Client({
+        connectionString: this.options.url,
+        keepAlive: true,
+        application_name: `agent-service cluster ${role}`,
+      });
+      c.on("error", () => {}); // until it is ours; then lost() below
+      await c.connect();
+      return c;
+    };
+    let client: pg.Client | undefined;
+    let listener: pg.Client | undefined;
     try {
-      await client.connect();
-      await client.query(`LISTEN "${this.options.channel}"`);
+      client = await open("link");
+      listener = await open("listener");
+      listener.on("notification", (n) => {
+        if (n.channel === this.options.channel && n.payload) this.options.events.message(n.payload);
+      });
+      await listener.query(`LISTEN "${this.options.channel}"`);
     } catch (error) {
-      client.removeAllListeners("end");
-      await client.end().catch(() => {});
+      await client?.end().catch(() => {});
+      await listener?.end().catch(() => {});
       throw error;
     }
     if (this.closed) {
       await client.end().catch(() => {});
+      await listener.end().catch(() => {});
       return;
+    }
+    for (const c of [client, listener]) {
+      c.on("error", (error) => this.lost(c, error));
+      c.on("end", () => this.lost(c, new Error("the connection ended")));
     }
     this.connection++;
     this.client = client;
+    this.listener = listener;
     this.backoffMs = this.options.minBackoffMs ?? 250;
   }
 
-  private lost(client: pg.Client, error: Error): void {
-    if (client !== this.client) return;
+  private lost(which: pg.Client, error: Error): void {
+    if (which !== this.client && which !== this.listener) return;
+    const { client, listener } = this;
     this.client = undefined;
+    this.listener = undefined;
     this.outbox = [];
-    client.removeAllListeners("notification");
-    client.end().catch(() => {});
+    this.unlocks = [];
+    this.inFlight = undefined;
+    listener?.removeAllListeners("notification");
+    client?.end().catch(() => {});
+    listener?.end().catch(() => {});
     this.options.events.down(error);
     this.scheduleReconnect();
   }

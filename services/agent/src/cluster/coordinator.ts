@@ -4,10 +4,11 @@ import { databaseUnavailable } from "../errors.ts";
 import { ClusterLink } from "./cluster-link.ts";
 import {
   type ClusterCommand,
+  commandRecord,
   EnvelopeReader,
-  encodeCommand,
-  encodeFrame,
   type FrameMeta,
+  frameRecord,
+  packRecords,
 } from "./envelope.ts";
 
 /** The right to run (or clear, or delete) one agent; give it back once, when done. */
@@ -127,6 +128,7 @@ export class PgCoordinator implements Coordinator {
       url,
       channel: CLUSTER_CHANNEL,
       ...options,
+      pack: (records) => packRecords(this.replicaId, () => this.seq++, records),
       events: {
         message: (payload) => this.receive(payload),
         down: (error) => {
@@ -173,11 +175,11 @@ export class PgCoordinator implements Coordinator {
   }
 
   publish(agentId: string, text: string, meta: FrameMeta | undefined): void {
-    this.link.publish(encodeFrame(this.replicaId, this.seq++, agentId, text, meta));
+    this.link.publish(frameRecord(agentId, text, meta));
   }
 
   command(agentId: string, command: ClusterCommand): void {
-    this.link.publish(encodeCommand(this.replicaId, this.seq++, agentId, command));
+    this.link.publish(commandRecord(agentId, command));
   }
 
   ping(): Promise<void> {
@@ -191,9 +193,10 @@ export class PgCoordinator implements Coordinator {
   private receive(payload: string): void {
     // Our own notifications come back too: the first field says whose it is.
     if (payload.startsWith(`${this.replicaId}\t`)) return;
-    const received = this.reader.read(payload);
-    if (!received || !this.handlers) return;
-    if (received.kind === "command") this.handlers.command(received.agentId, received.command);
-    else this.handlers.frame(received.agentId, received.text, received.meta);
+    if (!this.handlers) return;
+    for (const received of this.reader.read(payload)) {
+      if (received.kind === "command") this.handlers.command(received.agentId, received.command);
+      else this.handlers.frame(received.agentId, received.text, received.meta);
+    }
   }
 }

@@ -1,73 +1,98 @@
 import { describe, expect, it } from "vitest";
-import { EnvelopeReader, encodeCommand, encodeFrame, frameMeta, PART_CHARS } from "./envelope.ts";
+import {
+  commandRecord,
+  EnvelopeReader,
+  frameMeta,
+  frameRecord,
+  PACK_BYTES,
+  PART_CHARS,
+  packRecords,
+} from "./envelope.ts";
 
 const AGENT = "6f1c2a8e-0000-4000-8000-000000000001";
 
+const counter = () => {
+  let n = 0;
+  return () => n++;
+};
+
 describe("cluster envelope", () => {
-  it("carries a small frame in one notification, with what sockets need in its tag", () => {
-    const frame = { type: "step", step: { index: 7 } };
-    const [payload, ...rest] = encodeFrame("r1", 3, AGENT, JSON.stringify(frame), { step: 7 });
-    expect(rest).toEqual([]);
-    expect(new EnvelopeReader().read(payload!)).toEqual({
+  it("packs the records of a flush into few notifications and reads them back in order", () => {
+    const records = Array.from({ length: 500 }, (_, i) =>
+      frameRecord(AGENT, JSON.stringify({ type: "delta", index: 1, text: `piece ${i} ü` }), { delta: 1 }),
+    );
+    records.push(commandRecord(AGENT, "stop"));
+    const payloads = packRecords("r1", counter(), records);
+    expect(payloads.length).toBeGreaterThan(1);
+    expect(payloads.length).toBeLessThan(10);
+    for (const p of payloads) expect(Buffer.byteLength(p)).toBeLessThan(8_000);
+    const reader = new EnvelopeReader();
+    const got = payloads.flatMap((p) => reader.read(p));
+    expect(got).toHaveLength(501);
+    expect(got[0]).toEqual({
       kind: "frame",
       replica: "r1",
       agentId: AGENT,
-      text: JSON.stringify(frame),
-      meta: { step: 7 },
+      text: JSON.stringify({ type: "delta", index: 1, text: "piece 0 ü" }),
+      meta: { delta: 1 },
     });
+    expect(got.map((r) => (r.kind === "frame" ? JSON.parse(r.text).text : r.command))).toEqual([
+      ...Array.from({ length: 500 }, (_, i) => `piece ${i} ü`),
+      "stop",
+    ]);
+    // every notification is numbered apart: PostgreSQL folds equal payloads of one transaction
+    expect(new Set(payloads).size).toBe(payloads.length);
   });
 
-  it("splits a large frame under PostgreSQL's 8,000-byte limit and puts it back together", () => {
+  it("splits a record too large for one notification and puts it back together", () => {
     // multi-byte text and a surrogate pair exactly on a cut
-    const text = `${"é".repeat(PART_CHARS - 1)}😀${"中".repeat(3 * PART_CHARS)}`;
-    const parts = encodeFrame("r1", 1, AGENT, text, { init: 4 });
-    expect(parts.length).toBeGreaterThan(3);
-    for (const p of parts) expect(Buffer.byteLength(p)).toBeLessThan(8_000);
-    for (const p of parts) expect(Buffer.from(p).toString()).toBe(p); // no lone surrogate
+    const text = `${"é".repeat(PART_CHARS - 1 - AGENT.length - 4)}😀${"中".repeat(3 * PART_CHARS)}`;
+    const small = frameRecord(AGENT, "{}", undefined);
+    const payloads = packRecords("r1", counter(), [small, frameRecord(AGENT, text, { init: 4 }), small]);
+    expect(payloads.length).toBeGreaterThan(4);
+    for (const p of payloads) expect(Buffer.byteLength(p)).toBeLessThan(8_000);
+    for (const p of payloads) expect(Buffer.from(p).toString()).toBe(p); // no lone surrogate
     const reader = new EnvelopeReader();
-    const got = parts.map((p) => reader.read(p));
-    expect(got.slice(0, -1)).toEqual(parts.slice(0, -1).map(() => undefined));
-    expect(got.at(-1)).toMatchObject({ kind: "frame", text, meta: { init: 4 } });
+    const got = payloads.map((p) => reader.read(p));
+    expect(got[0]).toHaveLength(1);
+    expect(got.slice(1, -2).flat()).toEqual([]);
+    expect(got.at(-2)).toMatchObject([{ kind: "frame", text, meta: { init: 4 } }]);
+    expect(got.at(-1)).toMatchObject([{ text: "{}" }]);
   });
 
-  it("keeps unfinished frames apart per replica when their parts interleave", () => {
-    const a = encodeFrame("ra", 1, AGENT, "a".repeat(PART_CHARS * 2), undefined);
-    const b = encodeFrame("rb", 9, AGENT, "b".repeat(PART_CHARS * 2), { delta: 2 });
+  it("keeps unfinished records apart per replica when their parts interleave", () => {
+    const big = (c: string) => frameRecord(AGENT, c.repeat(PACK_BYTES + 10), undefined);
+    const a = packRecords("ra", counter(), [big("a")]);
+    const b = packRecords("rb", counter(), [big("b")]);
+    expect(a.length).toBeGreaterThan(1);
     const reader = new EnvelopeReader();
-    expect(reader.read(a[0]!)).toBeUndefined();
-    expect(reader.read(b[0]!)).toBeUndefined();
-    expect(reader.read(a[1]!)).toMatchObject({ replica: "ra", text: "a".repeat(PART_CHARS * 2) });
-    expect(reader.read(b[1]!)).toMatchObject({ replica: "rb", meta: { delta: 2 } });
+    expect(reader.read(a[0]!)).toEqual([]);
+    expect(reader.read(b[0]!)).toEqual([]);
+    for (const p of a.slice(1, -1)) expect(reader.read(p)).toEqual([]);
+    for (const p of b.slice(1, -1)) expect(reader.read(p)).toEqual([]);
+    expect(reader.read(a.at(-1)!)).toMatchObject([{ replica: "ra", text: "a".repeat(PACK_BYTES + 10) }]);
+    expect(reader.read(b.at(-1)!)).toMatchObject([{ replica: "rb", text: "b".repeat(PACK_BYTES + 10) }]);
   });
 
-  it("drops a frame whose parts went missing instead of joining the wrong pieces", () => {
-    const one = encodeFrame("r", 1, AGENT, "x".repeat(PART_CHARS * 3), undefined);
-    const two = encodeFrame("r", 2, AGENT, "y".repeat(PART_CHARS * 2), undefined);
+  it("drops a record whose parts went missing instead of joining the wrong pieces", () => {
+    const seq = counter();
+    const one = packRecords("r", seq, [frameRecord(AGENT, "x".repeat(PACK_BYTES * 2), undefined)]);
+    const two = packRecords("r", seq, [frameRecord(AGENT, "y".repeat(PACK_BYTES + 100), undefined)]);
     const reader = new EnvelopeReader();
-    expect(reader.read(one[0]!)).toBeUndefined();
-    expect(reader.read(two[1]!)).toBeUndefined(); // part 2 of another frame: not a continuation
-    expect(reader.read(one[2]!)).toBeUndefined();
-    expect(reader.read(two[0]!)).toBeUndefined();
-    expect(reader.read(two[1]!)).toMatchObject({ text: "y".repeat(PART_CHARS * 2) });
+    expect(reader.read(one[0]!)).toEqual([]);
+    expect(reader.read(two[1]!)).toEqual([]); // part 2 of another record: not a continuation
+    expect(reader.read(one.at(-1)!)).toEqual([]);
+    for (const p of two) expect(reader.read(p)).toEqual(p === two.at(-1) ? [expect.anything()] : []);
   });
 
-  it("reads commands and refuses malformed payloads", () => {
+  it("skips malformed records and payloads", () => {
     const reader = new EnvelopeReader();
-    expect(reader.read(encodeCommand("r", 1, AGENT, "stop")[0]!)).toEqual({
-      kind: "command",
-      replica: "r",
-      agentId: AGENT,
-      command: "stop",
-    });
-    for (const bad of [
-      "",
-      "r\t1\t1/1\tA",
-      "r\t1\t1/1\tA\tcexplode\t",
-      "r\t1\t2/1\tA\tf\t{}",
-      "r\t1\t1/1\tA\tsX\t{}",
-    ])
-      expect(reader.read(bad)).toBeUndefined();
-    expect(reader.read("r\t1\t1/1\tA\tSNOPE\t{}")).toBeUndefined();
+    for (const bad of ["", "no header", "r\t1\n", "r\t1\tX\n", "r\t1\t2/1\nxx", "r\t1\t0/1\nxx"])
+      expect(reader.read(bad)).toEqual([]);
+    const mixed = `r\t1\tP\n${["A\tcexplode\t", "A\tsX\t{}", "A\tSNOPE\t{}", "A\td\t{}", "oops", "A\ts3\t{}"].join("\n")}`;
+    expect(reader.read(mixed)).toEqual([
+      { kind: "frame", replica: "r", agentId: "A", text: "{}", meta: { step: 3 } },
+    ]);
   });
 
   it("reads the tag of each kind of frame from the frame itself", () => {

@@ -1,12 +1,15 @@
 /**
  * What replicas say to each other through PostgreSQL NOTIFY: an agent's frames (already serialized, passed
- * on as they are) and a few commands. One notification carries at most 8,000 bytes, so a larger frame (a
- * step with big tool results, an init) travels as several parts sent in the same transaction, which
- * PostgreSQL delivers together and in order.
+ * on as they are) and a few commands, one record each: `agentId \t tag \t text`, where the tag tells the
+ * receiver what it needs without parsing the frame: `d<index>` delta, `s<index>` step, `i<lastIndex>` init,
+ * `S<state>` state, `f` any other frame, `c<command>` a command (no text). Records never hold a raw newline
+ * (JSON escapes it), so the records of one flush are packed, newline-separated, into as few notifications
+ * as fit PostgreSQL's 8,000-byte payload limit: a notification costs far more than its bytes (the burst of a
+ * thousand streaming runs is tens of thousands of frames a second). A record too big for one notification
+ * travels as numbered parts; notifications sent in one transaction arrive together and in order.
  *
- * Payload: `replica \t seq \t part/total \t agentId \t tag \t text`, where the tag tells the receiver what
- * it needs without parsing the frame: `d<index>` delta, `s<index>` step, `i<lastIndex>` init, `S<state>`
- * state, `f` any other frame, `c<command>` a command (no text).
+ * Notification: `replica \t seq \t P \n records…` (packed) or `replica \t seq \t part/total \n piece`.
+ * The sequence number also keeps two equal payloads of one transaction apart (PostgreSQL would fold them).
  */
 import type { AgentState, ServerFrame } from "@texera-agent/protocol";
 
@@ -55,34 +58,53 @@ function tagOf(meta: FrameMeta | undefined): string {
   return "f";
 }
 
+export function frameRecord(agentId: string, text: string, meta: FrameMeta | undefined): string {
+  return `${agentId}\t${tagOf(meta)}\t${text}`;
+}
+
+export function commandRecord(agentId: string, command: ClusterCommand): string {
+  return `${agentId}\tc${command}\t`;
+}
+
+/** Bytes of records per notification: PostgreSQL takes payloads under 8,000 bytes, header included. */
+export const PACK_BYTES = 7_800;
+
 /**
- * Characters of text per notification. A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair,
- * two units, is 4), so 2,500 units stay under PostgreSQL's 8,000-byte limit with the header.
+ * Characters per part of a record too big to pack. A UTF-16 code unit is at most 3 bytes of UTF-8 (a
+ * surrogate pair, two units, is 4), so 2,500 units stay under the limit.
  */
 export const PART_CHARS = 2_500;
 
-/** The notifications that carry one frame (or command) from `replica`. */
-export function encodeFrame(
-  replica: string,
-  seq: number,
-  agentId: string,
-  text: string,
-  meta: FrameMeta | undefined,
-): string[] {
-  return encode(replica, seq, agentId, tagOf(meta), text);
+/** Packs records into notifications, in order; `seq` numbers them (one call per notification). */
+export function packRecords(replica: string, seq: () => number, records: readonly string[]): string[] {
+  const out: string[] = [];
+  let pack: string[] = [];
+  let bytes = 0;
+  const close = () => {
+    if (pack.length === 0) return;
+    out.push(`${replica}\t${seq()}\tP\n${pack.join("\n")}`);
+    pack = [];
+    bytes = 0;
+  };
+  for (const record of records) {
+    const size = Buffer.byteLength(record);
+    if (size > PACK_BYTES) {
+      close();
+      const parts = split(record);
+      const n = seq();
+      for (let i = 0; i < parts.length; i++)
+        out.push(`${replica}\t${n}\t${i + 1}/${parts.length}\n${parts[i]}`);
+      continue;
+    }
+    if (bytes + size + 1 > PACK_BYTES) close();
+    pack.push(record);
+    bytes += size + 1;
+  }
+  close();
+  return out;
 }
 
-export function encodeCommand(
-  replica: string,
-  seq: number,
-  agentId: string,
-  command: ClusterCommand,
-): string[] {
-  return encode(replica, seq, agentId, `c${command}`, "");
-}
-
-function encode(replica: string, seq: number, agentId: string, tag: string, text: string): string[] {
-  if (text.length <= PART_CHARS) return [`${replica}\t${seq}\t1/1\t${agentId}\t${tag}\t${text}`];
+function split(text: string): string[] {
   const parts: string[] = [];
   let at = 0;
   while (at < text.length) {
@@ -93,7 +115,7 @@ function encode(replica: string, seq: number, agentId: string, tag: string, text
     parts.push(text.slice(at, end));
     at = end;
   }
-  return parts.map((part, i) => `${replica}\t${seq}\t${i + 1}/${parts.length}\t${agentId}\t${tag}\t${part}`);
+  return parts;
 }
 
 export type Received =
@@ -101,52 +123,59 @@ export type Received =
   | { kind: "command"; replica: string; agentId: string; command: ClusterCommand };
 
 /**
- * Puts notifications back together. Parts of one frame arrive one after another from their replica;
- * parts from several replicas may interleave, so unfinished frames are kept per replica.
+ * Reads notifications back into records. Parts of one big record arrive one after another from their
+ * replica; parts from several replicas may interleave, so unfinished records are kept per replica.
  */
 export class EnvelopeReader {
   private readonly partial = new Map<string, { seq: string; parts: string[]; total: number }>();
 
-  /** The whole frame or command once its last part is in; undefined for a part, a malformed payload. */
-  read(payload: string): Received | undefined {
-    const fields = splitFields(payload);
-    if (!fields) return undefined;
-    const [replica, seq, position, agentId, tag, text] = fields;
-    const slash = position.indexOf("/");
-    const part = Number(position.slice(0, slash));
-    const total = Number(position.slice(slash + 1));
-    if (!(part >= 1 && total >= part)) return undefined;
-    let whole = text;
-    if (total > 1) {
-      let pending = this.partial.get(replica);
-      if (part === 1) {
-        pending = { seq, parts: [], total };
-        this.partial.set(replica, pending);
+  /** The records of a notification, in order (none for a part before the last, or a malformed one). */
+  read(payload: string): Received[] {
+    const newline = payload.indexOf("\n");
+    if (newline < 0) return [];
+    const header = payload.slice(0, newline).split("\t");
+    if (header.length !== 3) return [];
+    const [replica, seq, kind] = header as [string, string, string];
+    const body = payload.slice(newline + 1);
+    if (kind === "P") {
+      const out: Received[] = [];
+      for (const record of body.split("\n")) {
+        const received = decodeRecord(replica, record);
+        if (received) out.push(received);
       }
-      if (!pending || pending.seq !== seq || pending.parts.length !== part - 1) {
-        this.partial.delete(replica);
-        return undefined;
-      }
-      pending.parts.push(text);
-      if (part < total) return undefined;
-      this.partial.delete(replica);
-      whole = pending.parts.join("");
+      return out;
     }
-    return decodeTag(replica, agentId, tag, whole);
+    const slash = kind.indexOf("/");
+    const part = Number(kind.slice(0, slash));
+    const total = Number(kind.slice(slash + 1));
+    if (!(slash > 0 && Number.isInteger(part) && part >= 1 && total >= part)) return [];
+    let pending = this.partial.get(replica);
+    if (part === 1) {
+      pending = { seq, parts: [], total };
+      this.partial.set(replica, pending);
+    }
+    if (!pending || pending.seq !== seq || pending.total !== total || pending.parts.length !== part - 1) {
+      this.partial.delete(replica);
+      return [];
+    }
+    pending.parts.push(body);
+    if (part < total) return [];
+    this.partial.delete(replica);
+    const received = decodeRecord(replica, pending.parts.join(""));
+    return received ? [received] : [];
   }
 }
 
-function splitFields(payload: string): [string, string, string, string, string, string] | undefined {
-  const out: string[] = [];
-  let from = 0;
-  for (let i = 0; i < 5; i++) {
-    const tab = payload.indexOf("\t", from);
-    if (tab < 0) return undefined;
-    out.push(payload.slice(from, tab));
-    from = tab + 1;
-  }
-  out.push(payload.slice(from));
-  return out as [string, string, string, string, string, string];
+function decodeRecord(replica: string, record: string): Received | undefined {
+  const first = record.indexOf("\t");
+  const second = first < 0 ? -1 : record.indexOf("\t", first + 1);
+  if (second < 0) return undefined;
+  return decodeTag(
+    replica,
+    record.slice(0, first),
+    record.slice(first + 1, second),
+    record.slice(second + 1),
+  );
 }
 
 function decodeTag(replica: string, agentId: string, tag: string, text: string): Received | undefined {
@@ -160,7 +189,7 @@ function decodeTag(replica: string, agentId: string, tag: string, text: string):
   let meta: FrameMeta | undefined;
   if (kind === "d" || kind === "s" || kind === "i") {
     const n = Number(rest);
-    if (!Number.isInteger(n)) return undefined;
+    if (rest === "" || !Number.isInteger(n)) return undefined;
     meta = kind === "d" ? { delta: n } : kind === "s" ? { step: n } : { init: n };
   } else if (kind === "S") {
     if (!STATES.includes(rest)) return undefined;

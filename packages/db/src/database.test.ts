@@ -38,6 +38,29 @@ describe("openDatabase", () => {
     expect(await roundTrip(await createTestDatabase(process.env.TEST_POSTGRES_URL!))).toBe("postgres");
   });
 
+  it.skipIf(!process.env.TEST_POSTGRES_URL)(
+    "survives PostgreSQL ending a connection a transaction holds between two statements",
+    async () => {
+      const url = await createTestDatabase(process.env.TEST_POSTGRES_URL!);
+      const database = openDatabase<Schema>({ url, dataDir: tmpdir(), fileName: "unused" });
+      try {
+        const failed = database.db.transaction().execute(async (trx) => {
+          const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+          // another session ends this one while the transaction holds it and runs nothing
+          await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(database.db);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await sql`select 1`.execute(trx);
+        });
+        await expect(failed).rejects.toThrow();
+        // the pool dropped the dead client: the next query gets a fresh connection
+        const { rows } = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+        expect(rows).toEqual([{ one: 1 }]);
+      } finally {
+        await database.close();
+      }
+    },
+  );
+
   it("commits SQLite in WAL mode without an fsync per commit", async () => {
     const database = openDatabase<Schema>({ url: "sqlite::memory:", dataDir: "/tmp", fileName: "x" });
     const { rows } = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(database.db);

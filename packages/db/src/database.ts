@@ -55,8 +55,12 @@ export function openDatabase<DB>(options: DatabaseOptions): Database<DB> {
   const { url } = options;
   if (isPostgresUrl(url)) {
     const pool = new pg.Pool({ connectionString: url as string, max: options.poolSize ?? 10 });
-    // An idle client that loses its server must not crash the process; the next query reports it.
+    // A client that loses its server must not crash the process: idle ones are reported here (and dropped
+    // by the pool); one that is checked out (held by a transaction between two statements) has no pool
+    // listener and would throw an unhandled 'error' event when PostgreSQL restarts. Its next query fails
+    // instead, and the pool drops it on release.
     pool.on("error", () => {});
+    pool.on("connect", (client) => client.on("error", () => {}));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,

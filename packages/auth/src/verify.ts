@@ -28,7 +28,9 @@ export type TokenVerifier = (token: unknown) => UserClaims;
  */
 export function createVerifier(options: VerifierOptions): TokenVerifier {
   const clockTolerance = options.clockToleranceSec ?? 30;
-  const now = options.currentDate ?? (() => new Date());
+  const currentDate = options.currentDate;
+  // without an injected clock, no Date is allocated per call
+  const nowSeconds = currentDate ? () => currentDate().getTime() / 1000 : () => Date.now() / 1000;
   const maxTokenBytes = options.maxTokenBytes ?? 8 * 1024;
   const cache = new VerifiedTokenCache(options.cacheSize ?? 10_000);
   if (!(clockTolerance >= 0) || !(maxTokenBytes > 0)) {
@@ -38,7 +40,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
   const checkSignature = createHs256Check(keyFromSecret(options.secret));
 
   function checkTimes(claims: UserClaims): void {
-    const seconds = now().getTime() / 1000;
+    const seconds = nowSeconds();
     if (seconds > claims.exp + clockTolerance) throw new TokenExpired();
     if (claims.nbf !== undefined && claims.nbf > seconds + clockTolerance) throw new TokenNotYetValid();
   }
@@ -53,7 +55,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
     }
     const claims = parseClaims(checkSignature(token));
     checkTimes(claims);
-    cache.set(token, claims);
+    cache.offer(token, claims);
     return claims;
   };
 }

@@ -103,7 +103,7 @@ export async function createAccessControl(
   const verify = createVerifier({
     secret: config.jwt.secret,
     cacheSize: config.tokenCacheSize,
-    currentDate: now,
+    currentDate: options.now, // absent: the verifier reads Date.now() and allocates no Date per request
   });
 
   const app = buildApp({

@@ -126,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const measured = agentMetrics(metrics.registry, {
     runsInProgress: () => live.running().length,
     sockets: () => app.websocketServer.clients.size,
+    ...(deps.cluster && { clusterUp: () => coordinator.isUp }),
   });
   const llm = instrumentLlm(
     deps.llm ?? createLlmClient({ baseUrl: config.litellmBaseUrl, masterKey: config.litellmMasterKey }),
@@ -214,6 +215,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       now,
       log: app.log,
       sweepMs: deps.cluster.sweepMs ?? 2_000,
+      onOrphansClosed: (count) => measured.orphansClosed(count),
     });
   if (cluster) {
     // Before the first request: connected, and the runs of replicas that are gone closed.

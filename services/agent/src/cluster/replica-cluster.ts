@@ -17,6 +17,8 @@ export interface ReplicaClusterDeps {
   log: FastifyBaseLogger;
   /** How often to look for runs whose replica is gone (AGENT_CLUSTER_SWEEP_MS). */
   sweepMs: number;
+  /** Told how many runs of a replica that is gone a sweep closed (metrics). */
+  onOrphansClosed?(count: number): void;
 }
 
 export const LINK_LOST_NOTICE =
@@ -95,7 +97,10 @@ export class ReplicaCluster {
         lease.release();
       }
     }
-    if (closed > 0) log.warn(`${closed} run(s) left by a replica that is gone were marked interrupted`);
+    if (closed > 0) {
+      log.warn(`${closed} run(s) left by a replica that is gone were marked interrupted`);
+      this.deps.onOrphansClosed?.(closed);
+    }
     return closed;
   }
 

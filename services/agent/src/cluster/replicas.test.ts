@@ -25,6 +25,16 @@ const textOf = (frames: ServerFrame[], index: number) =>
     .map((f) => f.text)
     .join("");
 
+/** A metric's value (summed over its series) from the replica's /metrics. */
+async function metric(h: Harness, name: string): Promise<number> {
+  const text = (await h.app.inject({ url: "/metrics" })).body;
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.split(" ").at(-1));
+  }
+  return sum;
+}
+
 describe.skipIf(!PG)("replicas over PostgreSQL", () => {
   let a: Harness;
   let b: Harness;
@@ -144,6 +154,9 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
     const onB = await FrameClient.open(b.wsUrl(`/api/agents/${id}/react`));
     await onA.next("init");
     await onB.next("init");
+    const orphansBefore = (
+      await Promise.all([a, b].map((h) => metric(h, "agent_orphaned_runs_closed_total")))
+    ).reduce((x, y) => x + y, 0);
     // what a replica killed mid-run leaves: a run row still 'running', and nobody holding the agent's lock
     const runId = randomUUID();
     await a.database.sql.execute(
@@ -165,6 +178,9 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
       [runId],
     );
     expect(Number(rows[0]!.n)).toBe(1);
+    // …and counted once, by the replica that closed it
+    const closedBy = await Promise.all([a, b].map((h) => metric(h, "agent_orphaned_runs_closed_total")));
+    expect(closedBy[0]! + closedBy[1]!).toBe(orphansBefore + 1);
     onA.send({ type: "message", content: "tokens:2" });
     await onA.next("complete", (f) => f.runId !== runId);
     await Promise.all([onA.close(), onB.close()]);
@@ -196,6 +212,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
     const until = Date.now() + 8_000;
     while (inits() < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     expect(inits()).toBe(2);
+    expect(await metric(a, "agent_cluster_link_up")).toBe(1);
     await new Promise((r) => setTimeout(r, SWEEP_MS * 3));
     onB.send({ type: "message", content: "tokens:2" });
     const done = await onB.next("complete", (f) => f.reason === "done", 5_000);

@@ -6,11 +6,15 @@ export interface AgentMetricsSources {
   runsInProgress(): number;
   /** Open WebSockets right now (read at each scrape). */
   sockets(): number;
+  /** Replicas over PostgreSQL: whether the cluster connections are up (absent: one process, no series). */
+  clusterUp?(): boolean;
 }
 
 export interface AgentMetrics {
   /** Counts a run that ended, by the reason its `complete` frame gives (or `interrupted` by a shutdown). */
   runEnded(reason: string): void;
+  /** Counts runs of a replica that is gone, closed by this one's sweep. */
+  orphansClosed(count: number): void;
   llm: LlmObserver;
 }
 
@@ -23,7 +27,8 @@ const LLM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
  * agent-service's own series in the app's registry: `agent_runs_in_progress` and `websocket_connections`
  * (gauges read at scrape time, nothing on the hot path), `agent_runs_total{reason}`, and per model
  * `llm_time_to_first_token_seconds`, `llm_request_duration_seconds`, `llm_requests_total{outcome}` and
- * `llm_tokens_total{kind="prompt|completion"}` (from the usage LiteLLM reports).
+ * `llm_tokens_total{kind="prompt|completion"}` (from the usage LiteLLM reports). Replicas over PostgreSQL
+ * add `agent_cluster_link_up` (1 or 0) and `agent_orphaned_runs_closed_total`.
  */
 export function agentMetrics(registry: Registry, sources: AgentMetricsSources): AgentMetrics {
   new Gauge({
@@ -41,6 +46,22 @@ export function agentMetrics(registry: Registry, sources: AgentMetricsSources): 
     collect() {
       this.set(sources.sockets());
     },
+  });
+  const { clusterUp } = sources;
+  if (clusterUp) {
+    new Gauge({
+      name: "agent_cluster_link_up",
+      help: "1 while this replica's LISTEN and lock connections to PostgreSQL are up, else 0 (runs are refused)",
+      registers: [registry],
+      collect() {
+        this.set(clusterUp() ? 1 : 0);
+      },
+    });
+  }
+  const orphans = new Counter({
+    name: "agent_orphaned_runs_closed_total",
+    help: "Runs left by a replica that died (or lost the database), closed by this replica with an INTERRUPTED step",
+    registers: [registry],
   });
   const runs = new Counter({
     name: "agent_runs_total",
@@ -85,6 +106,7 @@ export function agentMetrics(registry: Registry, sources: AgentMetricsSources): 
 
   return {
     runEnded: (reason) => runs.inc({ reason }),
+    orphansClosed: (count) => orphans.inc(count),
     llm: {
       modelLabel,
       firstToken: (model, seconds) => firstToken.observe({ model }, seconds),

@@ -2,7 +2,7 @@ import { type ClientRequest, type IncomingMessage, request, type ServerResponse 
 import type { Logger } from "pino";
 import { downstreamHeaders, upstreamHeaders } from "./headers.ts";
 import { sendJsonError } from "./respond.ts";
-import { classifyFailure, type UpstreamPool } from "./upstream-pool.ts";
+import { retryAfterFailure, type UpstreamPool } from "./upstream-pool.ts";
 
 export interface BodyRules {
   /** Bodies larger than this (counted as they stream, for bodies without Content-Length) get 413. */
@@ -55,14 +55,9 @@ export function forward(
         res.destroy();
         return;
       }
-      const failure = answered ? "other" : classifyFailure(error, current.reusedSocket);
-      if (failure === "down") pool.markDown(upstream);
-      const retry = failure !== "other" && repeatable && index + 1 < replicas.length;
-      log.warn(
-        { upstream: upstream.name, replica: upstream.url.host, code: error.code, retry },
-        "upstream unreachable",
-      );
-      if (retry) return attempt(index + 1);
+      const last = index + 1 >= replicas.length;
+      const attempted = { answered, reusedSocket: current.reusedSocket, repeatable, last };
+      if (retryAfterFailure(pool, upstream, error, attempted, log)) return attempt(index + 1);
       sendJsonError(res, 502, `${upstream.name} is unavailable; try again shortly`);
     });
     if (repeatable) current.end();

@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { downstreamHeaders, upstreamHeaders } from "./headers.ts";
 import { jsonErrorBody, writeRawResponse } from "./respond.ts";
-import { classifyFailure, type UpstreamPool } from "./upstream-pool.ts";
+import { retryAfterFailure, type UpstreamPool } from "./upstream-pool.ts";
 
 const MAX_REFUSAL_BODY = 64 * 1024;
 
@@ -84,14 +84,10 @@ export function forwardUpgrade(
 
     next.on("error", (error: NodeJS.ErrnoException) => {
       if (socket.destroyed) return; // the client left first; nothing to answer, no sign the replica is down
-      const failure = answered ? "other" : classifyFailure(error, false);
-      if (failure === "down") pool.markDown(upstream);
-      const retry = failure === "down" && index + 1 < replicas.length;
-      log.warn(
-        { upstream: upstream.name, replica: upstream.url.host, code: error.code, retry },
-        "upstream unreachable",
-      );
-      if (retry) {
+      // a fresh connection each time (agent: false): a reset is never a stale keep-alive one
+      const last = index + 1 >= replicas.length;
+      const attempted = { answered, reusedSocket: false, repeatable: true, last };
+      if (retryAfterFailure(pool, upstream, error, attempted, log)) {
         out = attempt(index + 1);
         return;
       }

@@ -1,4 +1,5 @@
 import { Agent, type AgentOptions } from "node:http";
+import type { Logger } from "pino";
 
 /** One upstream server (a replica), with its own keep-alive connection pool. */
 export interface Upstream {
@@ -89,4 +90,26 @@ export function classifyFailure(
   if (error.code && CONNECT_FAILURES.has(error.code)) return "down";
   if (error.code === "ECONNRESET") return reusedSocket ? "stale" : "down";
   return "other";
+}
+
+/**
+ * After an attempt on `replica` failed: marks the replica down when it could not be reached, logs it, and
+ * says whether the request may go to the next replica (only before any answer, only a request that is
+ * safe to repeat, and only if a replica is left to try).
+ */
+export function retryAfterFailure(
+  pool: UpstreamPool,
+  replica: Upstream,
+  error: NodeJS.ErrnoException,
+  attempt: { answered: boolean; reusedSocket: boolean; repeatable: boolean; last: boolean },
+  log: Logger,
+): boolean {
+  const failure = attempt.answered ? "other" : classifyFailure(error, attempt.reusedSocket);
+  if (failure === "down") pool.markDown(replica);
+  const retry = failure !== "other" && attempt.repeatable && !attempt.last;
+  log.warn(
+    { upstream: replica.name, replica: replica.url.host, code: error.code, retry },
+    "upstream unreachable",
+  );
+  return retry;
 }

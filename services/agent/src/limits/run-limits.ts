@@ -123,7 +123,8 @@ export class RunLimits {
       since: new Date(since).toISOString(),
       exclude,
     });
-    if (budget > 0 && counts.tokens >= budget) throw budgetReached(counts.tokens, budget, user.role, at);
+    const spent = counts.tokens + this.usage.unsaved(user.userId, utcDay(at));
+    if (budget > 0 && spent >= budget) throw budgetReached(spent, budget, user.role, at);
     // from here on synchronous: the own runs as they are now, with those admitted during the read
     let running = counts.running;
     let started = counts.started;

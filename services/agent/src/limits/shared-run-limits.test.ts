@@ -229,6 +229,17 @@ describe.skipIf(!PG)("run limits shared by replicas over PostgreSQL", () => {
     expect(refused.retryAfterSec).toBe(12 * 3600);
   });
 
+  it("counts this replica's tokens that are not written yet", async () => {
+    clock.now = new Date(T0);
+    const la = a.limits({ maxConcurrentRunsPerUser: 5, dailyTokenBudget: { REGULAR: 100 } });
+    const { claims } = await newUser();
+    void la.spend(claims.userId, 150); // summed in memory, written a moment later
+    const refused = await refusal(la.admit(claims));
+    expect(refused.message).toMatch(/150 of 100 tokens used today/);
+    await la.flush();
+    await a.writes.flush();
+  });
+
   it("createRunGate with sharedCounts names each run and gives its slot back when it ends", async () => {
     clock.now = new Date(T0);
     const log = { error() {} } as unknown as FastifyBaseLogger;

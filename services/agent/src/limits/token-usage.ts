@@ -94,6 +94,11 @@ export class TokenUsage {
 
   async spent(userId: number, day: string): Promise<number> {
     const [row] = await this.sql.query<{ tokens: number | string }>(SPENT, [userId, day]);
-    return (row ? Number(row.tokens) : 0) + (this.pending.get(`${userId}|${day}`)?.tokens ?? 0);
+    return (row ? Number(row.tokens) : 0) + this.unsaved(userId, day);
+  }
+
+  /** Tokens summed here and not written yet (a reader of the table alone adds them). */
+  unsaved(userId: number, day: string): number {
+    return this.pending.get(`${userId}|${day}`)?.tokens ?? 0;
   }
 }

@@ -25,6 +25,13 @@ const textOf = (frames: ServerFrame[], index: number) =>
     .map((f) => f.text)
     .join("");
 
+/** A socket on the agent through replica `h`, once its init has arrived. */
+async function watch(h: Harness, id: string): Promise<FrameClient> {
+  const client = await FrameClient.open(h.wsUrl(`/api/agents/${id}/react`));
+  await client.next("init");
+  return client;
+}
+
 /** A metric's value (summed over its series) from the replica's /metrics. */
 async function metric(h: Harness, name: string): Promise<number> {
   const text = (await h.app.inject({ url: "/metrics" })).body;
@@ -59,10 +66,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
 
   it("a socket on one replica sees the run another replica executes, frame for frame", async () => {
     const id = await a.createAgent();
-    const runner = await FrameClient.open(a.wsUrl(`/api/agents/${id}/react`));
-    const watcher = await FrameClient.open(b.wsUrl(`/api/agents/${id}/react`));
-    await runner.next("init");
-    await watcher.next("init");
+    const [runner, watcher] = await Promise.all([watch(a, id), watch(b, id)]);
     runner.send({ type: "message", content: "tokens:40" });
     await runner.next("complete");
     const done = await watcher.next("complete");
@@ -84,10 +88,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
 
   it("one run per agent across replicas: a message on the other replica is refused while it runs", async () => {
     const id = await a.createAgent();
-    const onA = await FrameClient.open(a.wsUrl(`/api/agents/${id}/react`));
-    const onB = await FrameClient.open(b.wsUrl(`/api/agents/${id}/react`));
-    await onA.next("init");
-    await onB.next("init");
+    const [onA, onB] = await Promise.all([watch(a, id), watch(b, id)]);
     onA.send({ type: "message", content: "tokens:100" });
     await onB.next("state", (f) => f.state === "GENERATING");
     onB.send({ type: "message", content: "me too" });
@@ -112,10 +113,8 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
 
   it("frames larger than one notification cross replicas whole", async () => {
     const id = await a.createAgent();
-    const watcher = await FrameClient.open(b.wsUrl(`/api/agents/${id}/react`));
-    await watcher.next("init");
-    const runner = await FrameClient.open(a.wsUrl(`/api/agents/${id}/react`));
-    await runner.next("init");
+    const watcher = await watch(b, id);
+    const runner = await watch(a, id);
     const long = `${"ünïcode 😀 ".repeat(1_500)}end`;
     runner.send({ type: "message", content: long });
     const user = await watcher.next("step", (f) => f.step.kind === "user");
@@ -128,10 +127,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
 
   it("deleting on one replica stops the run on the other and closes every socket", async () => {
     const id = await a.createAgent();
-    const onA = await FrameClient.open(a.wsUrl(`/api/agents/${id}/react`));
-    const onB = await FrameClient.open(b.wsUrl(`/api/agents/${id}/react`));
-    await onA.next("init");
-    await onB.next("init");
+    const [onA, onB] = await Promise.all([watch(a, id), watch(b, id)]);
     const closedA = new Promise<number>((resolve) => onA.ws.once("close", resolve));
     const closedB = new Promise<number>((resolve) => onB.ws.once("close", resolve));
     onA.send({ type: "message", content: "tokens:200" });
@@ -150,10 +146,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
 
   it("a run left by a replica that is gone ends with an INTERRUPTED step every socket sees", async () => {
     const id = await a.createAgent();
-    const onA = await FrameClient.open(a.wsUrl(`/api/agents/${id}/react`));
-    const onB = await FrameClient.open(b.wsUrl(`/api/agents/${id}/react`));
-    await onA.next("init");
-    await onB.next("init");
+    const [onA, onB] = await Promise.all([watch(a, id), watch(b, id)]);
     const orphansBefore = (
       await Promise.all([a, b].map((h) => metric(h, "agent_orphaned_runs_closed_total")))
     ).reduce((x, y) => x + y, 0);
@@ -188,10 +181,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
 
   it("a replica that loses its database connection stops its runs, says so, and resyncs its sockets", async () => {
     const id = await a.createAgent();
-    const onA = await FrameClient.open(a.wsUrl(`/api/agents/${id}/react`));
-    const onB = await FrameClient.open(b.wsUrl(`/api/agents/${id}/react`));
-    await onA.next("init");
-    await onB.next("init");
+    const [onA, onB] = await Promise.all([watch(a, id), watch(b, id)]);
     onA.send({ type: "message", content: "tokens:300" });
     await onA.next("step", (f) => f.step.kind === "user");
     // cut A's link (its lock and LISTEN connection), as a database restart would

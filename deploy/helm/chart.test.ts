@@ -45,22 +45,30 @@ const inlineSecrets = {
 };
 
 type Rendered = { text: string; manifests: Manifest[] };
-let crds: CrdValidator;
+let crdValidator: CrdValidator | undefined;
+// In a clone with nothing beside it there is no ../shared: the CRD checks are skipped with a printed reason.
+// CI sets REQUIRE_SHARED=1, and there a missing folder fails the run.
+const crdsMissing = `CRD folder ${crdDir} not found (../shared/k8s-crds sits beside the repository on our machines and in CI; set K8S_CRDS_DIR to use another)`;
+function crdsOrSkip(ctx: { skip: (note?: string) => void }): CrdValidator {
+  if (!crdValidator) ctx.skip(crdsMissing);
+  return crdValidator as CrdValidator;
+}
 let defaults: Rendered;
 let existing: Rendered;
 let inline: Rendered;
 
 beforeAll(async () => {
-  if (!existsSync(crdDir)) {
-    throw new Error(
-      `CRD folder ${crdDir} not found: shared/ must sit beside the repository (or set K8S_CRDS_DIR)`,
+  if (existsSync(crdDir)) {
+    crdValidator = createCrdValidator(
+      readdirSync(crdDir)
+        .filter((f) => f.endsWith(".yaml"))
+        .map((f) => join(crdDir, f)),
     );
+  } else if (process.env.REQUIRE_SHARED === "1") {
+    throw new Error(`${crdsMissing}; REQUIRE_SHARED=1 makes it required`);
+  } else {
+    console.warn(`skipping the CRD checks of the chart: ${crdsMissing}`);
   }
-  crds = createCrdValidator(
-    readdirSync(crdDir)
-      .filter((f) => f.endsWith(".yaml"))
-      .map((f) => join(crdDir, f)),
-  );
   [defaults, existing, inline] = await Promise.all([
     render(),
     render({ values: existingSecrets }),
@@ -181,7 +189,8 @@ describe("helm lint and helm template (real helm binary)", () => {
 // ---- CRD schema validation ---------------------------------------------------------------------------
 
 describe("rendered Gateway API and Envoy Gateway resources validate against their CRDs", () => {
-  it("validates every SecurityPolicy, BackendTrafficPolicy and HTTPRoute of every variant", () => {
+  it("validates every SecurityPolicy, BackendTrafficPolicy and HTTPRoute of every variant", (ctx) => {
+    const crds = crdsOrSkip(ctx);
     let checked = 0;
     for (const r of [defaults, existing, inline]) {
       for (const m of r.manifests.filter((m) => SCHEMA_CHECKED.includes(String(m.kind)))) {
@@ -233,6 +242,7 @@ describe("rendered Gateway API and Envoy Gateway resources validate against thei
   });
 
   it("validates the ClientTrafficPolicy when its CRD is available", (ctx) => {
+    const crds = crdsOrSkip(ctx);
     const policies = [...ofKind(defaults, "ClientTrafficPolicy"), ...ofKind(inline, "ClientTrafficPolicy")];
     if (!crds.covers(policies[0])) {
       ctx.skip(`no ClientTrafficPolicy CRD in ${crdDir}; its shape is asserted in the next block`);
@@ -240,7 +250,8 @@ describe("rendered Gateway API and Envoy Gateway resources validate against thei
     for (const m of policies) expect(crds.validate(m)).toEqual([]);
   });
 
-  it("fails deliberately broken manifests (the validator is not a rubber stamp)", () => {
+  it("fails deliberately broken manifests (the validator is not a rubber stamp)", (ctx) => {
+    const crds = crdsOrSkip(ctx);
     const policy = named(defaults, "SecurityPolicy", "-ext-auth");
     const route = named(defaults, "HTTPRoute", "-agents");
     const traffic = named(defaults, "BackendTrafficPolicy", "-websocket");
@@ -574,7 +585,9 @@ describe("pods", () => {
       const name = String(m.metadata?.name);
       expect(name.length, name).toBeLessThanOrEqual(63);
       expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-      if (SCHEMA_CHECKED.includes(String(m.kind))) expect(crds.validate(m)).toEqual([]);
+      if (crdValidator && SCHEMA_CHECKED.includes(String(m.kind))) {
+        expect(crdValidator.validate(m)).toEqual([]);
+      }
     }
     // References still resolve after truncation.
     const policy = ofKind(r, "SecurityPolicy")[0];

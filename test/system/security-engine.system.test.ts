@@ -191,7 +191,7 @@ async function upload(who: Person, name: string, body: Buffer | string, type: st
   const res = await fetch(`${sys.url}/api/agents/datasets?name=${encodeURIComponent(name)}`, {
     method: "POST",
     headers: { authorization: `Bearer ${who.token}`, "content-type": type },
-    body,
+    body: typeof body === "string" ? body : new Uint8Array(body),
   });
   if (res.status !== 201) throw new Error(`upload ${name}: ${res.status} ${await res.text()}`);
 }

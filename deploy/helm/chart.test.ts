@@ -174,10 +174,6 @@ describe("helm lint and helm template (real helm binary)", () => {
       [{ agentService: { terminationGracePeriodSeconds: 5 } }, /terminationGracePeriodSeconds': minimum/],
       [{ agentService: { engine: { memoryLimit: "1GB'; SET x" } } }, /engine\/memoryLimit'/],
       [{ agentService: { engine: { threads: 0 } } }, /engine\/threads': minimum/],
-      [
-        { agentService: { engine: { memorylimit: "1GB" } } },
-        /additional properties 'memorylimit' not allowed/,
-      ],
       [{ agentService: { persistence: { enabeld: true } } }, /additional properties 'enabeld' not allowed/],
       [{ agentService: { persistence: { accessModes: ["RWX"] } } }, /accessModes\/0': value must be one of/],
       [{ agentService: { persistence: { accessModes: [] } } }, /accessModes': minItems/],

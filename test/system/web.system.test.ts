@@ -180,7 +180,7 @@ describe("web app in Chromium, system started as npm start", () => {
     const shown = await nodes.evaluateAll((els) =>
       els.map((el) => `${el.getAttribute("data-operator-id")}:${el.getAttribute("data-operator-type")}`),
     );
-    expect(shown.sort()).toEqual(saved.operators.map((op) => `${op.operatorId}:${op.operatorType}`).sort());
+    expect(shown.sort()).toEqual(saved.operators.map((op) => `${op.operatorID}:${op.operatorType}`).sort());
     await expectCount(page.locator(".react-flow__edge"), saved.links.length);
     await expectAttribute(
       byTestId(page, "workflow-graph"),
@@ -236,7 +236,7 @@ describe("web app in Chromium, system started as npm start", () => {
     });
     await screenshot(page, "chat-steps.png");
     // The third operator (the demo's aggregation) has properties worth showing.
-    const picked = saved.operators[Math.min(2, saved.operators.length - 1)]?.operatorId ?? "";
+    const picked = saved.operators[Math.min(2, saved.operators.length - 1)]?.operatorID ?? "";
     await byTestId(page, `operator-${picked}`).click();
     await expectAttribute(byTestId(page, "selected-operator"), "data-operator-id", picked);
     await screenshot(page, "workflow.png");
@@ -514,10 +514,10 @@ describe("web app in Chromium, system started as npm start", () => {
         headers: { authorization: `Bearer ${alice.token}` },
       })
     ).json()) as Workflow;
-    const scanLink = workflow.links.find((l) => l.source === scan.operatorId);
+    const scanLink = workflow.links.find((l) => l.source.operatorID === scan.operatorId);
     expect(scanLink).toBeTruthy();
     const scanLabel = `${scan.rowCount.toLocaleString("en-US")} ${scan.rowCount === 1 ? "row" : "rows"}`;
-    await expectText(byTestId(page, `edge-label-${scanLink?.linkId}`), scanLabel, { exact: true });
+    await expectText(byTestId(page, `edge-label-${scanLink?.linkID}`), scanLabel, { exact: true });
     await expectCount(byTestId(page, "edge-label-*"), workflow.links.length);
     await screenshot(page, "results.png");
 
@@ -534,7 +534,7 @@ describe("web app in Chromium, system started as npm start", () => {
     await page.reload();
     await page.locator('[data-testid="connection-status"][data-status="open"]').waitFor();
     await page.locator('[data-testid="run-outcome"][data-reason="done"]').waitFor();
-    await expectText(byTestId(page, `edge-label-${scanLink?.linkId}`), scanLabel, { exact: true });
+    await expectText(byTestId(page, `edge-label-${scanLink?.linkID}`), scanLabel, { exact: true });
 
     // Datasets: the sample is listed read-only; an upload appears with its columns and can be deleted.
     await byTestId(page, "datasets-open").click();

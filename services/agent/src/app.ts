@@ -145,7 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           ]
         : workflowTools()),
   );
-  const operatorTypes = OPERATOR_CATALOG.map((t) => t.operatorType);
+  const operatorTypes = OPERATOR_CATALOG;
   const repos = createRepositories(deps.database.sql);
   const coordinator: Coordinator = deps.cluster
     ? new PgCoordinator(deps.cluster.url, app.log)

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import multipart from "@fastify/multipart";
 import { unauthorized } from "@texera-agent/service-kit";
@@ -38,6 +39,8 @@ const RAW_TYPES = [
   "application/vnd.apache.parquet",
 ];
 const UNSUPPORTED = Symbol("unsupported body");
+/** How long the rest of a refused body is read and dropped before the connection closes. */
+const LINGER_MS = 5_000;
 /** Room for the multipart boundaries and part headers around the file. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
@@ -74,6 +77,7 @@ export function datasetsRoutes(deps: DatasetsRoutesDeps) {
           const multipartBody = request.headers["content-type"]?.startsWith("multipart/") ?? false;
           if (declared > maxBytes + (multipartBody ? MULTIPART_OVERHEAD : 0)) throw datasetTooLarge(maxBytes);
         },
+        onResponse: async (request) => lingerAfterEarlyAnswer(request.raw),
       },
       async (request, reply) => {
         requireUserId(request);
@@ -124,17 +128,27 @@ export function datasetsRoutes(deps: DatasetsRoutesDeps) {
         throw new DatasetError(
           "DATASET_UNSUPPORTED_MEDIA",
           "send the file as multipart/form-data (a file part) or as a raw body (application/octet-stream) with ?name=",
-          { connection: "close" },
         );
       }
-      if (!name) throw new DatasetError("DATASET_INVALID", "name the dataset: ?name=orders.csv");
-      return store.create(userId, {
-        name,
-        format: query.format as DatasetFormat | undefined,
-        body,
-        maxBytes,
-        signal,
-      });
+      if (!name) {
+        body.resume();
+        throw new DatasetError("DATASET_INVALID", "name the dataset: ?name=orders.csv");
+      }
+      try {
+        return await store.create(userId, {
+          name,
+          format: query.format as DatasetFormat | undefined,
+          body,
+          maxBytes,
+          signal,
+        });
+      } catch (error) {
+        // Refused before its end (name taken, bad format…): drop the rest of the file, so that a multipart
+        // body does not sit blocked behind its unread part while the answer goes out.
+        const closes = error instanceof DatasetError && error.headers.connection === "close";
+        if (!closes) body.resume();
+        throw error;
+      }
     }
 
     app.get("/api/agents/datasets", async (request): Promise<DatasetList> => {
@@ -157,6 +171,21 @@ export function datasetsRoutes(deps: DatasetsRoutesDeps) {
       },
     );
   };
+}
+
+/**
+ * An answer sent before the whole body (a refusal: a bad name, a taken name, an unsupported type) leaves the
+ * rest of the body for Node to read and drop, so that the client (or the gateway, still streaming it) gets
+ * the answer instead of a connection reset. That reading is bounded, as nginx's lingering close: after
+ * LINGER_MS the connection is closed. Answers that close at once (413, 408) carry `Connection: close`.
+ */
+function lingerAfterEarlyAnswer(req: IncomingMessage): void {
+  // app.inject's requests have no socket to close
+  if (req.complete || req.destroyed || typeof req.socket?.destroy !== "function") return;
+  const stop = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  stop.unref();
+  req.once("end", () => clearTimeout(stop));
+  req.once("close", () => clearTimeout(stop));
 }
 
 function requireUserId(request: FastifyRequest): number {

@@ -123,10 +123,6 @@ describe.each<GatewayKind>(["builtin", "nginx"])("dataset uploads through the %s
         for (const [name, status] of round) statuses[name] = [...(statuses[name] ?? []), status];
       }
       const elapsed = performance.now() - started;
-      expect(Object.values(statuses).flat()).toHaveLength(300);
-      expect(new Set(statuses["ends before its closing boundary"])).toEqual(new Set([400]));
-      expect(new Set(statuses["stalls mid-body"])).toEqual(new Set([408]));
-      expect(new Set(statuses["client leaves mid-body"])).toEqual(new Set([0]));
 
       // The server closes what it opened as each request ends; give the last ones a moment.
       const until = performance.now() + 5_000;
@@ -140,9 +136,16 @@ describe.each<GatewayKind>(["builtin", "nginx"])("dataset uploads through the %s
       console.log(
         `soak: 300 truncated uploads in ${(elapsed / 1000).toFixed(1)} s; agent-service fds ${fdsBefore} → ${fdsAfter}`,
       );
-      expect(fdsAfter).toBeLessThanOrEqual(fdsBefore);
-      expect(filesIn(folder)).toEqual(filesBefore);
+      // No more descriptors than before (fewer is fine: a keep-alive socket of the gateway may have closed).
+      expect({ fds: fdsAfter, files: filesIn(folder) }).toEqual({
+        fds: Math.min(fdsAfter, fdsBefore),
+        files: filesBefore,
+      });
       expect(elapsed).toBeLessThan(15_000);
+      expect(Object.values(statuses).flat()).toHaveLength(300);
+      expect(new Set(statuses["ends before its closing boundary"])).toEqual(new Set([400]));
+      expect(new Set(statuses["stalls mid-body"])).toEqual(new Set([408]));
+      expect(new Set(statuses["client leaves mid-body"])).toEqual(new Set([0]));
 
       // The clients that left are logged as such, not as a database outage.
       const log = sys.linesOf("agent").join("\n");

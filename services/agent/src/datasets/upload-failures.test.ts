@@ -86,7 +86,7 @@ interface SendOptions {
   type?: string;
   url?: string;
   /** After the body: wait for the answer, keep the socket open for the answer, or reset the connection. */
-  ending: "answer" | "destroy";
+  ending: "answer" | "reset";
   /** Write the body a byte at a time this many ms apart (a trickle) instead of at once. */
   trickleMs?: number;
   /** Give up after this long (the answer never came). */

@@ -36,6 +36,7 @@ export async function startAgentService(
       verify: createVerifier({ secret: secret.secret }),
       tickets: { secret: secret.secret },
       limits: config.limits,
+      uploads: config.uploads,
       audit: config.audit,
       ...(shared && { cluster: { url: config.databaseUrl as string, sweepMs: config.clusterSweepMs } }),
       database,

@@ -48,7 +48,12 @@ const scenario = {
         toolCalls: [
           {
             name: "addOperator",
-            arguments: { operatorType: "ParquetFileScan", properties: { fileName: "{{match:file}}" } },
+            arguments: {
+              operatorId: "op1",
+              operatorType: "ParquetFileScan",
+              properties: { fileName: "{{match:file}}" },
+              summary: "scan",
+            },
           },
         ],
       },
@@ -72,7 +77,12 @@ const scenario = {
         toolCalls: [
           {
             name: "addOperator",
-            arguments: { operatorType: "CSVFileScan", properties: { fileName: "{{match:file}}" } },
+            arguments: {
+              operatorId: "op1",
+              operatorType: "CSVFileScan",
+              properties: { fileName: "{{match:file}}" },
+              summary: "scan",
+            },
           },
         ],
       },
@@ -91,15 +101,30 @@ const scenario = {
         toolCalls: [
           {
             name: "addOperator",
-            arguments: { operatorType: "CSVFileScan", properties: { fileName: "{{match:file}}" } },
+            arguments: {
+              operatorId: "op1",
+              operatorType: "CSVFileScan",
+              properties: { fileName: "{{match:file}}" },
+              summary: "left",
+            },
           },
           {
             name: "addOperator",
-            arguments: { operatorType: "CSVFileScan", properties: { fileName: "{{match:file}}" } },
+            arguments: {
+              operatorId: "op2",
+              operatorType: "CSVFileScan",
+              properties: { fileName: "{{match:file}}" },
+              summary: "right",
+            },
           },
           {
             name: "addOperator",
-            arguments: { operatorType: "HashJoin", properties: { leftAttribute: "k", rightAttribute: "k" } },
+            arguments: {
+              operatorId: "op3",
+              operatorType: "HashJoin",
+              properties: { buildAttributeName: "k", probeAttributeName: "k" },
+              summary: "self-join",
+            },
           },
         ],
       },

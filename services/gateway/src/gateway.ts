@@ -34,17 +34,18 @@ const UNAVAILABLE = "access control is unavailable, so the request was not forwa
  */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = options.logger ?? pino({ name: "gateway", level: process.env.LOG_LEVEL ?? "info" });
-  // One keep-alive pool per upstream server; agent-service may be several replicas, access control is one.
+  // One undici keep-alive pool per upstream server; agent-service may be several replicas, access control
+  // is one. No header or body timeouts on forwarded requests (slow agent answers, large uploads): stalled
+  // uploads are cut off by forward.ts, the auth subrequest has AUTH_TIMEOUT_MS.
   const poolOptions = {
     failTimeoutMs: config.upstreamFailTimeoutMs,
-    agent: { keepAlive: true, maxSockets: 256, maxFreeSockets: 64 },
+    pool: { connections: 256, headersTimeout: 0, bodyTimeout: 0 },
   };
   const agentService = createUpstreamPool("agent-service", config.agentServiceUrls, poolOptions);
   const accessControl = createUpstreamPool("access-control-service", [config.accessControlUrl], poolOptions);
   const authorize = createAuthorizer({
-    accessControlUrl: config.accessControlUrl,
     timeoutMs: config.authTimeoutMs,
-    agent: accessControl.replicas[0]!.agent,
+    pool: accessControl.replicas[0]!.pool,
   });
   const upstreamOf = (route: Route & { upstream: string }) =>
     route.upstream === "agent" ? agentService : accessControl;

@@ -1,4 +1,4 @@
-import type { Pool } from "undici";
+import { type Agent, request } from "node:http";
 import { identityFrom } from "./headers.ts";
 
 export type AuthDecision =
@@ -16,9 +16,9 @@ export interface OriginalRequest {
 }
 
 export interface AuthorizerOptions {
+  accessControlUrl: URL;
   timeoutMs: number;
-  /** The keep-alive connection pool to access-control-service. */
-  pool: Pool;
+  agent: Agent;
 }
 
 const MAX_DENY_BODY = 16 * 1024;
@@ -30,48 +30,65 @@ const MAX_DENY_BODY = 16 * 1024;
 export function createAuthorizer(
   options: AuthorizerOptions,
 ): (original: OriginalRequest) => Promise<AuthDecision> {
-  const { timeoutMs, pool } = options;
-  return async (original) => {
-    const headers: Record<string, string> = {
-      "x-original-uri": original.url,
-      "x-original-method": original.method,
-    };
-    if (original.authorization) headers.authorization = original.authorization;
-    const signal = AbortSignal.timeout(timeoutMs);
-    try {
-      const res = await pool.request({ method: "GET", path: "/api/auth", headers, signal });
-      const status = res.statusCode;
-      if (status === 401 || status === 403) {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          if (size <= MAX_DENY_BODY) chunks.push(chunk);
-        }
-        const pass: Record<string, string> = {};
-        for (const name of ["www-authenticate", "content-type"]) {
-          const value = res.headers[name];
-          if (typeof value === "string") pass[name] = value;
-        }
-        const body = size <= MAX_DENY_BODY ? Buffer.concat(chunks) : Buffer.alloc(0);
-        return { outcome: "deny", statusCode: status, headers: pass, body };
-      }
-      await res.body.dump();
-      if (status >= 200 && status < 300) {
-        const identity = identityFrom(res.headers);
-        if (identity["x-user-id"]) return { outcome: "allow", identity };
-        return { outcome: "unavailable", statusCode: 502, reason: "allowed without x-user-id" };
-      }
-      return { outcome: "unavailable", statusCode: 502, reason: `answered ${status}` };
-    } catch (error) {
-      const timedOut = signal.aborted;
-      return {
-        outcome: "unavailable",
-        statusCode: 503,
-        reason: timedOut ? `no answer within ${timeoutMs} ms` : `unreachable (${errorCode(error as Error)})`,
+  const { accessControlUrl, timeoutMs, agent } = options;
+  return (original) =>
+    new Promise<AuthDecision>((resolve) => {
+      const headers: Record<string, string> = {
+        "x-original-uri": original.url,
+        "x-original-method": original.method,
       };
-    }
-  };
+      if (original.authorization) headers.authorization = original.authorization;
+      const sub = request({
+        host: accessControlUrl.hostname,
+        port: accessControlUrl.port || 80,
+        method: "GET",
+        path: "/api/auth",
+        headers,
+        agent,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      sub.on("error", (error) => {
+        const timedOut = error.name === "AbortError" || error.name === "TimeoutError";
+        resolve({
+          outcome: "unavailable",
+          statusCode: 503,
+          reason: timedOut ? `no answer within ${timeoutMs} ms` : `unreachable (${errorCode(error)})`,
+        });
+      });
+      sub.on("response", (res) => {
+        const status = res.statusCode ?? 0;
+        res.on("error", (error) =>
+          resolve({ outcome: "unavailable", statusCode: 503, reason: `answer broken (${errorCode(error)})` }),
+        );
+        if (status === 401 || status === 403) {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size <= MAX_DENY_BODY) chunks.push(chunk);
+          });
+          res.on("end", () => {
+            const pass: Record<string, string> = {};
+            for (const name of ["www-authenticate", "content-type"]) {
+              const value = res.headers[name];
+              if (typeof value === "string") pass[name] = value;
+            }
+            const body = size <= MAX_DENY_BODY ? Buffer.concat(chunks) : Buffer.alloc(0);
+            resolve({ outcome: "deny", statusCode: status, headers: pass, body });
+          });
+          return;
+        }
+        res.resume();
+        if (status >= 200 && status < 300) {
+          const identity = identityFrom(res.headers);
+          if (identity["x-user-id"]) resolve({ outcome: "allow", identity });
+          else resolve({ outcome: "unavailable", statusCode: 502, reason: "allowed without x-user-id" });
+          return;
+        }
+        resolve({ outcome: "unavailable", statusCode: 502, reason: `answered ${status}` });
+      });
+      sub.end();
+    });
 }
 
 function errorCode(error: Error): string {

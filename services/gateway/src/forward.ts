@@ -1,10 +1,8 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { PassThrough } from "node:stream";
+import { type ClientRequest, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
-import type { Dispatcher } from "undici";
 import { downstreamHeaders, upstreamHeaders } from "./headers.ts";
 import { sendJsonError } from "./respond.ts";
-import { onReusedConnection, retryAfterFailure, type UpstreamPool } from "./upstream-pool.ts";
+import { retryAfterFailure, type UpstreamPool } from "./upstream-pool.ts";
 
 export interface BodyRules {
   /** Bodies larger than this (counted as they stream, for bodies without Content-Length) get 413. */
@@ -14,11 +12,10 @@ export interface BodyRules {
 }
 
 /**
- * Proxies one HTTP request to a replica of `pool` with undici, streaming the body both ways. Client
- * `x-user-*` headers are dropped; `identity` (from the authorize answer) is the only source of them. A
- * replica that cannot be reached is marked down; a GET or HEAD without a body then tries the next replica
- * (each at most once), while any other request answers 502, because part of its body may already have gone
- * to the first one.
+ * Proxies one HTTP request to a replica of `pool`, streaming the body both ways. Client `x-user-*` headers
+ * are dropped; `identity` (from the authorize answer) is the only source of them. A replica that cannot be
+ * reached is marked down; a GET or HEAD without a body then tries the next replica (each at most once),
+ * while any other request answers 502, because part of its body may already have gone to the first one.
  */
 export function forward(
   req: IncomingMessage,
@@ -31,56 +28,54 @@ export function forward(
   const repeatable = isRepeatable(req);
   const replicas = pool.order();
   const headers = upstreamHeaders(req.headers, req.socket.remoteAddress, identity);
-  // Node's server has already answered `Expect: 100-continue` itself; undici refuses to send the header.
-  delete headers.expect;
   let abandoned = false; // the client left, or watchBody answered it: upstream errors no longer matter
-  const abort = new AbortController();
-  // The body goes through a stream of our own: undici destroys the body it was given when a request is
-  // aborted, and destroying the client's request would reset the connection before a 413/408 reaches it.
-  const upload = repeatable ? null : new PassThrough();
+  let out: ClientRequest;
 
   const attempt = (index: number) => {
     const upstream = replicas[index]!;
     let answered = false;
-    const options: Dispatcher.RequestOptions = {
-      method: req.method as Dispatcher.HttpMethod,
-      path: req.url ?? "/",
-      headers: headers as Record<string, string | string[]>,
-      body: upload,
-      signal: abort.signal,
-    };
-    upstream.pool
-      .stream(options, ({ statusCode, headers: answer }) => {
-        answered = true;
-        res.writeHead(statusCode, downstreamHeaders(answer));
-        return res;
-      })
-      .catch((error: NodeJS.ErrnoException) => {
-        if (abandoned) return;
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        const last = index + 1 >= replicas.length;
-        const attempted = { answered, reusedSocket: onReusedConnection(error), repeatable, last };
-        if (retryAfterFailure(pool, upstream, error, attempted, log)) return attempt(index + 1);
-        sendJsonError(res, 502, `${upstream.name} is unavailable; try again shortly`);
-      });
+    out = request({
+      host: upstream.url.hostname,
+      port: upstream.url.port || 80,
+      method: req.method,
+      path: req.url,
+      headers,
+      agent: upstream.agent,
+    });
+    const current = out;
+    current.on("response", (answer) => {
+      answered = true;
+      res.writeHead(answer.statusCode ?? 502, downstreamHeaders(answer.headers));
+      answer.pipe(res);
+      answer.on("error", () => res.destroy());
+    });
+    current.on("error", (error: NodeJS.ErrnoException) => {
+      if (abandoned) return;
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const last = index + 1 >= replicas.length;
+      const attempted = { answered, reusedSocket: current.reusedSocket, repeatable, last };
+      if (retryAfterFailure(pool, upstream, error, attempted, log)) return attempt(index + 1);
+      sendJsonError(res, 502, `${upstream.name} is unavailable; try again shortly`);
+    });
+    if (repeatable) current.end();
   };
 
+  attempt(0);
   const stopUpstream = () => {
     abandoned = true;
-    if (upload) req.unpipe(upload);
-    abort.abort();
+    req.unpipe(out);
+    out.destroy();
   };
   // A client that goes away mid-request takes the upstream request with it.
   res.on("close", () => {
     if (!res.writableFinished) stopUpstream();
   });
   if (body) watchBody(req, res, stopUpstream, body);
-  if (upload) req.pipe(upload);
-  else req.resume();
-  attempt(0);
+  if (repeatable) req.resume();
+  else req.pipe(out!);
 }
 
 /** GET and HEAD without a body can be sent again to another replica: nothing of them is lost. */

@@ -34,18 +34,17 @@ const UNAVAILABLE = "access control is unavailable, so the request was not forwa
  */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
   const log = options.logger ?? pino({ name: "gateway", level: process.env.LOG_LEVEL ?? "info" });
-  // One undici keep-alive pool per upstream server; agent-service may be several replicas, access control
-  // is one. No header or body timeouts on forwarded requests (slow agent answers, large uploads): stalled
-  // uploads are cut off by forward.ts, the auth subrequest has AUTH_TIMEOUT_MS.
+  // One keep-alive pool per upstream server; agent-service may be several replicas, access control is one.
   const poolOptions = {
     failTimeoutMs: config.upstreamFailTimeoutMs,
-    pool: { connections: 256, headersTimeout: 0, bodyTimeout: 0 },
+    agent: { keepAlive: true, maxSockets: 256, maxFreeSockets: 64 },
   };
   const agentService = createUpstreamPool("agent-service", config.agentServiceUrls, poolOptions);
   const accessControl = createUpstreamPool("access-control-service", [config.accessControlUrl], poolOptions);
   const authorize = createAuthorizer({
+    accessControlUrl: config.accessControlUrl,
     timeoutMs: config.authTimeoutMs,
-    pool: accessControl.replicas[0]!.pool,
+    agent: accessControl.replicas[0]!.agent,
   });
   const upstreamOf = (route: Route & { upstream: string }) =>
     route.upstream === "agent" ? agentService : accessControl;

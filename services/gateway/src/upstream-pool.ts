@@ -1,12 +1,12 @@
+import { Agent, type AgentOptions } from "node:http";
 import type { Logger } from "pino";
-import { Pool } from "undici";
 
-/** One upstream server (a replica), with its own keep-alive connection pool (undici). */
+/** One upstream server (a replica), with its own keep-alive connection pool. */
 export interface Upstream {
   /** The service's name, for error messages and logs ("agent-service"). */
   name: string;
   url: URL;
-  pool: Pool;
+  agent: Agent;
 }
 
 /**
@@ -26,7 +26,7 @@ export interface UpstreamPool {
 
 export interface UpstreamPoolOptions {
   failTimeoutMs: number;
-  pool?: Pool.Options;
+  agent?: AgentOptions;
   /** The clock, in ms; tests pass their own instead of sleeping. */
   now?: () => number;
 }
@@ -38,7 +38,7 @@ export function createUpstreamPool(
 ): UpstreamPool {
   if (urls.length === 0) throw new TypeError(`${name} needs at least one upstream URL`);
   const now = options.now ?? Date.now;
-  const replicas: Upstream[] = urls.map((url) => ({ name, url, pool: new Pool(url.origin, options.pool) }));
+  const replicas: Upstream[] = urls.map((url) => ({ name, url, agent: new Agent(options.agent) }));
   const downUntil = new Map<Upstream, number>();
   let next = 0;
 
@@ -62,14 +62,13 @@ export function createUpstreamPool(
     },
     isDown,
     destroy() {
-      for (const replica of replicas) void replica.pool.destroy();
+      for (const replica of replicas) replica.agent.destroy();
     },
   };
 }
 
 const CONNECT_FAILURES = new Set([
   "ECONNREFUSED",
-  "UND_ERR_CONNECT_TIMEOUT",
   "ETIMEDOUT",
   "EHOSTUNREACH",
   "ENETUNREACH",
@@ -89,8 +88,7 @@ export function classifyFailure(
   reusedSocket: boolean,
 ): "down" | "stale" | "other" {
   if (error.code && CONNECT_FAILURES.has(error.code)) return "down";
-  // undici reports a connection closed under a request as UND_ERR_SOCKET
-  if (error.code === "ECONNRESET" || error.code === "UND_ERR_SOCKET") return reusedSocket ? "stale" : "down";
+  if (error.code === "ECONNRESET") return reusedSocket ? "stale" : "down";
   return "other";
 }
 
@@ -114,13 +112,4 @@ export function retryAfterFailure(
     "upstream unreachable",
   );
   return retry;
-}
-
-/**
- * Whether a failed undici request ran on a connection that had carried an earlier exchange (a reused
- * keep-alive connection): undici's socket errors say how many bytes the connection had read.
- */
-export function onReusedConnection(error: unknown): boolean {
-  const socket = (error as { socket?: { bytesRead?: number } }).socket;
-  return (socket?.bytesRead ?? 0) > 0;
 }

@@ -167,8 +167,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   const operatorTypes = OPERATOR_CATALOG.map((t) => t.operatorType);
   const repos = createRepositories(deps.database.sql);
+  deps.database.onConnectionError((error) => {
+    measured.databaseError("pool");
+    app.log.warn(
+      { err: error },
+      "a database connection was lost (idle or between statements); the pool drops it",
+    );
+  });
   const coordinator: Coordinator = deps.cluster
-    ? new PgCoordinator(deps.cluster.url, app.log)
+    ? new PgCoordinator(deps.cluster.url, app.log, { onFailure: (kind) => measured.databaseError(kind) })
     : new LocalCoordinator();
   const live = new LiveAgents(
     coordinator.shared ? (id, data, meta) => coordinator.publish(id, data, meta) : undefined,

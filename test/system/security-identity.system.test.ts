@@ -154,7 +154,7 @@ describe.each(KINDS)("identity through the %s gateway", (kind) => {
   it(`refuses a user's socket beyond ${MAX_SOCKETS} with 429 and a clear error, never another user's`, async () => {
     const [erin, fred] = await Promise.all([person("REGULAR"), person("REGULAR")]);
     const [agent, fredsAgent] = await Promise.all([createAgent(erin), createAgent(fred)]);
-    const open = [];
+    const open: { ws: WebSocket }[] = [];
     for (let i = 0; i < MAX_SOCKETS; i++) open.push(await socket(agent, `?access-token=${erin.token}`));
     const refused = await openSocket(sys.wsUrl, agent.id, `?access-token=${erin.token}`);
     expect(refused.opened).toBe(false);
@@ -169,7 +169,7 @@ describe.each(KINDS)("identity through the %s gateway", (kind) => {
       BOUND_MS,
       async () => {
         const outcome = await openSocket(sys.wsUrl, agent.id, `?access-token=${erin.token}`);
-        if (outcome.opened) open.push({ ws: outcome.ws as WebSocket } as (typeof open)[number]);
+        if (outcome.opened) open.push({ ws: outcome.ws as WebSocket });
         return outcome.opened;
       },
       "a slot freed by a closed socket",

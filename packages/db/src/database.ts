@@ -140,6 +140,7 @@ function openSqliteReadOnly<DB>(file: string): Database<DB> {
     sql: sqliteClient(sqlite, db as Kysely<unknown>),
     dialect: "sqlite",
     description: `SQLite ${file} (read-only)`,
+    onConnectionError() {},
     close: () => db.destroy(),
   };
 }

@@ -503,6 +503,13 @@ describe("secrets", () => {
     // Without PostgreSQL the services fall back to their embedded SQLite file under DATA_DIR (an emptyDir).
     expect(envOf(agent, "DATABASE_URL")).toBeUndefined();
     expect(envOf(agent, "DATA_DIR").value).toBe("/data");
+    // ... and agent-service cannot reach access-control's file: it says so instead of refusing everyone
+    expect(envOf(agent, "DIRECTORY_URL").value).toBe("none");
+  });
+
+  it("lets agent-service read the user directory from the shared PostgreSQL database", () => {
+    // no DIRECTORY_URL: agent-service reads the directory from DATABASE_URL, the one access-control writes
+    expect(envOf(named(inline, "Deployment", "-agent-service"), "DIRECTORY_URL")).toBeUndefined();
   });
 });
 

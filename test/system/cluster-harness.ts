@@ -274,6 +274,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         LITELLM_BASE_URL: urlOf(llmSimPort),
         LITELLM_MASTER_KEY: masterKey,
         AGENT_CLUSTER_SWEEP_MS: String(sweepMs),
+        // the user directory is access-control's SQLite file here, not the replicas' PostgreSQL database
+        DIRECTORY_URL: `sqlite:${join(root, "access-control", "access-control.sqlite")}`,
         ...options.env,
       };
     };

@@ -46,7 +46,7 @@ beforeAll(async () => {
       idleTimeoutMs: 300,
       firstChunkTimeoutMs: 5_000,
       retryBaseMs: 10,
-      retryMaxDelayMs: 1_000,
+      retryMaxDelayMs: 2_000,
       maxAttempts: 3,
     },
   });
@@ -175,13 +175,14 @@ describe("4. retry signals", () => {
   // router cooldown (issue #27823); `retry-after` / `retry-after-ms` of LiteLLM's own limiter (PR #4706).
   for (const signal of ["retry-after", "retry-after-ms", "llm_provider-retry-after", "body"] as const) {
     it(`waits as long as ${signal} asks before the next try`, async () => {
-      h.sim.setFault("sim-small", { error: 429, retryAfter: 0.25, failFirst: 1, retrySignal: signal });
+      // 1.2 s asked; without the signal the backoff would be 5-10 ms.
+      h.sim.setFault("sim-small", { error: 429, retryAfter: 1.2, failFirst: 1, retrySignal: signal });
       const { c } = await open();
       const frames = await turn(c, "hello");
       expect(completeOf(frames)).toMatchObject({ reason: "done" });
       expect(h.sim.requests).toHaveLength(2);
       const gap = h.sim.requests[1]!.receivedAt - h.sim.requests[0]!.receivedAt;
-      expect(gap).toBeGreaterThanOrEqual(240);
+      expect(gap).toBeGreaterThanOrEqual(1_190);
     });
   }
 

@@ -60,13 +60,13 @@ export function ModelPicker({
   const select = (
     <select
       id={id}
-      value={listed.some((m) => m.id === value) ? value : ""}
+      value={patterns.length === 0 || listed.some((m) => m.id === value) ? value : ""}
       onChange={(event) => onChange(event.target.value)}
       data-testid="model-picker"
       data-state="ready"
       required={patterns.length === 0}
     >
-      {listed.length === 0 || !listed.some((m) => m.id === value) ? <option value="">—</option> : null}
+      {patterns.length > 0 && !listed.some((m) => m.id === value) ? <option value="">—</option> : null}
       {listed.map((model) => (
         <option key={model.id} value={model.id}>
           {model.id}

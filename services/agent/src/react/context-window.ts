@@ -6,14 +6,19 @@ import type { ChatCompletionMessageParam } from "openai/resources/chat/completio
  * LiteLLM, and a count that errs high only trims a little early.
  */
 export function estimateTokens(message: ChatCompletionMessageParam): number {
+  const content = (message as { content?: unknown }).content;
+  const calls = (message as { tool_calls?: { function?: { name?: string; arguments?: string } }[] })
+    .tool_calls;
+  // The common case, a plain text message, costs one length read: no cache needed.
+  if (typeof content === "string" && calls === undefined && !("reasoning_content" in message)) {
+    return 4 + Math.ceil(content.length / 3);
+  }
   let n = cache.get(message);
   if (n !== undefined) return n;
   let chars = 0;
-  const content = (message as { content?: unknown }).content;
   if (typeof content === "string") chars += content.length;
   else if (Array.isArray(content)) chars += JSON.stringify(content).length;
-  for (const call of (message as { tool_calls?: { function?: { name?: string; arguments?: string } }[] })
-    .tool_calls ?? []) {
+  for (const call of calls ?? []) {
     chars += 12 + (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);
   }
   const reasoning = (message as { reasoning_content?: unknown }).reasoning_content;

@@ -172,6 +172,12 @@ describe("helm lint and helm template (real helm binary)", () => {
       [{ agentService: { clusterSweepMs: "2000" } }, /clusterSweepMs': got string, want integer/],
       [{ agentService: { clusterSweepMs: 1500.5 } }, /clusterSweepMs': got number, want integer/],
       [{ agentService: { terminationGracePeriodSeconds: 5 } }, /terminationGracePeriodSeconds': minimum/],
+      [{ agentService: { engine: { memoryLimit: "1GB'; SET x" } } }, /engine\/memoryLimit'/],
+      [{ agentService: { engine: { threads: 0 } } }, /engine\/threads': minimum/],
+      [
+        { agentService: { engine: { memorylimit: "1GB" } } },
+        /additional properties 'memorylimit' not allowed/,
+      ],
       [{ agentService: { persistence: { enabeld: true } } }, /additional properties 'enabeld' not allowed/],
       [{ agentService: { persistence: { accessModes: ["RWX"] } } }, /accessModes\/0': value must be one of/],
       [{ agentService: { persistence: { accessModes: [] } } }, /accessModes': minItems/],
@@ -666,6 +672,27 @@ describe("several agent-service replicas", () => {
     expect(envOf(agentOf(existing), "AGENT_CLUSTER_SWEEP_MS").value).toBe("500");
     const accessControl = named(existing, "Deployment", "-access-control");
     expect(envOf(accessControl, "AGENT_CLUSTER_SWEEP_MS")).toBeUndefined();
+  });
+
+  it("bounds agent-service's engine: DuckDB memory, threads, spill disk and engine slots per user", async () => {
+    const expected = {
+      DUCKDB_MEMORY_LIMIT: "256MB",
+      DUCKDB_THREADS: "1",
+      DUCKDB_MAX_TEMP_DIRECTORY_SIZE: "512MB",
+      ENGINE_MAX_CONCURRENT_RUNS: "2",
+      ENGINE_MAX_CONCURRENT_RUNS_PER_USER: "1",
+      ENGINE_MAX_QUEUED_RUNS_PER_USER: "4",
+    };
+    for (const [name, value] of Object.entries(expected)) {
+      expect(envOf(agentOf(defaults), name)).toEqual({ name, value });
+    }
+    const tuned = await render({
+      values: { agentService: { engine: { memoryLimit: "3GiB", threads: 4, maxConcurrentRunsPerUser: 2 } } },
+    });
+    expect(envOf(agentOf(tuned), "DUCKDB_MEMORY_LIMIT").value).toBe("3GiB");
+    expect(envOf(agentOf(tuned), "DUCKDB_THREADS").value).toBe("4");
+    expect(envOf(agentOf(tuned), "ENGINE_MAX_CONCURRENT_RUNS_PER_USER").value).toBe("2");
+    expect(envOf(named(tuned, "Deployment", "-access-control"), "DUCKDB_MEMORY_LIMIT")).toBeUndefined();
   });
 
   it("adds a PodDisruptionBudget (maxUnavailable 1) over the agent-service pods above one replica", () => {

@@ -18,6 +18,7 @@ import { type Coordinator, LocalCoordinator, PgCoordinator } from "./cluster/coo
 import { ReplicaCluster } from "./cluster/replica-cluster.ts";
 import type { AgentServiceConfig } from "./config.ts";
 import { datasetsRoutes } from "./datasets/index.ts";
+import type { UploadBounds } from "./datasets/upload-bounds.ts";
 import type { AgentDatabase } from "./db/schema.ts";
 import {
   type Engine,
@@ -81,6 +82,8 @@ export interface AppDeps {
   limits?: RunLimitsConfig;
   /** Audit log options (src/audit); the log itself is always written. */
   audit?: AuditConfig;
+  /** How long a dataset upload's body may stall or take (src/datasets/upload-bounds.ts defaults when absent). */
+  uploads?: UploadBounds;
   /**
    * Several replicas over one PostgreSQL database (src/cluster): the database URL for the replica's own
    * LISTEN/lock connection, and how often to close the runs of replicas that are gone. Absent: this process
@@ -147,8 +150,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   const operatorTypes = OPERATOR_CATALOG.map((t) => t.operatorType);
   const repos = createRepositories(deps.database.sql);
+  deps.database.onConnectionError((error) => {
+    measured.databaseError("pool");
+    app.log.warn(
+      { err: error },
+      "a database connection was lost (idle or between statements); the pool drops it",
+    );
+  });
   const coordinator: Coordinator = deps.cluster
-    ? new PgCoordinator(deps.cluster.url, app.log)
+    ? new PgCoordinator(deps.cluster.url, app.log, { onFailure: (kind) => measured.databaseError(kind) })
     : new LocalCoordinator();
   const live = new LiveAgents(
     coordinator.shared ? (id, data, meta) => coordinator.publish(id, data, meta) : undefined,
@@ -242,7 +252,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   historyRoutes(app, agents);
   operatorResultsRoutes(app, agents, (id) => loadOperatorResults(db, id));
   if (engine) {
-    await app.register(datasetsRoutes({ store: engine.datasets, maxBytes: engine.settings.maxDatasetBytes }));
+    await app.register(
+      datasetsRoutes({
+        store: engine.datasets,
+        maxBytes: engine.settings.maxDatasetBytes,
+        bounds: deps.uploads,
+      }),
+    );
   }
   if (tickets) wsTicketRoutes(app, agents, tickets);
   auditRoutes(app, { events, repos, address });

@@ -18,6 +18,7 @@ export type EngineErrorCode =
   | "timeout"
   | "cancelled"
   | "busy"
+  | "out_of_memory"
   | "execution_failed";
 
 /**
@@ -41,6 +42,7 @@ export class EngineError extends Error {
 /** Errors that are the workflow's fault (the model can fix them), as opposed to a stopped run. */
 export function isWorkflowError(error: unknown): error is EngineError {
   return (
-    error instanceof EngineError && !["timeout", "cancelled", "busy", "execution_failed"].includes(error.code)
+    error instanceof EngineError &&
+    !["timeout", "cancelled", "busy", "out_of_memory", "execution_failed"].includes(error.code)
   );
 }

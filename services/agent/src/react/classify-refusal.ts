@@ -2,7 +2,8 @@
  * What kind of refusal a LiteLLM error body is, read from its `type` and message, for the refusals a person
  * can act on differently from "check the model". The texts are LiteLLM's own:
  * - budget: `type: "budget_exceeded"` (HTTP 400 or 429), "Budget has been exceeded! Current cost: …",
- *   "ExceededBudget: … over budget" (BerriAI/litellm issues #4208, #14144, #36729);
+ *   "ExceededBudget: … over budget", a router's "crossed budget: Exceeded budget for deployment" (HTTP 429)
+ *   (BerriAI/litellm issues #4208, #14144, #36729);
  * - context: "litellm.ContextWindowExceededError: …", and the provider texts LiteLLM maps to it
  *   ("maximum context length is", "prompt is too long", "exceed context limit", "Input tokens exceed");
  * - unsupported parameters: "litellm.UnsupportedParamsError: gpt-5 models don't support temperature=0.2"
@@ -21,7 +22,10 @@ const SAMPLING = ["temperature", "top_p", "top_k", "frequency_penalty", "presenc
 export function classifyRefusal(body: unknown, message: string): Refusal {
   const b = body as { type?: unknown; code?: unknown; param?: unknown } | undefined;
   const text = message.slice(0, 4_000);
-  if (b?.type === "budget_exceeded" || /Budget has been exceeded|ExceededBudget|over budget/i.test(text)) {
+  if (
+    b?.type === "budget_exceeded" ||
+    /Budget has been exceeded|ExceededBudget|Exceeded budget|crossed budget|over budget/i.test(text)
+  ) {
     return { kind: "budget" };
   }
   if (b?.code === "context_length_exceeded" || CONTEXT.test(text))

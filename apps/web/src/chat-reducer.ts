@@ -1,4 +1,5 @@
 import type { Agent, AgentState, ReActStep, ServerFrame, Workflow } from "@texera-agent/protocol";
+import { emptyWorkflow } from "@texera-agent/protocol";
 import type { ConnectionStatus } from "./agent-socket.ts";
 import { lastRunEnd, type RunEnd } from "./run-end.ts";
 
@@ -52,7 +53,7 @@ export function initialChatState(): ChatState {
     agentState: null,
     steps: [],
     streaming: null,
-    workflow: { operators: [], links: [] },
+    workflow: emptyWorkflow(),
     touchedOperators: [],
     pending: null,
     returnedDraft: null,

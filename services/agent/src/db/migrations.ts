@@ -3,6 +3,7 @@ import { auditEventsMigration } from "../audit/audit-events.ts";
 import { operatorResultsMigration } from "../engine/results-store.ts";
 import { tokenUsageMigration } from "../limits/token-usage.ts";
 import { wsTicketUsesMigration } from "../tickets/ticket-uses.ts";
+import { texeraWorkflowMigration } from "./texera-workflow-migration.ts";
 
 /** Append only: a released migration is never edited. Runs on SQLite and PostgreSQL alike. */
 export const migrations: Record<string, Migration> = {
@@ -66,4 +67,6 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Stored workflows take Texera's WorkflowContent format (issue 12).
+  "007_texera_workflow_content": texeraWorkflowMigration,
 };

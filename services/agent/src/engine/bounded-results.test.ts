@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { DEFAULT_AGENT_SETTINGS, type Workflow } from "@texera-agent/protocol";
+import { DEFAULT_AGENT_SETTINGS, emptyWorkflow, type Workflow } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineError } from "./errors.ts";
 import { executeWorkflow } from "./execute-workflow.ts";
@@ -88,7 +88,7 @@ describe("result cells and rows are bounded inside DuckDB", () => {
     const outcome = await describe.execute(
       { name: "wide.parquet" },
       {
-        workflow: { operators: [], links: [] },
+        workflow: emptyWorkflow(),
         signal: new AbortController().signal,
         settings: { modelType: "m", ...DEFAULT_AGENT_SETTINGS, maxOperatorResultCellCharLimit: 200 },
         userId: USER,
@@ -139,7 +139,7 @@ describe("DuckDB's memory and disk bounds", () => {
         [
           ["a", "CSVFileScan", { fileName: "rows.csv" }],
           ["b", "CSVFileScan", { fileName: "rows.csv" }],
-          ["j", "HashJoin", { leftAttribute: "k", rightAttribute: "k" }],
+          ["j", "HashJoin", { buildAttributeName: "k", probeAttributeName: "k" }],
         ],
         [
           ["a", "j", 0],

@@ -31,5 +31,16 @@ it("one user's executions wait for their share while another user's run at once;
 
   heavy();
   expect((await aliceWaits).results[0]!.rows).toEqual([[1]]);
+
+  // A wait that uses up the time limit says so.
+  const again = await t.engine.runs.acquire(new AbortController().signal, String(ALICE));
+  const timedOut = await executeWorkflow(t.engine, { workflow: scan, userId: ALICE, timeoutMs: 1_200 }).catch(
+    (e: unknown) => e,
+  );
+  again();
+  expect(timedOut).toMatchObject({ code: "timeout" });
+  expect((timedOut as Error).message).toMatch(
+    /ms of it waiting for an engine slot: at most 1 of your executions/,
+  );
   expect(t.engine.runs.holders()).toBe(0);
 });

@@ -51,18 +51,25 @@ export async function executeWorkflow(engine: Engine, options: ExecuteOptions): 
 
   const deadline = AbortSignal.timeout(timeoutMs);
   const stop = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  let waitedMs = 0;
   const stopped = (running: string) =>
     deadline.aborted
       ? new EngineError(
           "timeout",
-          `the execution was cancelled at its time limit of ${timeoutMs} ms while ${running} was running; ` +
-            "make the data smaller first (Filter, Limit, Projection) or join on a more selective column",
+          `the execution was cancelled at its time limit of ${timeoutMs} ms while ${running} was running` +
+            (waitedMs >= 1_000
+              ? ` (${Math.round(waitedMs)} ms of it waiting for an engine slot: at most ` +
+                `${settings.maxConcurrentRunsPerUser} of your executions run at once)`
+              : "") +
+            "; make the data smaller first (Filter, Limit, Projection) or join on a more selective column",
         )
       : new EngineError("cancelled", `the execution was cancelled while ${running} was running`);
 
-  const release = await acquireSlot(engine, options.userId, stop, () =>
-    stopped("it waited for another execution to finish"),
-  );
+  const release = await acquireSlot(engine, options.userId, stop, () => {
+    waitedMs = performance.now() - started;
+    return stopped("it waited for another execution to finish");
+  });
+  waitedMs = performance.now() - started;
   const resolver = await engine.resolverFor(options.userId);
   const conn = await engine.connect();
   const dispose = interruptOnAbort(conn, stop);

@@ -3,7 +3,7 @@ import { argumentParser } from "../workflow/tool-arguments.ts";
 import type { AgentTool, ToolContext, ToolOutcome } from "../workflow/tools.ts";
 import { readBoundedRows } from "./bounded-rows.ts";
 import { describeColumns } from "./columns.ts";
-import { scanSql } from "./compile-operator.ts";
+import { SCAN_FOR_FORMAT, scanSql } from "./compile-operator.ts";
 import type { Engine } from "./engine.ts";
 import { EngineError } from "./errors.ts";
 import { acquireSlot, type Execution, executeWorkflow } from "./execute-workflow.ts";
@@ -167,9 +167,7 @@ export function executionTools(deps: { engine: Engine }): ExecutionTool[] {
             output: {
               name: record.name,
               format: record.format,
-              readWith: { csv: "CSVFileScan", parquet: "ParquetFileScan", json: "JSONFileScan" }[
-                record.format
-              ],
+              readWith: SCAN_FOR_FORMAT[record.format],
               rowCount: record.rowCount,
               sizeBytes: record.sizeBytes,
               columns: record.columns.map((c) => `${c.name} ${c.type}`),
@@ -210,8 +208,10 @@ export function executionTools(deps: { engine: Engine }): ExecutionTool[] {
 
 /** Operators no link leaves: what "the whole workflow" produces. */
 function sinks(workflow: Workflow): string[] {
-  const sources = new Set(workflow.links.map((l) => l.source));
-  return workflow.operators.map((o) => o.operatorId).filter((id) => !sources.has(id));
+  const sources = new Set(workflow.links.map((l) => l.source.operatorID));
+  return workflow.operators
+    .filter((o) => !o.isDisabled && !sources.has(o.operatorID))
+    .map((o) => o.operatorID);
 }
 
 function output(execution: Execution, shownIds: string[], ctx: ToolContext, offset = 0) {

@@ -56,7 +56,9 @@ afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
   await h.close();
 });
-beforeEach(() => {
+beforeEach(async () => {
+  // One user may hold 20 sockets (AGENT_MAX_SOCKETS_PER_USER): each test closes the previous one's.
+  await Promise.all(clients.splice(0).map((c) => c.close()));
   h.sim.reset();
   h.sim.setFault("sim-small", undefined);
   seen.length = 0;

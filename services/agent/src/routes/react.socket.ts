@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";
 import type { FrameMeta } from "../cluster/envelope.ts";
 import { AgentServiceError, databaseUnavailable } from "../errors.ts";
+import type { SocketSessions } from "../identity/socket-sessions.ts";
 import type { RunGate } from "../limits/run-gate.ts";
 import { sendCorked } from "../live/corked-send.ts";
 import { type LiveAgents, sendTo, type Watcher } from "../live/live-agents.ts";
@@ -28,6 +29,8 @@ export interface ReactSocketDeps {
   gate?: RunGate;
   /** Default PING_INTERVAL_MS. */
   pingIntervalMs?: number;
+  /** The per-user socket cap and the watch over each socket's user and token (src/identity). */
+  sessions?: SocketSessions;
 }
 
 /**
@@ -46,9 +49,11 @@ export function reactSocket(app: FastifyInstance, deps: ReactSocketDeps): void {
       config: { queryToken: true, ticket: true },
       preValidation: async (req: FastifyRequest<{ Params: { id: string } }>) => {
         req.agentRecord = await deps.agents.owned(userOf(req), req.params.id);
+        deps.sessions?.reserve(req);
       },
     },
     (socket, req) => {
+      deps.sessions?.watch(socket, req);
       void watch(socket, req.agentRecord!, userOf(req).userId, deps, req);
     },
   );
@@ -108,6 +113,7 @@ async function watch(
       runs.stop(id);
       return;
     }
+    if (deps.sessions && !deps.sessions.mayRun(socket)) return;
     void (async () => {
       try {
         // The settings may have changed since the socket opened: read the agent again.

@@ -2,6 +2,7 @@ import type { ModelList } from "@texera-agent/protocol";
 import { AgentServiceError } from "../errors.ts";
 import { describeUpstreamError } from "../react/describe-upstream-error.ts";
 import type { LlmClient, ModelWindow } from "../react/llm-client.ts";
+import { scrubModelList } from "../react/scrub-secret.ts";
 import { KnownModels, matchesPattern } from "./known-models.ts";
 
 export interface ModelsServiceOptions {
@@ -82,7 +83,10 @@ export class ModelsService {
   private async fetch(): Promise<ModelList> {
     const { baseUrl } = this.llm;
     try {
-      const raw = await this.llm.listModels(AbortSignal.timeout(this.options.timeoutMs));
+      const raw = scrubModelList(
+        await this.llm.listModels(AbortSignal.timeout(this.options.timeoutMs)),
+        this.llm.scrub,
+      );
       // Wildcard routes are shown as what they are: patterns, not models.
       const list = { ...raw, data: raw.data.map((m) => (m.id.includes("*") ? { ...m, pattern: true } : m)) };
       this.cached = { list, at: this.options.now() };

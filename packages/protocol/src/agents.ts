@@ -12,7 +12,15 @@ export type AgentState = Static<typeof AgentState>;
 export const AgentSettings = Type.Object({
   modelType: Type.String({ minLength: 1, maxLength: 200 }),
   maxSteps: Type.Integer({ minimum: 1, maximum: 100 }),
-  temperature: Type.Number({ minimum: 0, maximum: 2 }),
+  /** Sent to the model only when set (reasoning models refuse it); unset by default. */
+  temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
+  /** Nucleus sampling (OpenAI `top_p`), sent only when set. */
+  topP: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  /**
+   * The most tokens of history sent to the model; LiteLLM's `/model/info` `max_input_tokens` when it knows
+   * the model, else this, else LLM_CONTEXT_WINDOW_TOKENS. When both are known the smaller one applies.
+   */
+  contextWindowTokens: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 10_000_000 })),
   toolTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000 }),
   disabledTools: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 100 }),
   maxOperatorResultCharLimit: Type.Integer({ minimum: 100, maximum: 1_000_000 }),
@@ -23,14 +31,39 @@ export type AgentSettings = Static<typeof AgentSettings>;
 
 export const DEFAULT_AGENT_SETTINGS: Omit<AgentSettings, "modelType"> = {
   maxSteps: 10,
-  temperature: 0.2,
   toolTimeoutMs: 30_000,
   disabledTools: [],
   maxOperatorResultCharLimit: 4_000,
   maxOperatorResultCellCharLimit: 200,
 };
 
-export const SettingsPatch = Type.Partial(AgentSettings, { additionalProperties: false });
+/** The settings that may be cleared by sending null (they are then no longer sent to the model). */
+const CLEARABLE = ["temperature", "topP", "contextWindowTokens"] as const;
+
+/**
+ * A number or null in one JSON schema `type` list: validators that coerce types (fastify's ajv) would turn
+ * a null into 0 inside an anyOf of number and null.
+ */
+const NumberOrNull = (limits: { minimum: number; maximum: number; integer?: boolean }) =>
+  Type.Unsafe<number | null>({
+    type: [limits.integer ? "integer" : "number", "null"],
+    minimum: limits.minimum,
+    maximum: limits.maximum,
+  });
+
+export const SettingsPatch = Type.Composite(
+  [
+    Type.Partial(Type.Omit(AgentSettings, CLEARABLE)),
+    Type.Object({
+      temperature: Type.Optional(NumberOrNull({ minimum: 0, maximum: 2 })),
+      topP: Type.Optional(NumberOrNull({ minimum: 0, maximum: 1 })),
+      contextWindowTokens: Type.Optional(
+        NumberOrNull({ minimum: 1_000, maximum: 10_000_000, integer: true }),
+      ),
+    }),
+  ],
+  { additionalProperties: false },
+);
 export type SettingsPatch = Static<typeof SettingsPatch>;
 
 export const Agent = Type.Object({
@@ -71,6 +104,11 @@ export const ModelInfo = Type.Object({
   object: Type.Literal("model"),
   created: Type.Integer(),
   owned_by: Type.String(),
+  /**
+   * A LiteLLM wildcard route (`*`, `anthropic/*`): not a model itself; any name it matches
+   * (`anthropic/claude-…`) can be chosen.
+   */
+  pattern: Type.Optional(Type.Boolean()),
 });
 export const ModelList = Type.Object({ object: Type.Literal("list"), data: Type.Array(ModelInfo) });
 export type ModelList = Static<typeof ModelList>;

@@ -45,6 +45,12 @@ export const ReActStep = Type.Object({
   /** Row counts and columns per operator when this step executed the workflow (rows: operator-results). */
   operatorResults: Type.Optional(Type.Array(OperatorResultSummary)),
   error: Type.Optional(Type.String()),
+  /** The model's reasoning (`reasoning_content`), kept to be sent back with its tool calls. */
+  reasoning: Type.Optional(Type.String()),
+  /** Anthropic thinking blocks (with signatures), sent back with the step's tool calls. */
+  thinkingBlocks: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: 32 })),
+  /** The model stopped at its output limit (`finish_reason: "length"`): the answer is cut off. */
+  truncated: Type.Optional(Type.Boolean()),
   createdAt: IsoDate,
 });
 export type ReActStep = Static<typeof ReActStep>;

@@ -209,6 +209,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     llm,
     tools,
     policy: config.llm,
+    contextWindow: (model: string) => models.contextWindow(model),
     systemPrompt: async (workflow: Workflow, settings: AgentSettings, userId: number) =>
       buildSystemPrompt({
         workflow,

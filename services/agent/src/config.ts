@@ -38,10 +38,20 @@ export interface LlmPolicy {
   maxAttempts: number;
   /** First backoff delay; doubled on each retry (with jitter). */
   retryBaseMs: number;
-  /** Upper bound of any wait between tries, Retry-After included. */
+  /** Upper bound of any wait between tries; a Retry-After asking for more is not waited for. */
   retryMaxDelayMs: number;
-  /** No response headers or no stream chunk for this long: the turn fails with a timeout. */
+  /** Upper bound of all waits of one model turn added up. */
+  retryTotalWaitMs: number;
+  /** No stream chunk for this long once the stream has started: the turn fails with a timeout. */
   idleTimeoutMs: number;
+  /**
+   * No response (headers and first chunk) for this long after the request: the turn fails with a timeout.
+   * LiteLLM holds its headers until the model's first chunk, which a reasoning model may think over for
+   * minutes, so this is longer than idleTimeoutMs.
+   */
+  firstChunkTimeoutMs: number;
+  /** The context window assumed for a model LiteLLM's /model/info does not describe (tokens). */
+  contextWindowTokens: number;
   /** GET /models gives up after this long. */
   modelsTimeoutMs: number;
 }
@@ -52,7 +62,10 @@ export const DEFAULT_LLM_POLICY: LlmPolicy = {
   maxAttempts: 3,
   retryBaseMs: 500,
   retryMaxDelayMs: 10_000,
+  retryTotalWaitMs: 30_000,
   idleTimeoutMs: 60_000,
+  firstChunkTimeoutMs: 600_000,
+  contextWindowTokens: 128_000,
   modelsTimeoutMs: 5_000,
 };
 
@@ -78,10 +91,25 @@ export function loadConfig(env: Env = process.env): AgentServiceConfig {
       retryMaxDelayMs: intFromEnv(env, "LLM_RETRY_MAX_DELAY_MS", DEFAULT_LLM_POLICY.retryMaxDelayMs, {
         max: 300_000,
       }),
+      retryTotalWaitMs: intFromEnv(env, "LLM_RETRY_TOTAL_WAIT_MS", DEFAULT_LLM_POLICY.retryTotalWaitMs, {
+        max: 600_000,
+      }),
       idleTimeoutMs: intFromEnv(env, "LLM_IDLE_TIMEOUT_MS", DEFAULT_LLM_POLICY.idleTimeoutMs, {
         min: 100,
         max: 3_600_000,
       }),
+      firstChunkTimeoutMs: intFromEnv(
+        env,
+        "LLM_FIRST_CHUNK_TIMEOUT_MS",
+        DEFAULT_LLM_POLICY.firstChunkTimeoutMs,
+        { min: 100, max: 3_600_000 },
+      ),
+      contextWindowTokens: intFromEnv(
+        env,
+        "LLM_CONTEXT_WINDOW_TOKENS",
+        DEFAULT_LLM_POLICY.contextWindowTokens,
+        { min: 1_000, max: 10_000_000 },
+      ),
       modelsTimeoutMs: intFromEnv(env, "LLM_MODELS_TIMEOUT_MS", DEFAULT_LLM_POLICY.modelsTimeoutMs, {
         min: 100,
         max: 600_000,

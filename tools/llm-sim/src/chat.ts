@@ -1,10 +1,19 @@
 // POST /chat/completions: parse, pick the reply from the scenario, apply the faults, answer.
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { completionBody, finalizeReply, streamEvents } from "./completion.ts";
+import { completionBody, finalizeReply, promptTokens, replayEvents, streamEvents } from "./completion.ts";
 import { parseChatRequest, viewTurn } from "./conversation.ts";
 import { modelCounters } from "./counters.ts";
-import { badRequest, injectedError, SimHttpError, unknownModel } from "./errors.ts";
+import {
+  badRequest,
+  budgetExceeded,
+  contextWindowExceeded,
+  firstChunkError,
+  injectedError,
+  SimHttpError,
+  unknownModel,
+  unsupportedParams,
+} from "./errors.ts";
 import {
   type Fault,
   FaultSpecError,
@@ -136,8 +145,10 @@ async function answer(
   }
   const chat = parseChatRequest(body);
   const sep = chat.model.indexOf(MODEL_FAULT_SEPARATOR);
-  const base = sep < 0 ? chat.model : chat.model.slice(0, sep);
-  if (!state.models.has(base)) throw unknownModel(chat.model);
+  const named = sep < 0 ? chat.model : chat.model.slice(0, sep);
+  // A listed name, or a name a wildcard route matches (`anthropic/*`): faults and counters go by the route.
+  const base = resolveModel(state, named);
+  if (base === undefined) throw unknownModel(chat.model);
   setBase(base);
   const m = modelCounters(state.counters, base);
   m.chat++;
@@ -161,11 +172,36 @@ async function answer(
   await sleep(fault.latencyMs ?? 0, signal);
   if (signal.aborted) return;
   const streamError = fault.streamErrorAfterChunks !== undefined;
+  if (fault.budgetExceeded !== undefined) throw budgetExceeded(fault.budgetExceeded);
   if (fault.error !== undefined && !(chat.stream && streamError))
-    throw injectedError(fault.error, fault.retryAfter);
-  if (!chat.stream && streamError) throw injectedError(fault.error ?? 500, fault.retryAfter);
+    throw injectedError(fault.error, fault.retryAfter, fault.retrySignal, named);
+  if (!chat.stream && streamError)
+    throw injectedError(fault.error ?? 500, fault.retryAfter, fault.retrySignal, named);
+  if (fault.rejectSampling === 1) {
+    const b = body as Record<string, unknown>;
+    for (const param of ["temperature", "top_p"]) {
+      if (b[param] !== undefined) throw unsupportedParams(named, param, b[param]);
+    }
+  }
+  if (fault.contextWindow !== undefined) {
+    const requested = promptTokens(chat);
+    if (requested > fault.contextWindow) throw contextWindowExceeded(named, fault.contextWindow, requested);
+  }
+  if (fault.firstChunkError !== undefined) {
+    // LiteLLM holds the headers until the first chunk; an error chunk becomes the HTTP status.
+    await sleep(fault.firstTokenMs ?? 0, signal);
+    if (signal.aborted) return;
+    throw firstChunkError(fault.firstChunkError);
+  }
 
-  const reply = finalizeReply(plan, chat, base);
+  const capped =
+    fault.truncateAfterTokens === undefined
+      ? chat
+      : {
+          ...chat,
+          maxTokens: Math.min(chat.maxTokens ?? Number.POSITIVE_INFINITY, fault.truncateAfterTokens),
+        };
+  const reply = finalizeReply(plan, capped, named);
   const headers = { "x-litellm-call-id": randomUUID(), "x-litellm-model-group": base };
   if (!chat.stream) {
     if (fault.hangAfterChunks !== undefined) return untilAborted(signal);
@@ -200,8 +236,22 @@ async function answer(
     connection: "keep-alive",
     ...headers,
   });
-  res.flushHeaders();
-  await writeStream(res, streamEvents(reply, chat.includeUsage), fault, { signal, reset: tracker.reset });
+  // LiteLLM sends its headers with the first chunk (holdHeaders); OpenAI sends them at once.
+  if (fault.holdHeaders !== 1) res.flushHeaders();
+  const events = plan.chunks ? replayEvents(plan.chunks) : streamEvents(reply, chat.includeUsage, fault);
+  await writeStream(res, events, fault, { signal, reset: tracker.reset });
+}
+
+/** The listed model a request names: itself, or the first wildcard route that matches it. */
+export function resolveModel(state: SimState, name: string): string | undefined {
+  if (state.models.has(name) && !name.includes("*")) return name;
+  if (name.includes("*")) return undefined;
+  return state.modelList.find((m) => m.includes("*") && wildcard(m).test(name));
+}
+
+function wildcard(pattern: string): RegExp {
+  const parts = pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join(".+")}$`, "s");
 }
 
 /**

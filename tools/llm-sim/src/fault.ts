@@ -3,6 +3,10 @@ import { Value } from "@sinclair/typebox/value";
 
 const Ms = Type.Number({ minimum: 0, maximum: 3_600_000 });
 const Chunks = Type.Integer({ minimum: 0 });
+const Flag = Type.Union([Type.Literal(0), Type.Literal(1)]);
+
+/** How a 429 says when to try again (LiteLLM's variants); unset: `retry-after` and the body's words. */
+export const RETRY_SIGNALS = ["retry-after", "retry-after-ms", "llm_provider-retry-after", "body"] as const;
 
 /**
  * What can go wrong with a chat request. Timing fields shape every response; the failure fields
@@ -21,6 +25,23 @@ export const FaultSchema = Type.Object(
     malformedAfterChunks: Type.Optional(Chunks),
     hangAfterChunks: Type.Optional(Chunks),
     streamErrorAfterChunks: Type.Optional(Chunks),
+    // LiteLLM behaviours (see README "LiteLLM behaviours"), per model or per request like the faults.
+    retrySignal: Type.Optional(Type.Union(RETRY_SIGNALS.map((s) => Type.Literal(s)))),
+    contextWindow: Type.Optional(Type.Integer({ minimum: 1 })),
+    rejectSampling: Type.Optional(Flag),
+    budgetExceeded: Type.Optional(Type.Union([Type.Literal(400), Type.Literal(429)])),
+    firstChunkError: Type.Optional(Type.Integer({ minimum: 400, maximum: 599 })),
+    holdHeaders: Type.Optional(Flag),
+    litellmChunks: Type.Optional(Flag),
+    usageChunkWithChoice: Type.Optional(Flag),
+    reasoningChunks: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000 })),
+    thinkingBlocks: Type.Optional(Flag),
+    truncateAfterTokens: Type.Optional(Type.Integer({ minimum: 0 })),
+    toolNameEveryChunk: Type.Optional(Flag),
+    toolIdEveryChunk: Type.Optional(Flag),
+    toolCallsAtIndexZero: Type.Optional(Flag),
+    toolArgumentsAsObject: Type.Optional(Flag),
+    toolSummaryChunk: Type.Optional(Flag),
   },
   { additionalProperties: false },
 );
@@ -50,7 +71,7 @@ export function checkFault(value: unknown, where = "fault"): Fault {
  * `key=value` pairs separated by `,`, `;` or `&`, e.g. `error=429,retryAfter=0`.
  */
 export function parseFaultSpec(spec: string, where = "fault"): Fault {
-  const out: Record<string, number> = {};
+  const out: Record<string, number | string> = {};
   for (const raw of spec.split(/[,;&]/)) {
     const part = raw.trim();
     if (part === "") continue;
@@ -60,6 +81,10 @@ export function parseFaultSpec(spec: string, where = "fault"): Fault {
     const text = part.slice(eq + 1).trim();
     if (!(FAULT_KEYS as string[]).includes(key)) {
       throw new FaultSpecError(`${where}: unknown key "${key}" (known: ${FAULT_KEYS.join(", ")})`);
+    }
+    if (key === "retrySignal") {
+      out[key] = text;
+      continue;
     }
     const num = Number(text);
     if (text === "" || !Number.isFinite(num))
@@ -82,7 +107,9 @@ export function hasFailure(f: Fault): boolean {
     f.resetAfterChunks !== undefined ||
     f.malformedAfterChunks !== undefined ||
     f.hangAfterChunks !== undefined ||
-    f.streamErrorAfterChunks !== undefined
+    f.streamErrorAfterChunks !== undefined ||
+    f.budgetExceeded !== undefined ||
+    f.firstChunkError !== undefined
   );
 }
 
@@ -96,6 +123,8 @@ export function withoutFailures(f: Fault): Fault {
     malformedAfterChunks: _mc,
     hangAfterChunks: _hc,
     streamErrorAfterChunks: _sc,
+    budgetExceeded: _be,
+    firstChunkError: _fe,
     ...timing
   } = f;
   return timing;

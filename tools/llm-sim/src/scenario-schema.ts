@@ -49,6 +49,13 @@ export const ReplySchema = Type.Object(
       }),
     ),
     toolCalls: Opt(Type.Array(ToolCallSpecSchema)),
+    chunks: Opt(
+      Type.Array(Type.Object({}, { additionalProperties: true }), {
+        maxItems: 10_000,
+        description:
+          "a recorded stream: each object is sent as one `data:` event, as is, then `data: [DONE]` (stream only)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -107,6 +107,8 @@ export interface PlannedReply {
   content: string;
   toolCalls: PlannedToolCall[];
   fault: Fault | undefined;
+  /** Recorded chunks to replay as they are (reply.chunks). */
+  chunks?: object[];
 }
 
 function turnsMatch(want: Match["assistantTurns"], turns: number): boolean {
@@ -171,5 +173,5 @@ function render(
         : JSON.stringify(spec.arguments === undefined ? {} : fillJson(spec.arguments, ctx));
     return { id: spec.id ?? newToolCallId(), name: spec.name, arguments: args };
   });
-  return { rule: label, content, toolCalls, fault };
+  return { rule: label, content, toolCalls, fault, ...(reply.chunks ? { chunks: reply.chunks } : {}) };
 }

@@ -107,6 +107,21 @@ export async function startLlmSim(opts: LlmSimOptions): Promise<LlmSim> {
   }
 
   const modelObject = (id: string) => ({ id, object: "model", created: state.createdAt, owned_by: "openai" });
+  // LiteLLM's /model/info row; max_input_tokens is the model's contextWindow fault (null when unset, as
+  // LiteLLM answers for a model it has no cost-map entry for).
+  const modelInfo = (name: string) => {
+    const window = state.faults.get(name)?.contextWindow ?? state.faults.get("*")?.contextWindow;
+    return {
+      model_name: name,
+      litellm_params: { model: name.includes("*") ? name : `openai/${name}` },
+      model_info: {
+        id: createHash("sha256").update(name).digest("hex").slice(0, 16),
+        max_input_tokens: window ?? null,
+        max_output_tokens: null,
+        mode: "chat",
+      },
+    };
+  };
 
   async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string) {
     const p = path.startsWith("/v1/") ? path.slice(3) : path;
@@ -128,7 +143,11 @@ export async function startLlmSim(opts: LlmSimOptions): Promise<LlmSim> {
       });
     }
     const known =
-      p === "/models" || p.startsWith("/models/") || p === "/chat/completions" || path.startsWith("/sim/");
+      p === "/models" ||
+      p.startsWith("/models/") ||
+      p === "/model/info" ||
+      p === "/chat/completions" ||
+      path.startsWith("/sim/");
     if (!known) throw new NotFound();
     try {
       authorize(req);
@@ -143,6 +162,10 @@ export async function startLlmSim(opts: LlmSimOptions): Promise<LlmSim> {
     if (p === "/models") {
       if (method !== "GET") throw notAllowed();
       return sendJson(res, 200, { object: "list", data: state.modelList.map(modelObject) });
+    }
+    if (p === "/model/info") {
+      if (method !== "GET") throw notAllowed();
+      return sendJson(res, 200, { data: state.modelList.map(modelInfo) });
     }
     if (p.startsWith("/models/")) {
       if (method !== "GET") throw notAllowed();

@@ -16,7 +16,8 @@ export function ModelPicker({
 }) {
   const { api } = useApi();
   const [models, reload] = useAsync<ModelList>(() => api.listModels(), [api]);
-  const first = models.status === "ready" ? models.data.data[0]?.id : undefined;
+  const first = models.status === "ready" ? models.data.data.find((m) => !m.pattern)?.id : undefined;
+  const patterns = models.status === "ready" ? models.data.data.filter((m) => m.pattern) : [];
 
   // Pick the first model once the list arrives, so "Create" works straight away.
   useEffect(() => {
@@ -55,20 +56,38 @@ export function ModelPicker({
       </div>
     );
   }
-  return (
+  const listed = models.data.data.filter((m) => !m.pattern);
+  const select = (
     <select
       id={id}
-      value={value}
+      value={patterns.length === 0 || listed.some((m) => m.id === value) ? value : ""}
       onChange={(event) => onChange(event.target.value)}
       data-testid="model-picker"
       data-state="ready"
-      required
+      required={patterns.length === 0}
     >
-      {models.data.data.map((model) => (
+      {patterns.length > 0 && !listed.some((m) => m.id === value) ? <option value="">—</option> : null}
+      {listed.map((model) => (
         <option key={model.id} value={model.id}>
           {model.id}
         </option>
       ))}
     </select>
+  );
+  if (patterns.length === 0) return select;
+  // Wildcard routes: any model name they match can be typed in.
+  return (
+    <span className="model-picker-with-patterns">
+      {listed.length > 0 ? select : null}
+      <input
+        type="text"
+        aria-label="Model name"
+        placeholder={`a model matching ${patterns.map((p) => p.id).join(" or ")}`}
+        value={value}
+        onChange={(event) => onChange(event.target.value.trim())}
+        data-testid="model-name-input"
+        required
+      />
+    </span>
   );
 }

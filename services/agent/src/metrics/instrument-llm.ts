@@ -21,6 +21,7 @@ export function instrumentLlm(llm: LlmClient, observer: LlmObserver): LlmClient 
     baseUrl: llm.baseUrl,
     scrub: (text) => llm.scrub(text),
     listModels: (signal) => llm.listModels(signal),
+    ...(llm.modelInfo ? { modelInfo: (signal: AbortSignal) => llm.modelInfo!(signal) } : {}),
     async streamChat(request, signal) {
       const model = observer.modelLabel(request.model);
       const started = performance.now();

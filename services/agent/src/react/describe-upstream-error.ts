@@ -1,5 +1,9 @@
 import { APIConnectionError, APIError } from "openai";
+import { classifyRefusal } from "./classify-refusal.ts";
 import { UpstreamError } from "./errors.ts";
+import { retryAfterMs } from "./retry-signal.ts";
+
+export { retryAfterMs } from "./retry-signal.ts";
 
 export interface DescribeContext {
   baseUrl: string;
@@ -24,6 +28,8 @@ export function describeUpstreamError(error: unknown, ctx: DescribeContext): Ups
   if (error instanceof APIError) {
     const status = typeof error.status === "number" ? error.status : statusFromBody(error.error);
     const detail = scrub(upstreamMessage(error));
+    const refused = refusal(error, detail, at, streamed, status);
+    if (refused) return refused;
     if (error.status === undefined && status === undefined) {
       return new UpstreamError(
         "LLM_STREAM_ERROR",
@@ -34,7 +40,7 @@ export function describeUpstreamError(error: unknown, ctx: DescribeContext): Ups
         },
       );
     }
-    return fromStatus(status ?? 500, detail, at, streamed, retryAfterMs(error.headers));
+    return fromStatus(status ?? 500, detail, at, streamed, retryAfterMs(error.headers, Date.now(), detail));
   }
   if (error instanceof SyntaxError) {
     return new UpstreamError(
@@ -97,6 +103,44 @@ function fromStatus(
   );
 }
 
+/** Budget, context window and unsupported parameters: their own codes and what to do about each. */
+function refusal(
+  error: APIError,
+  detail: string,
+  at: string,
+  streamed: boolean,
+  status: number | undefined,
+): UpstreamError | undefined {
+  const kind = classifyRefusal(error.error, fullMessage(error));
+  if (!kind) return undefined;
+  const http = status !== undefined ? ` (HTTP ${status})` : "";
+  if (kind.kind === "budget") {
+    return new UpstreamError(
+      "LLM_BUDGET_EXCEEDED",
+      `${at} refused the request${http}: the LiteLLM budget for this service is used up (${detail}); an operator must raise the budget of agent-service's key, team or user in LiteLLM, or wait until it resets`,
+      { status, streamed },
+    );
+  }
+  if (kind.kind === "context") {
+    return new UpstreamError(
+      "LLM_CONTEXT_TOO_LONG",
+      `${at} refused the request${http}: the conversation is longer than the model's context window (${detail}); clear the agent's history, or pick a model with a larger window, or lower the agent's contextWindowTokens setting`,
+      { status, streamed, context: { window: kind.window, requested: kind.requested } },
+    );
+  }
+  const names = kind.params.length > 0 ? kind.params.join(", ") : "a sampling parameter";
+  return new UpstreamError(
+    "LLM_UNSUPPORTED_PARAMS",
+    `${at} refused the request${http}: the model does not accept ${names} (${detail}); clear ${kind.params.length === 1 ? "that setting" : "those settings"} in the agent's settings`,
+    { status, streamed, params: kind.params },
+  );
+}
+
+function fullMessage(error: APIError): string {
+  const body = error.error as { message?: unknown } | undefined;
+  return typeof body?.message === "string" ? body.message : error.message;
+}
+
 /** LiteLLM's error body: {error:{message, code}} (the SDK hands us the inner object). */
 function upstreamMessage(error: APIError): string {
   const body = error.error as { message?: unknown } | undefined;
@@ -108,19 +152,6 @@ function statusFromBody(body: unknown): number | undefined {
   const code = (body as { code?: unknown } | undefined)?.code;
   const n = Number(code);
   return Number.isInteger(n) && n >= 400 && n <= 599 ? n : undefined;
-}
-
-/** Retry-After in seconds or as an HTTP date; retry-after-ms wins when present. */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
-  if (!headers) return undefined;
-  const ms = Number(headers.get("retry-after-ms"));
-  if (headers.get("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return ms;
-  const raw = headers.get("retry-after");
-  if (!raw) return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(raw);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** The innermost cause's code and message ("connect ECONNREFUSED 127.0.0.1:4000"). */

@@ -8,7 +8,10 @@ export type UpstreamCode =
   | "LLM_UNREACHABLE"
   | "LLM_CONNECTION_LOST"
   | "LLM_MALFORMED_STREAM"
-  | "LLM_STREAM_ERROR";
+  | "LLM_STREAM_ERROR"
+  | "LLM_BUDGET_EXCEEDED"
+  | "LLM_CONTEXT_TOO_LONG"
+  | "LLM_UNSUPPORTED_PARAMS";
 
 /**
  * A failed call to LiteLLM, described for a person. The message never holds the master key (it is
@@ -26,8 +29,12 @@ export class UpstreamError extends Error {
       retryable?: boolean;
       /** Tokens had already streamed: a retry would repeat them, so there is none. */
       streamed?: boolean;
-      /** What the server asked us to wait (Retry-After), in ms. */
+      /** What the server asked us to wait (Retry-After and its kin, or "try again in N seconds"), in ms. */
       retryAfterMs?: number;
+      /** LLM_UNSUPPORTED_PARAMS: the request parameters the model refused (e.g. ["temperature"]). */
+      params?: string[];
+      /** LLM_CONTEXT_TOO_LONG: the model's window and the tokens asked for, when the answer says them. */
+      context?: { window?: number; requested?: number };
       status?: number;
     } = {},
   ) {

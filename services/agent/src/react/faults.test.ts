@@ -9,7 +9,9 @@ const frames: string[] = [];
 const clients: FrameClient[] = [];
 
 beforeAll(async () => {
-  h = await startHarness({ policy: { idleTimeoutMs: 300, retryBaseMs: 5, retryMaxDelayMs: 150 } });
+  h = await startHarness({
+    policy: { idleTimeoutMs: 300, firstChunkTimeoutMs: 400, retryBaseMs: 5, retryMaxDelayMs: 150 },
+  });
   await h.listen();
 });
 afterEach(async () => {
@@ -63,16 +65,22 @@ describe("upstream faults", () => {
     await expectUsable(run);
   });
 
-  it("429: honours Retry-After up to the cap", async () => {
+  it("429: honours Retry-After; a wait longer than the cap is not retried early", async () => {
     const t0 = performance.now();
-    const run = await runWithFault({ error: 429, retryAfter: 60 }); // capped to retryMaxDelayMs (150 ms)
+    const run = await runWithFault({ error: 429, retryAfter: 0.1 });
     const took = performance.now() - t0;
     expect(run.error).toMatchObject({ code: "LLM_RATE_LIMITED" });
     expect(run.error!.message).toMatch(/rate-limiting.*HTTP 429/);
     expect(h.sim.counters.chatRequests).toBe(3);
-    expect(took).toBeGreaterThanOrEqual(290); // two waits of 150 ms
+    expect(took).toBeGreaterThanOrEqual(190); // two waits of 100 ms
     expect(took).toBeLessThan(3_000);
     await expectUsable(run);
+
+    h.sim.reset();
+    const long = await runWithFault({ error: 429, retryAfter: 60 }); // over retryMaxDelayMs (150 ms)
+    expect(long.error!.message).toMatch(/asks to wait 60 s/);
+    expect(h.sim.counters.chatRequests).toBe(1);
+    await expectUsable(long);
   });
 
   it("a wrong master key: no retry, a message for the operator", async () => {
@@ -121,9 +129,10 @@ describe("upstream faults", () => {
     await expectUsable(run);
   });
 
-  it("no response at all: the idle timeout covers the wait for headers too", async () => {
+  it("no response at all: the first-chunk timeout covers the wait for headers", async () => {
     const run = await runWithFault({ latencyMs: 5_000 });
     expect(run.error).toMatchObject({ code: "LLM_TIMEOUT" });
+    expect(run.error!.message).toMatch(/LLM_FIRST_CHUNK_TIMEOUT_MS/);
     await expectUsable(run);
   });
 

@@ -16,10 +16,18 @@ export interface LlmClient {
   /** For messages: where LiteLLM is expected (no credentials in it). */
   readonly baseUrl: string;
   listModels(signal: AbortSignal): Promise<ModelList>;
+  /** LiteLLM's `GET /model/info`: each model name (or wildcard) with its `max_input_tokens`, when known. */
+  modelInfo?(signal: AbortSignal): Promise<ModelWindow[]>;
   /** A streamed chat completion with usage in its last chunk. Aborting `signal` cancels the HTTP request. */
   streamChat(request: ChatRequest, signal: AbortSignal): Promise<AsyncIterable<ChatCompletionChunk>>;
   /** Removes the master key, in any spelling (scrub-secret.ts), from a text that came from upstream. */
   scrub(text: string): string;
+}
+
+/** A model group of LiteLLM's /model/info and the input window it reports (undefined when it does not). */
+export interface ModelWindow {
+  name: string;
+  maxInputTokens: number | undefined;
 }
 
 export interface LlmClientOptions {
@@ -57,6 +65,21 @@ export function createLlmClient({ baseUrl, masterKey }: LlmClientOptions): LlmCl
           owned_by: typeof m.owned_by === "string" ? m.owned_by : "unknown",
         })),
       };
+    },
+    async modelInfo(signal) {
+      // LiteLLM's own route, not OpenAI's: {data: [{model_name, model_info: {max_input_tokens}}]}.
+      const body = (await client.get("/model/info", { signal })) as { data?: unknown };
+      const out: ModelWindow[] = [];
+      for (const row of Array.isArray(body?.data) ? body.data.slice(0, 10_000) : []) {
+        const r = row as { model_name?: unknown; model_info?: { max_input_tokens?: unknown } } | null;
+        if (typeof r?.model_name !== "string") continue;
+        const max = r.model_info?.max_input_tokens;
+        out.push({
+          name: r.model_name,
+          maxInputTokens: typeof max === "number" && Number.isInteger(max) && max > 0 ? max : undefined,
+        });
+      }
+      return out;
     },
     streamChat: openChat,
   };

@@ -1,5 +1,8 @@
 import type { ReActStep } from "@texera-agent/protocol";
-import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import type {
+  ChatCompletionAssistantMessageParam,
+  ChatCompletionMessageParam,
+} from "openai/resources/chat/completions";
 
 /**
  * An agent's saved history as chat messages: user steps as user messages, agent steps as an assistant
@@ -16,18 +19,24 @@ export function historyToMessages(steps: readonly ReActStep[]): ChatCompletionMe
       out.push({ role: "assistant", content: step.content });
       continue;
     }
-    out.push({
-      role: "assistant",
-      content: step.content === "" ? null : step.content,
-      tool_calls: step.toolCalls.map((c) => ({
-        id: c.id,
-        type: "function" as const,
-        function: {
-          name: c.name,
-          arguments: typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments),
+    out.push(
+      withReasoning(
+        {
+          role: "assistant",
+          content: step.content === "" ? null : step.content,
+          tool_calls: step.toolCalls.map((c) => ({
+            id: c.id,
+            type: "function" as const,
+            function: {
+              name: c.name,
+              arguments: typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments),
+            },
+          })),
         },
-      })),
-    });
+        step.reasoning,
+        step.thinkingBlocks,
+      ),
+    );
     for (const call of step.toolCalls) {
       const result = step.toolResults.find((r) => r.toolCallId === call.id);
       out.push({
@@ -38,4 +47,23 @@ export function historyToMessages(steps: readonly ReActStep[]): ChatCompletionMe
     }
   }
   return out;
+}
+
+/**
+ * An assistant message with tool calls carries the turn's reasoning back (LiteLLM's `reasoning_content`
+ * and `thinking_blocks` fields): Anthropic with extended thinking refuses a tool result whose assistant
+ * turn lost its signed thinking block (BerriAI/litellm issue #15601), and DeepSeek's thinking mode wants
+ * the reasoning of a tool-calling turn back. Plain answers are sent without it.
+ */
+export function withReasoning(
+  message: ChatCompletionAssistantMessageParam,
+  reasoning: string | undefined,
+  thinkingBlocks: readonly object[] | undefined,
+): ChatCompletionAssistantMessageParam {
+  if (reasoning === undefined && (thinkingBlocks === undefined || thinkingBlocks.length === 0))
+    return message;
+  return Object.assign(message, {
+    ...(reasoning !== undefined ? { reasoning_content: reasoning } : {}),
+    ...(thinkingBlocks && thinkingBlocks.length > 0 ? { thinking_blocks: thinkingBlocks } : {}),
+  });
 }

@@ -7,9 +7,11 @@ import type {
   Workflow,
 } from "@texera-agent/protocol";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import { estimateText, estimateTools, fitHistory, inputBudget } from "./context-window.ts";
 import { RunAborted, UpstreamError } from "./errors.ts";
-import type { LlmClient } from "./llm-client.ts";
-import { type RetryPolicy, withRetry } from "./retry.ts";
+import type { ChatRequest, LlmClient } from "./llm-client.ts";
+import { withReasoning } from "./messages.ts";
+import { type RetryPolicy, type Sleep, withRetry } from "./retry.ts";
 import { type ModelTurn, type RawToolCall, streamStep } from "./stream-step.ts";
 import type { ToolRegistry } from "./tool-registry.ts";
 
@@ -35,7 +37,17 @@ export interface RunAgentInput {
 export interface RunAgentDeps {
   llm: LlmClient;
   tools: ToolRegistry;
-  policy: RetryPolicy & { idleTimeoutMs: number };
+  policy: RetryPolicy & {
+    idleTimeoutMs: number;
+    /** Wait for the response and its first chunk (LLM_FIRST_CHUNK_TIMEOUT_MS); default idleTimeoutMs. */
+    firstChunkTimeoutMs?: number;
+    /** The context window of a model nobody knows better (LLM_CONTEXT_WINDOW_TOKENS). */
+    contextWindowTokens?: number;
+  };
+  /** The model's input window as LiteLLM's /model/info says (`max_input_tokens`), if it does. */
+  contextWindow?(model: string): Promise<number | undefined>;
+  /** Waits between retries; tests pass one that does not sleep. */
+  sleep?: Sleep;
   /** May read the data the workflow works on (column names and types), hence async. */
   systemPrompt(workflow: Workflow, settings: AgentSettings, userId: number): Promise<string> | string;
   now(): Date;
@@ -67,21 +79,33 @@ export async function runAgent(
   const messages = [...input.history];
   let workflow = input.workflow;
   let steps = 0;
+  let index = input.firstIndex;
+  const window = contextWindowOf(input, deps);
+  window.catch(() => {});
+  const context: TurnContext = { window, noted: false, sampling: samplingOf(settings) };
+  const notice = async (content: string) => {
+    await events.step(systemStep(index++, input.runId, content, deps.now()), undefined);
+  };
   try {
     do {
-      const index = input.firstIndex + steps;
       const prompt =
         steps === 0 && input.firstSystemPrompt
           ? input.firstSystemPrompt
           : deps.systemPrompt(workflow, settings, input.userId);
-      const turn = await modelTurn(messages, await prompt, index, input, deps, events);
+      const turn = await modelTurn(messages, await prompt, index, input, deps, events, context, notice);
       const executed = await runTools(turn.toolCalls, workflow, input, deps);
       const changed = executed.workflow !== workflow;
       workflow = executed.workflow;
+      const truncated = turn.finishReason === "length";
       await events.step(
-        agentStep(index, input.runId, turn, executed, deps.now()),
+        agentStep(index++, input.runId, turn, executed, deps.now()),
         changed ? workflow : undefined,
       );
+      if (truncated) {
+        await notice(
+          "The model's answer was cut off at its output limit (finish_reason: length); ask it to continue, or to answer in shorter parts.",
+        );
+      }
       messages.push(...turnMessages(turn, executed.results));
       steps++;
       if (executed.stopped) return { reason: "stopped", workflow };
@@ -95,34 +119,146 @@ export async function runAgent(
   }
 }
 
-function modelTurn(
+interface TurnContext {
+  window: Promise<number>;
+  /** The "older messages left out" note was shown in this run. */
+  noted: boolean;
+  /** temperature / top_p, only those the settings set (cleared when the model refuses them). */
+  sampling: { temperature?: number; top_p?: number };
+}
+
+/** The smaller of what LiteLLM knows about the model and the agent's setting; else the service default. */
+async function contextWindowOf(input: RunAgentInput, deps: RunAgentDeps): Promise<number> {
+  const known = await deps.contextWindow?.(input.settings.modelType).catch(() => undefined);
+  const set = input.settings.contextWindowTokens;
+  const fallback = deps.policy.contextWindowTokens ?? DEFAULT_CONTEXT_WINDOW;
+  if (known !== undefined && set !== undefined) return Math.min(known, set);
+  return known ?? set ?? fallback;
+}
+
+export const DEFAULT_CONTEXT_WINDOW = 128_000;
+
+function samplingOf(settings: AgentSettings): TurnContext["sampling"] {
+  return {
+    ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    ...(settings.topP !== undefined ? { top_p: settings.topP } : {}),
+  };
+}
+
+function systemStep(index: number, runId: string, content: string, at: Date): ReActStep {
+  return {
+    index,
+    kind: "system",
+    runId,
+    content,
+    toolCalls: [],
+    toolResults: [],
+    touchedOperators: [],
+    createdAt: at.toISOString(),
+  };
+}
+
+/**
+ * One model turn with its retries. The history sent fits the model's context window (fitHistory); a
+ * ContextWindowExceeded answer is tried once more with half the budget, and a refused temperature/top_p
+ * once more without them, each with a note in the conversation.
+ */
+async function modelTurn(
   messages: ChatCompletionMessageParam[],
   systemPrompt: string,
   index: number,
   input: RunAgentInput,
   deps: RunAgentDeps,
   events: RunAgentEvents,
+  context: TurnContext,
+  notice: (text: string) => Promise<void>,
 ): Promise<ModelTurn> {
   const { settings } = input;
   const tools = deps.tools.offered(settings.disabledTools);
-  const request = {
-    model: settings.modelType,
-    temperature: settings.temperature,
-    user: String(input.userId),
-    messages: [{ role: "system" as const, content: systemPrompt }, ...messages],
-    ...(tools.length > 0 ? { tools } : {}),
-  };
-  return withRetry(
-    () =>
-      streamStep(deps.llm, request, {
-        signal: input.signal,
-        idleTimeoutMs: deps.policy.idleTimeoutMs,
-        onDelta: (text) => events.delta(index, text),
-      }),
-    deps.policy,
-    input.signal,
-    deps.onRetry,
-  );
+  const window = await context.window;
+  const fixed = estimateText(systemPrompt) + (tools.length > 0 ? estimateTools(tools) : 0);
+  let budget = inputBudget(window) - fixed;
+  let retriedContext = false;
+  let retriedParams = false;
+  for (;;) {
+    const fitted = fitHistory(messages, Math.max(budget, 0));
+    if ((fitted.dropped > 0 || fitted.shortened > 0) && (!context.noted || retriedContext)) {
+      context.noted = true;
+      await notice(contextNote(fitted.dropped, fitted.shortened, window, retriedContext));
+    }
+    const note =
+      fitted.dropped > 0
+        ? `\n\n(The ${fitted.dropped} oldest messages of this conversation were left out to fit your context window.)`
+        : "";
+    const request: ChatRequest = {
+      model: settings.modelType,
+      ...context.sampling,
+      user: String(input.userId),
+      messages: [{ role: "system" as const, content: systemPrompt + note }, ...fitted.messages],
+      ...(tools.length > 0 ? { tools } : {}),
+    };
+    try {
+      return await withRetry(
+        () =>
+          streamStep(deps.llm, request, {
+            signal: input.signal,
+            idleTimeoutMs: deps.policy.idleTimeoutMs,
+            firstChunkTimeoutMs: deps.policy.firstChunkTimeoutMs,
+            onDelta: (text) => events.delta(index, text),
+          }),
+        deps.policy,
+        input.signal,
+        deps.onRetry,
+        deps.sleep,
+      );
+    } catch (error) {
+      if (!(error instanceof UpstreamError) || error.options.streamed) throw error;
+      if (error.code === "LLM_CONTEXT_TOO_LONG" && !retriedContext) {
+        retriedContext = true;
+        budget = smallerBudget(Math.min(budget, fitted.tokens), fixed, error.options.context);
+        continue;
+      }
+      // A model that refuses one sampling parameter (reasoning models) refuses the others as well.
+      const refused = (error.options.params ?? []).filter((p) => p in context.sampling);
+      if (error.code === "LLM_UNSUPPORTED_PARAMS" && !retriedParams && refused.length > 0) {
+        retriedParams = true;
+        const dropped = Object.keys(context.sampling);
+        context.sampling = {};
+        await notice(
+          `The model does not accept ${refused.join(" and ")}; this run continues without ${dropped.join(" and ")}. Clear ${dropped.length > 1 ? "these settings" : "this setting"} (temperature, topP) in the agent's settings.`,
+        );
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * The history budget for the one retry after a ContextWindowExceeded answer. When LiteLLM's message gives
+ * the window and the size asked, the whole request (system prompt and tools included) is scaled to the
+ * window by the model's own count, with a tenth to spare; else half the history is sent.
+ */
+function smallerBudget(
+  history: number,
+  fixed: number,
+  said: { window?: number; requested?: number } | undefined,
+): number {
+  const half = Math.floor(history / 2);
+  if (said?.window === undefined || said.requested === undefined || said.requested <= said.window)
+    return half;
+  const total = Math.floor(((history + fixed) * said.window * 0.9) / said.requested);
+  return Math.max(0, Math.min(half, total - fixed));
+}
+
+function contextNote(dropped: number, shortened: number, window: number, again: boolean): string {
+  const parts: string[] = [];
+  if (dropped > 0) parts.push(`the ${dropped} oldest messages are no longer sent to the model`);
+  if (shortened > 0) parts.push(`${shortened} long tool results are sent shortened`);
+  const why = again
+    ? "LiteLLM said the conversation did not fit the model's context window, so less is sent now"
+    : `to fit the model's context window of ${window.toLocaleString("en-US")} tokens`;
+  return `Context: ${parts.join(" and ")} (${why}). Clear the history to start afresh.`;
 }
 
 interface Executed {
@@ -189,6 +325,9 @@ function agentStep(index: number, runId: string, turn: ModelTurn, executed: Exec
     kind: "agent",
     runId,
     content: turn.content,
+    ...(turn.reasoning !== undefined ? { reasoning: turn.reasoning } : {}),
+    ...(turn.thinkingBlocks ? { thinkingBlocks: turn.thinkingBlocks } : {}),
+    ...(turn.finishReason === "length" ? { truncated: true } : {}),
     toolCalls: executed.calls,
     toolResults: executed.results,
     ...(turn.usage ? { usage: turn.usage } : {}),
@@ -201,15 +340,19 @@ function agentStep(index: number, runId: string, turn: ModelTurn, executed: Exec
 function turnMessages(turn: ModelTurn, results: ToolResult[]): ChatCompletionMessageParam[] {
   if (turn.toolCalls.length === 0) return [{ role: "assistant", content: turn.content }];
   return [
-    {
-      role: "assistant",
-      content: turn.content === "" ? null : turn.content,
-      tool_calls: turn.toolCalls.map((c) => ({
-        id: c.id,
-        type: "function" as const,
-        function: { name: c.name, arguments: c.arguments },
-      })),
-    },
+    withReasoning(
+      {
+        role: "assistant",
+        content: turn.content === "" ? null : turn.content,
+        tool_calls: turn.toolCalls.map((c) => ({
+          id: c.id,
+          type: "function" as const,
+          function: { name: c.name, arguments: c.arguments },
+        })),
+      },
+      turn.reasoning,
+      turn.thinkingBlocks,
+    ),
     ...results.map((r) => ({ role: "tool" as const, tool_call_id: r.toolCallId, content: r.output })),
   ];
 }

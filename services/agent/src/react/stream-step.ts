@@ -2,13 +2,10 @@ import type { Usage } from "@texera-agent/protocol";
 import { describeUpstreamError } from "./describe-upstream-error.ts";
 import { RunAborted, UpstreamError } from "./errors.ts";
 import type { ChatRequest, LlmClient } from "./llm-client.ts";
+import { type ThinkingBlock, ThinkingJoiner } from "./thinking.ts";
+import { type RawToolCall, ToolCallAssembler, type ToolCallPiece } from "./tool-call-assembler.ts";
 
-/** A tool call as the model streamed it: arguments are still JSON text. */
-export interface RawToolCall {
-  id: string;
-  name: string;
-  arguments: string;
-}
+export type { RawToolCall } from "./tool-call-assembler.ts";
 
 /** One model turn, assembled from the stream. */
 export interface ModelTurn {
@@ -16,19 +13,37 @@ export interface ModelTurn {
   toolCalls: RawToolCall[];
   usage: Usage | undefined;
   finishReason: string;
+  /** The model's reasoning text (`delta.reasoning_content`), when it sent any. */
+  reasoning?: string;
+  /** Anthropic thinking blocks with their signatures (`delta.thinking_blocks`), to be sent back. */
+  thinkingBlocks?: ThinkingBlock[];
 }
 
 export interface StreamStepOptions {
   signal: AbortSignal;
-  /** No response headers or no chunk for this long: the turn fails with LLM_TIMEOUT. */
+  /** No chunk for this long once the stream has started: the turn fails with LLM_TIMEOUT. */
   idleTimeoutMs: number;
+  /**
+   * How long to wait for the response and its first chunk (LiteLLM holds its headers until the model's
+   * first chunk, which a reasoning model may take minutes to send); default idleTimeoutMs.
+   */
+  firstChunkTimeoutMs?: number;
   onDelta(text: string): void;
+}
+
+/** The delta fields LiteLLM adds to OpenAI's. */
+interface LiteLlmDelta {
+  content?: string | null;
+  tool_calls?: ToolCallPiece[] | null;
+  reasoning_content?: string | null;
+  thinking_blocks?: unknown;
 }
 
 /**
  * Streams one chat completion and assembles the turn: text pieces go out through onDelta as they come,
- * tool-call pieces are joined by index, usage comes from the last chunk. Aborting `signal` cancels the HTTP
- * request at once and throws RunAborted; a stall longer than idleTimeoutMs cancels it as a timeout.
+ * tool-call pieces are joined by ToolCallAssembler, reasoning and thinking blocks are kept, usage comes from
+ * the last chunk. Aborting `signal` cancels the HTTP request at once and throws RunAborted; no first chunk
+ * within firstChunkTimeoutMs, or a stall longer than idleTimeoutMs after it, cancels it as a timeout.
  */
 export async function streamStep(
   llm: LlmClient,
@@ -41,19 +56,31 @@ export async function streamStep(
   const onAbort = () => local.abort();
   signal.addEventListener("abort", onAbort, { once: true });
   let timedOut = false;
+  let firstChunk = true;
+  const firstMs = opts.firstChunkTimeoutMs ?? opts.idleTimeoutMs;
   let timer: NodeJS.Timeout | undefined;
+  const expire = () => {
+    timedOut = true;
+    local.abort();
+  };
   // Restarted on every chunk: refresh() moves the same timer instead of allocating one per chunk.
   const arm = () => {
+    if (firstChunk && timer) {
+      firstChunk = false;
+      if (firstMs !== opts.idleTimeoutMs) {
+        clearTimeout(timer);
+        timer = setTimeout(expire, opts.idleTimeoutMs);
+        return;
+      }
+    }
     if (timer) timer.refresh();
-    else
-      timer = setTimeout(() => {
-        timedOut = true;
-        local.abort();
-      }, opts.idleTimeoutMs);
+    else timer = setTimeout(expire, firstMs);
   };
 
   let content = "";
-  const calls: RawToolCall[] = [];
+  let reasoning = "";
+  const calls = new ToolCallAssembler();
+  let thinking: ThinkingJoiner | undefined;
   let usage: Usage | undefined;
   let finishReason: string | undefined;
   let streamed = false;
@@ -71,29 +98,30 @@ export async function streamStep(
       }
       const choice = chunk.choices?.[0];
       if (!choice) continue;
-      const delta = choice.delta;
-      if (delta?.content) {
-        streamed = true;
-        content += delta.content;
-        opts.onDelta(delta.content);
-      }
-      for (const piece of delta?.tool_calls ?? []) {
-        streamed = true;
-        const i = piece.index ?? calls.length;
-        let call = calls[i];
-        if (!call) {
-          call = { id: "", name: "", arguments: "" };
-          calls[i] = call;
+      const delta = choice.delta as LiteLlmDelta | undefined;
+      if (delta) {
+        if (delta.content) {
+          streamed = true;
+          content += delta.content;
+          opts.onDelta(delta.content);
         }
-        if (piece.id) call.id = piece.id;
-        if (piece.function?.name) call.name += piece.function.name;
-        if (piece.function?.arguments) call.arguments += piece.function.arguments;
+        if (delta.reasoning_content) reasoning += delta.reasoning_content;
+        if (Array.isArray(delta.thinking_blocks)) {
+          thinking ??= new ThinkingJoiner();
+          thinking.push(delta.thinking_blocks);
+        }
+        if (delta.tool_calls) {
+          for (const piece of delta.tool_calls) {
+            streamed = true;
+            calls.push(piece);
+          }
+        }
       }
       if (choice.finish_reason) finishReason = choice.finish_reason;
     }
     // The SDK ends the iteration quietly when the request is aborted.
     if (signal.aborted) throw new RunAborted();
-    if (timedOut) throw timeoutError(llm, opts.idleTimeoutMs, streamed);
+    if (timedOut) throw timeoutError(llm, firstChunk ? firstMs : opts.idleTimeoutMs, streamed, firstChunk);
     if (finishReason === undefined) {
       throw new UpstreamError(
         "LLM_CONNECTION_LOST",
@@ -103,20 +131,27 @@ export async function streamStep(
     }
   } catch (error) {
     if (signal.aborted) throw new RunAborted();
-    if (timedOut) throw timeoutError(llm, opts.idleTimeoutMs, streamed);
+    if (timedOut) throw timeoutError(llm, firstChunk ? firstMs : opts.idleTimeoutMs, streamed, firstChunk);
     throw describeUpstreamError(error, { baseUrl: llm.baseUrl, scrub: llm.scrub, streamed });
   } finally {
     clearTimeout(timer);
     signal.removeEventListener("abort", onAbort);
   }
-  const toolCalls = calls.filter((c) => c !== undefined).map((c, i) => ({ ...c, id: c.id || `call_${i}` }));
-  return { content, toolCalls, usage, finishReason };
+  const blocks = thinking?.finish();
+  return {
+    content,
+    toolCalls: calls.finish(),
+    usage,
+    finishReason,
+    ...(reasoning !== "" ? { reasoning } : {}),
+    ...(blocks && blocks.length > 0 ? { thinkingBlocks: blocks } : {}),
+  };
 }
 
-function timeoutError(llm: LlmClient, ms: number, streamed: boolean): UpstreamError {
+function timeoutError(llm: LlmClient, ms: number, streamed: boolean, beforeFirst: boolean): UpstreamError {
   return new UpstreamError(
     "LLM_TIMEOUT",
-    `LiteLLM at ${llm.baseUrl} sent nothing for ${seconds(ms)} ${streamed ? "in the middle of the reply" : "after the request"}; the model may be overloaded, try again (LLM_IDLE_TIMEOUT_MS sets this limit)`,
+    `LiteLLM at ${llm.baseUrl} sent nothing for ${seconds(ms)} ${streamed ? "in the middle of the reply" : beforeFirst ? "after the request" : "after the reply started"}; the model may be overloaded, try again (${beforeFirst ? "LLM_FIRST_CHUNK_TIMEOUT_MS" : "LLM_IDLE_TIMEOUT_MS"} sets this limit)`,
     { streamed },
   );
 }

@@ -55,7 +55,7 @@ export class AgentsService {
 
   async create(user: UserClaims, body: CreateAgentBody): Promise<Agent> {
     await this.checkModel(body.modelType);
-    const settings = { ...DEFAULT_AGENT_SETTINGS, ...(body.settings ?? {}) };
+    const settings = withoutNulls({ ...DEFAULT_AGENT_SETTINGS, ...(body.settings ?? {}) });
     this.checkTools(settings.disabledTools);
     const record: AgentRecord = {
       id: randomUUID(),
@@ -105,7 +105,7 @@ export class AgentsService {
     const record = await this.owned(user, id);
     const { modelType, ...rest } = patch;
     if (modelType !== undefined && modelType !== record.modelType) await this.checkModel(modelType);
-    const settings = { ...record.settings, ...rest };
+    const settings = withoutNulls({ ...record.settings, ...rest });
     if (patch.systemPrompt === "") delete settings.systemPrompt;
     this.checkTools(settings.disabledTools);
     const next = modelType ?? record.modelType;
@@ -159,4 +159,12 @@ export class AgentsService {
       );
     }
   }
+}
+
+/** A setting patched to null is cleared (temperature, topP, contextWindowTokens: then not sent). */
+function withoutNulls<T extends object>(settings: T): { [K in keyof T]: Exclude<T[K], null> } {
+  for (const [key, value] of Object.entries(settings)) {
+    if (value === null) delete (settings as Record<string, unknown>)[key];
+  }
+  return settings as { [K in keyof T]: Exclude<T[K], null> };
 }

@@ -29,6 +29,8 @@ export interface RunsServiceDeps {
   llm: LlmClient;
   tools: ToolRegistry;
   policy: LlmPolicy;
+  /** The model's input window as LiteLLM's /model/info says (ModelsService.contextWindow). */
+  contextWindow?(model: string): Promise<number | undefined>;
   systemPrompt(workflow: Workflow, settings: AgentSettings, userId: number): Promise<string> | string;
   now(): Date;
   log: FastifyBaseLogger;
@@ -230,6 +232,7 @@ export class RunsService {
           llm: this.deps.llm,
           tools: this.deps.tools,
           policy: this.deps.policy,
+          contextWindow: this.deps.contextWindow,
           systemPrompt: this.deps.systemPrompt,
           now: this.deps.now,
           onRetry: (error, delayMs, attempt) =>
@@ -244,7 +247,7 @@ export class RunsService {
             await saving;
             // A step without tool calls ends the run as done: its run row is closed in the same
             // transaction, one commit instead of two (finish() writes it again if the run ends otherwise).
-            const last = step.toolCalls.length === 0;
+            const last = step.kind === "agent" && step.toolCalls.length === 0;
             await this.deps.commits.add([
               ...(changed ? [repos.workflows.putStatement(id, changed, step.createdAt)] : []),
               repos.steps.appendStatement(id, step),

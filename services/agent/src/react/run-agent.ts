@@ -1,17 +1,11 @@
-import type {
-  AgentSettings,
-  OperatorResultSummary,
-  ReActStep,
-  ToolCall,
-  ToolResult,
-  Workflow,
-} from "@texera-agent/protocol";
+import type { AgentSettings, OperatorResultSummary, Workflow } from "@texera-agent/protocol";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { RunAborted, UpstreamError } from "./errors.ts";
 import type { LlmClient } from "./llm-client.ts";
 import { type RetryPolicy, withRetry } from "./retry.ts";
 import { type ModelTurn, type RawToolCall, streamStep } from "./stream-step.ts";
 import type { ToolRegistry } from "./tool-registry.ts";
+import type { AgentTurn, TurnToolCall, TurnToolResult } from "./turn.ts";
 
 export interface RunAgentInput {
   runId: string;
@@ -22,7 +16,7 @@ export interface RunAgentInput {
   /** The conversation so far, the new user message last (without the system prompt). */
   history: ChatCompletionMessageParam[];
   workflow: Workflow;
-  /** Index of the first step this run produces. */
+  /** Index of the first step this run produces (deltas carry it). */
   firstIndex: number;
   signal: AbortSignal;
   /**
@@ -45,8 +39,11 @@ export interface RunAgentDeps {
 export interface RunAgentEvents {
   /** Model text of the step in progress, as it streams. */
   delta(index: number, text: string): void;
-  /** A finished step (saved before the promise resolves); `workflow` when the step changed it. */
-  step(step: ReActStep, workflow: Workflow | undefined): Promise<void>;
+  /**
+   * A finished model turn with its tool calls (saved as a step before the promise resolves); `workflow`
+   * when the turn changed it; `last` when the run ends with it (no tool calls).
+   */
+  step(turn: AgentTurn, workflow: Workflow | undefined, last: boolean): Promise<void>;
 }
 
 export type RunOutcome =
@@ -79,8 +76,9 @@ export async function runAgent(
       const changed = executed.workflow !== workflow;
       workflow = executed.workflow;
       await events.step(
-        agentStep(index, input.runId, turn, executed, deps.now()),
+        agentTurn(turn, executed, deps.now()),
         changed ? workflow : undefined,
+        turn.toolCalls.length === 0,
       );
       messages.push(...turnMessages(turn, executed.results));
       steps++;
@@ -126,9 +124,9 @@ function modelTurn(
 }
 
 interface Executed {
-  calls: ToolCall[];
-  results: ToolResult[];
-  touched: string[];
+  calls: TurnToolCall[];
+  results: TurnToolResult[];
+  touchedPerCall: string[][];
   /** The latest execution's per-operator summaries, when a tool ran the workflow. */
   operatorResults?: OperatorResultSummary[];
   workflow: Workflow;
@@ -143,9 +141,10 @@ async function runTools(
   input: RunAgentInput,
   deps: RunAgentDeps,
 ): Promise<Executed> {
-  const out: Executed = { calls: [], results: [], touched: [], workflow: start, stopped: false };
+  const out: Executed = { calls: [], results: [], touchedPerCall: [], workflow: start, stopped: false };
   for (const call of raw) {
     out.calls.push({ id: call.id, name: call.name, arguments: parseArguments(call.arguments) });
+    out.touchedPerCall.push([]);
     if (out.stopped) {
       out.results.push(notRun(call));
       continue;
@@ -164,7 +163,7 @@ async function runTools(
       );
       out.results.push(result);
       if (outcome?.workflow) out.workflow = outcome.workflow;
-      for (const id of outcome?.touchedOperators ?? []) if (!out.touched.includes(id)) out.touched.push(id);
+      out.touchedPerCall[out.touchedPerCall.length - 1] = [...new Set(outcome?.touchedOperators ?? [])];
       if (outcome?.operatorResults) out.operatorResults = outcome.operatorResults;
     } catch (error) {
       if (!(error instanceof RunAborted)) throw error;
@@ -175,7 +174,7 @@ async function runTools(
   return out;
 }
 
-const notRun = (call: RawToolCall): ToolResult => ({
+const notRun = (call: RawToolCall): TurnToolResult => ({
   toolCallId: call.id,
   name: call.name,
   ok: false,
@@ -183,22 +182,19 @@ const notRun = (call: RawToolCall): ToolResult => ({
   durationMs: 0,
 });
 
-function agentStep(index: number, runId: string, turn: ModelTurn, executed: Executed, at: Date): ReActStep {
+function agentTurn(turn: ModelTurn, executed: Executed, at: Date): AgentTurn {
   return {
-    index,
-    kind: "agent",
-    runId,
     content: turn.content,
     toolCalls: executed.calls,
     toolResults: executed.results,
     ...(turn.usage ? { usage: turn.usage } : {}),
-    touchedOperators: executed.touched,
+    touchedPerCall: executed.touchedPerCall,
     ...(executed.operatorResults ? { operatorResults: executed.operatorResults } : {}),
-    createdAt: at.toISOString(),
+    at,
   };
 }
 
-function turnMessages(turn: ModelTurn, results: ToolResult[]): ChatCompletionMessageParam[] {
+function turnMessages(turn: ModelTurn, results: TurnToolResult[]): ChatCompletionMessageParam[] {
   if (turn.toolCalls.length === 0) return [{ role: "assistant", content: turn.content }];
   return [
     {

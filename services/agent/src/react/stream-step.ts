@@ -1,7 +1,7 @@
-import type { Usage } from "@texera-agent/protocol";
 import { describeUpstreamError } from "./describe-upstream-error.ts";
 import { RunAborted, UpstreamError } from "./errors.ts";
 import type { ChatRequest, LlmClient } from "./llm-client.ts";
+import type { Usage } from "./turn.ts";
 
 /** A tool call as the model streamed it: arguments are still JSON text. */
 export interface RawToolCall {

@@ -89,7 +89,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
   it("one run per agent across replicas: a message on the other replica is refused while it runs", async () => {
     const id = await a.createAgent();
     const [onA, onB] = await Promise.all([watch(a, id), watch(b, id)]);
-    onA.send({ type: "message", content: "tokens:100" });
+    onA.send({ type: "message", content: "tokens:400" });
     await onB.next("state", (f) => f.state === "GENERATING");
     onB.send({ type: "message", content: "me too" });
     expect((await onB.next("error")).code).toBe("AGENT_BUSY");

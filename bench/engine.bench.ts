@@ -80,13 +80,13 @@ export default async function bench(): Promise<void> {
           {
             groupByKeys: ["region"],
             aggregations: [
-              { attribute: "quantity", function: "sum", resultAttribute: "units" },
-              { attribute: "price", function: "average", resultAttribute: "avg_price" },
-              { attribute: "*", function: "count", resultAttribute: "orders" },
+              { aggFunction: "sum", attribute: "quantity", "result attribute": "units" },
+              { aggFunction: "average", attribute: "price", "result attribute": "avg_price" },
+              { aggFunction: "count(*)", "result attribute": "orders" },
             ],
           },
         ],
-        ["sort", "Sort", { sortKeys: [{ attribute: "units", order: "desc" }] }],
+        ["sort", "Sort", { attributes: [{ attribute: "units", sortPreference: "DESC" }] }],
       ],
       [
         ["scan", "agg"],

@@ -10,5 +10,6 @@ export default defineConfig({
   plugins: [react()],
   server: { host: "127.0.0.1", proxy },
   preview: { host: "127.0.0.1", proxy },
-  build: { outDir: "dist", emptyOutDir: true, sourcemap: true, chunkSizeWarningLimit: 900 },
+  // No source maps: they would hand anyone the app's source (the gateways refuse `.map` files as well).
+  build: { outDir: "dist", emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 900 },
 });

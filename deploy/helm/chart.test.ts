@@ -172,6 +172,12 @@ describe("helm lint and helm template (real helm binary)", () => {
       [{ agentService: { clusterSweepMs: "2000" } }, /clusterSweepMs': got string, want integer/],
       [{ agentService: { clusterSweepMs: 1500.5 } }, /clusterSweepMs': got number, want integer/],
       [{ agentService: { terminationGracePeriodSeconds: 5 } }, /terminationGracePeriodSeconds': minimum/],
+      [{ agentService: { engine: { memoryLimit: "1GB'; SET x" } } }, /engine\/memoryLimit'/],
+      [{ agentService: { engine: { threads: 0 } } }, /engine\/threads': minimum/],
+      [
+        { agentService: { engine: { memorylimit: "1GB" } } },
+        /additional properties 'memorylimit' not allowed/,
+      ],
       [{ agentService: { persistence: { enabeld: true } } }, /additional properties 'enabeld' not allowed/],
       [{ agentService: { persistence: { accessModes: ["RWX"] } } }, /accessModes\/0': value must be one of/],
       [{ agentService: { persistence: { accessModes: [] } } }, /accessModes': minItems/],
@@ -668,6 +674,27 @@ describe("several agent-service replicas", () => {
     expect(envOf(accessControl, "AGENT_CLUSTER_SWEEP_MS")).toBeUndefined();
   });
 
+  it("bounds agent-service's engine: DuckDB memory, threads, spill disk and engine slots per user", async () => {
+    const expected = {
+      DUCKDB_MEMORY_LIMIT: "256MB",
+      DUCKDB_THREADS: "1",
+      DUCKDB_MAX_TEMP_DIRECTORY_SIZE: "512MB",
+      ENGINE_MAX_CONCURRENT_RUNS: "2",
+      ENGINE_MAX_CONCURRENT_RUNS_PER_USER: "1",
+      ENGINE_MAX_QUEUED_RUNS_PER_USER: "4",
+    };
+    for (const [name, value] of Object.entries(expected)) {
+      expect(envOf(agentOf(defaults), name)).toEqual({ name, value });
+    }
+    const tuned = await render({
+      values: { agentService: { engine: { memoryLimit: "3GiB", threads: 4, maxConcurrentRunsPerUser: 2 } } },
+    });
+    expect(envOf(agentOf(tuned), "DUCKDB_MEMORY_LIMIT").value).toBe("3GiB");
+    expect(envOf(agentOf(tuned), "DUCKDB_THREADS").value).toBe("4");
+    expect(envOf(agentOf(tuned), "ENGINE_MAX_CONCURRENT_RUNS_PER_USER").value).toBe("2");
+    expect(envOf(named(tuned, "Deployment", "-access-control"), "DUCKDB_MEMORY_LIMIT")).toBeUndefined();
+  });
+
   it("adds a PodDisruptionBudget (maxUnavailable 1) over the agent-service pods above one replica", () => {
     expect(ofKind(defaults, "PodDisruptionBudget")).toEqual([]);
     for (const r of [existing, inline]) {
@@ -723,5 +750,151 @@ describe("README", () => {
     expect(undocumented).toEqual([]);
     const stale = [...documented].filter((p) => !leaves.includes(p));
     expect(stale).toEqual([]);
+  });
+});
+
+// ---- NetworkPolicies ---------------------------------------------------------------------------------
+
+/** A pod as a NetworkPolicy sees it: its labels and its namespace's labels. */
+interface PodView {
+  namespace: string;
+  labels: Record<string, string>;
+}
+const nsLabels = (namespace: string) => ({ "kubernetes.io/metadata.name": namespace });
+const selects = (selector: Any, labels: Record<string, string>): boolean => {
+  if (!selector) return true;
+  const exprs = (selector.matchExpressions ?? []) as Any[];
+  return (
+    Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
+    exprs.every((e) =>
+      e.operator === "In"
+        ? e.values.includes(labels[e.key])
+        : e.operator === "NotIn"
+          ? !e.values.includes(labels[e.key])
+          : e.operator === "Exists"
+            ? e.key in labels
+            : !(e.key in labels),
+    )
+  );
+};
+/** Whether `policy` (in namespace `policyNs`) admits a TCP connection from `from` to `port` (NetworkPolicy v1 rules). */
+function admits(policy: Any, policyNs: string, from: PodView, port: number): boolean {
+  return (policy.spec.ingress as Any[]).some((rule) => {
+    const portOk =
+      !rule.ports || (rule.ports as Any[]).some((p) => p.port === port && (p.protocol ?? "TCP") === "TCP");
+    const peers = rule.from as Any[] | undefined;
+    const peerOk =
+      !peers ||
+      peers.some((peer) => {
+        if (peer.ipBlock) return false;
+        const nsOk = peer.namespaceSelector
+          ? selects(peer.namespaceSelector, nsLabels(from.namespace))
+          : from.namespace === policyNs;
+        return nsOk && selects(peer.podSelector, from.labels);
+      });
+    return portOk && peerOk;
+  });
+}
+const podLabelsOf = (r: Rendered, suffix: string): Record<string, string> =>
+  named(r, "Deployment", suffix).spec.template.metadata.labels;
+
+describe("NetworkPolicies: agent-service and access-control reachable only from the gateway and each other", () => {
+  // Envoy Gateway's proxy pods carry EnvoyAppLabel (envoyproxy/gateway
+  // internal/infrastructure/kubernetes/proxy/resource.go at 3d2675fb6a2a1cfeef6c00985f47f2799723d51d) and
+  // run in Envoy Gateway's namespace, envoy-gateway-system in its install guide.
+  const envoy: PodView = {
+    namespace: "envoy-gateway-system",
+    labels: {
+      "app.kubernetes.io/name": "envoy",
+      "app.kubernetes.io/component": "proxy",
+      "app.kubernetes.io/managed-by": "envoy-gateway",
+      "gateway.envoyproxy.io/owning-gateway-name": "eg",
+    },
+  };
+
+  it("selects exactly each service's pods and admits only Envoy and the other service on its port", () => {
+    const policies = ofKind(defaults, "NetworkPolicy");
+    expect(policies).toHaveLength(2);
+    const agentPod = { namespace: "texera", labels: podLabelsOf(defaults, "-agent-service") };
+    const acPod = { namespace: "texera", labels: podLabelsOf(defaults, "-access-control") };
+    const webPod = { namespace: "texera", labels: podLabelsOf(defaults, "-web") };
+    for (const [suffix, target, port] of [
+      ["-agent-service", agentPod, 3001],
+      ["-access-control", acPod, 9096],
+    ] as const) {
+      const policy = named(defaults, "NetworkPolicy", suffix);
+      expect(policy.spec.policyTypes).toEqual(["Ingress"]);
+      // it applies to that Deployment's pods and to no other pod of the release
+      expect(selects(policy.spec.podSelector, target.labels)).toBe(true);
+      for (const other of [agentPod, acPod, webPod].filter((p) => p !== target)) {
+        expect(selects(policy.spec.podSelector, other.labels)).toBe(false);
+      }
+      expect(admits(policy, "texera", envoy, port), `${suffix}: Envoy`).toBe(true);
+      expect(admits(policy, "texera", agentPod, port), `${suffix}: agent-service`).toBe(true);
+      expect(admits(policy, "texera", acPod, port), `${suffix}: access-control`).toBe(true);
+      // everyone else is refused: the web pods, any pod of the namespace, Envoy-looking pods elsewhere
+      expect(admits(policy, "texera", webPod, port), `${suffix}: web`).toBe(false);
+      expect(admits(policy, "texera", { namespace: "texera", labels: { app: "curl" } }, port)).toBe(false);
+      expect(admits(policy, "texera", { namespace: "texera", labels: envoy.labels }, port)).toBe(false);
+      expect(admits(policy, "texera", { namespace: "other", labels: agentPod.labels }, port)).toBe(false);
+      expect(
+        admits(policy, "texera", { ...envoy, labels: { "app.kubernetes.io/name": "envoy" } }, port),
+      ).toBe(false);
+      // and only on the service's own port
+      expect(admits(policy, "texera", envoy, port + 1)).toBe(false);
+    }
+  });
+
+  it("takes the gateway selector and extra peers from values, and can be turned off", async () => {
+    const [custom, off] = await Promise.all([
+      render({
+        values: {
+          networkPolicy: {
+            gateway: {
+              namespaceSelector: { matchLabels: nsLabels("edge") },
+              podSelector: { matchLabels: { "gateway.envoyproxy.io/owning-gateway-name": "public" } },
+            },
+            extraFrom: [{ namespaceSelector: { matchLabels: nsLabels("monitoring") } }],
+          },
+        },
+      }),
+      render({ values: { networkPolicy: { enabled: false } } }),
+    ]);
+    expect(ofKind(off, "NetworkPolicy")).toEqual([]);
+    const policy = named(custom, "NetworkPolicy", "-agent-service");
+    // helm merges the given selectors into the defaults: the Envoy labels stay, the owning Gateway is added
+    const owned = (gateway: string) => ({
+      namespace: "edge",
+      labels: { ...envoy.labels, "gateway.envoyproxy.io/owning-gateway-name": gateway },
+    });
+    expect(admits(policy, "texera", owned("public"), 3001)).toBe(true);
+    expect(admits(policy, "texera", owned("internal"), 3001)).toBe(false);
+    expect(admits(policy, "texera", { ...owned("public"), namespace: "envoy-gateway-system" }, 3001)).toBe(
+      false,
+    );
+    expect(admits(policy, "texera", envoy, 3001)).toBe(false);
+    expect(admits(policy, "texera", { namespace: "monitoring", labels: { app: "prometheus" } }, 3001)).toBe(
+      true,
+    );
+  });
+
+  it("refuses malformed networkPolicy values before rendering", async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ networkPolicy: { enabled: "yes" } }, /networkPolicy\/enabled': got string, want boolean/],
+      [
+        { networkPolicy: { gateway: { podSelector: { app: "envoy" } } } },
+        /additional properties 'app' not allowed/,
+      ],
+      [{ networkPolicy: { extraFrom: [{}] } }, /extraFrom\/0/],
+      [
+        { networkPolicy: { extraFrom: [{ podSelectr: {} }] } },
+        /additional properties 'podSelectr' not allowed/,
+      ],
+    ];
+    for (const [values, message] of cases) {
+      const result = await template({ values });
+      expect(result.ok, JSON.stringify(values)).toBe(false);
+      expect(result.stderr, JSON.stringify(values)).toMatch(message);
+    }
   });
 });

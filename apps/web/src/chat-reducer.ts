@@ -1,6 +1,7 @@
 import {
   type Agent,
   type AgentState,
+  emptyWorkflow,
   pathToHead,
   type ReActStep,
   ROOT_STEP_ID,
@@ -66,7 +67,7 @@ export function initialChatState(): ChatState {
     steps: [],
     headId: ROOT_STEP_ID,
     streaming: null,
-    workflow: { operators: [], links: [] },
+    workflow: emptyWorkflow(),
     touchedOperators: [],
     pending: null,
     returnedDraft: null,

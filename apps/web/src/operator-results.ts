@@ -115,9 +115,9 @@ export function edgeRowLabels(
   const byOperator = new Map(summaries.map((summary) => [summary.operatorId, summary]));
   const labels = new Map<string, string>();
   for (const link of workflow.links) {
-    const summary = byOperator.get(link.source);
+    const summary = byOperator.get(link.source.operatorID);
     if (!summary) continue;
-    labels.set(link.linkId, summary.error !== undefined ? "failed" : formatRows(summary.rowCount));
+    labels.set(link.linkID, summary.error !== undefined ? "failed" : formatRows(summary.rowCount));
   }
   return labels;
 }

@@ -63,11 +63,31 @@ export function makeStep(index: number, overrides: StepOverrides = {}): ReActSte
   };
 }
 
+/** A chain of Filters in Texera's WorkflowContent format, each linked to the one before. */
 export function makeWorkflow(...operatorIds: string[]): Workflow {
+  const port = (portID: string) => ({
+    portID,
+    displayName: "",
+    disallowMultiInputs: portID.startsWith("input"),
+    isDynamicPort: false,
+  });
   return {
-    operators: operatorIds.map((operatorId) => ({ operatorId, operatorType: "Filter", properties: {} })),
-    links: operatorIds
-      .slice(1)
-      .map((target, i) => ({ linkId: `l${i}`, source: operatorIds[i]!, target, targetPort: 0 })),
+    operators: operatorIds.map((operatorID) => ({
+      operatorID,
+      operatorType: "Filter",
+      operatorVersion: "N/A",
+      operatorProperties: {},
+      inputPorts: [port("input-0")],
+      outputPorts: [port("output-0")],
+      showAdvanced: false,
+    })),
+    operatorPositions: Object.fromEntries(operatorIds.map((id, i) => [id, { x: 100 + 250 * i, y: 100 }])),
+    links: operatorIds.slice(1).map((target, i) => ({
+      linkID: `l${i}`,
+      source: { operatorID: operatorIds[i]!, portID: "output-0" },
+      target: { operatorID: target, portID: "input-0" },
+    })),
+    commentBoxes: [],
+    settings: { dataTransferBatchSize: 400 },
   };
 }

@@ -1,24 +1,39 @@
-import type { Workflow } from "@texera-agent/protocol";
+import { emptyWorkflow, type Workflow } from "@texera-agent/protocol";
 import { describe, expect, it } from "vitest";
 import { layoutForBox, layoutWorkflow, NODE_HEIGHT, NODE_WIDTH, operatorLabel } from "./workflow-layout.ts";
 
-const op = (operatorId: string, displayName?: string) => ({
-  operatorId,
-  operatorType: "Filter",
-  properties: {},
-  ...(displayName ? { displayName } : {}),
+const port = (portID: string) => ({
+  portID,
+  displayName: "",
+  disallowMultiInputs: false,
+  isDynamicPort: false,
 });
-const link = (linkId: string, source: string, target: string, targetPort = 0) => ({
-  linkId,
-  source,
-  target,
-  targetPort,
+const op = (operatorID: string, customDisplayName?: string) => ({
+  operatorID,
+  operatorType: "Filter",
+  operatorVersion: "N/A",
+  operatorProperties: {},
+  inputPorts: [port("input-0"), port("input-1")],
+  outputPorts: [port("output-0")],
+  showAdvanced: false,
+  ...(customDisplayName ? { customDisplayName } : {}),
+});
+const link = (linkID: string, source: string, target: string, targetPort = 0) => ({
+  linkID,
+  source: { operatorID: source, portID: "output-0" },
+  target: { operatorID: target, portID: `input-${targetPort}` },
+});
+const wf = (operators: ReturnType<typeof op>[], links: ReturnType<typeof link>[]): Workflow => ({
+  ...emptyWorkflow(),
+  operators,
+  links,
 });
 
-const chain = (n: number): Workflow => ({
-  operators: Array.from({ length: n }, (_, i) => op(`o${i}`)),
-  links: Array.from({ length: n - 1 }, (_, i) => link(`l${i}`, `o${i}`, `o${i + 1}`)),
-});
+const chain = (n: number): Workflow =>
+  wf(
+    Array.from({ length: n }, (_, i) => op(`o${i}`)),
+    Array.from({ length: n - 1 }, (_, i) => link(`l${i}`, `o${i}`, `o${i + 1}`)),
+  );
 
 describe("layoutForBox", () => {
   it("draws a long pipeline top to bottom in a narrow box, left to right in a wide one", () => {
@@ -41,10 +56,10 @@ describe("layoutForBox", () => {
 
 describe("layoutWorkflow", () => {
   it("places operators left to right along the links without overlaps", () => {
-    const workflow: Workflow = {
-      operators: [op("scan"), op("filter"), op("other"), op("join")],
-      links: [link("l1", "scan", "filter"), link("l2", "filter", "join"), link("l3", "other", "join", 1)],
-    };
+    const workflow = wf(
+      [op("scan"), op("filter"), op("other"), op("join")],
+      [link("l1", "scan", "filter"), link("l2", "filter", "join"), link("l3", "other", "join", 1)],
+    );
     const { operators, links } = layoutWorkflow(workflow);
     const at = Object.fromEntries(operators.map((o) => [o.id, o]));
     expect(at.scan!.x).toBeLessThan(at.filter!.x);
@@ -65,17 +80,17 @@ describe("layoutWorkflow", () => {
   });
 
   it("keeps operators in order, drops dangling links and duplicate ids", () => {
-    const workflow: Workflow = {
-      operators: [op("b"), op("a"), op("b")],
-      links: [link("x", "a", "gone"), link("self", "a", "a"), link("ok", "a", "b")],
-    };
+    const workflow = wf(
+      [op("b"), op("a"), op("b")],
+      [link("x", "a", "gone"), link("self", "a", "a"), link("ok", "a", "b")],
+    );
     const { operators, links } = layoutWorkflow(workflow);
     expect(operators.map((o) => o.id)).toEqual(["b", "a"]);
     expect(links.map((l) => l.id)).toEqual(["ok"]);
   });
 
   it("lays out an empty workflow", () => {
-    expect(layoutWorkflow({ operators: [], links: [] })).toEqual({
+    expect(layoutWorkflow(emptyWorkflow())).toEqual({
       direction: "LR",
       operators: [],
       links: [],

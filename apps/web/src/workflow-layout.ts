@@ -41,25 +41,28 @@ export function layoutWorkflow(workflow: Workflow, direction: LayoutDirection = 
 
   const ids = new Set<string>();
   for (const operator of workflow.operators) {
-    if (ids.has(operator.operatorId)) continue;
-    ids.add(operator.operatorId);
-    graph.setNode(operator.operatorId, { width: NODE_WIDTH, height: NODE_HEIGHT });
+    if (ids.has(operator.operatorID)) continue;
+    ids.add(operator.operatorID);
+    graph.setNode(operator.operatorID, { width: NODE_WIDTH, height: NODE_HEIGHT });
   }
   const links = workflow.links.filter(
-    (link) => ids.has(link.source) && ids.has(link.target) && link.source !== link.target,
+    (link) =>
+      ids.has(link.source.operatorID) &&
+      ids.has(link.target.operatorID) &&
+      link.source.operatorID !== link.target.operatorID,
   );
-  for (const link of links) graph.setEdge(link.source, link.target, {}, link.linkId);
+  for (const link of links) graph.setEdge(link.source.operatorID, link.target.operatorID, {}, link.linkID);
 
   dagre.layout(graph);
 
   const seen = new Set<string>();
   const operators: PlacedOperator[] = [];
   for (const operator of workflow.operators) {
-    if (seen.has(operator.operatorId)) continue;
-    seen.add(operator.operatorId);
-    const node = graph.node(operator.operatorId);
+    if (seen.has(operator.operatorID)) continue;
+    seen.add(operator.operatorID);
+    const node = graph.node(operator.operatorID);
     operators.push({
-      id: operator.operatorId,
+      id: operator.operatorID,
       operator,
       x: (node?.x ?? 0) - NODE_WIDTH / 2,
       y: (node?.y ?? 0) - NODE_HEIGHT / 2,
@@ -69,7 +72,7 @@ export function layoutWorkflow(workflow: Workflow, direction: LayoutDirection = 
   return {
     direction,
     operators,
-    links: links.map((link) => ({ id: link.linkId, link })),
+    links: links.map((link) => ({ id: link.linkID, link })),
     width: operators.length > 0 ? (size.width ?? 0) : 0,
     height: operators.length > 0 ? (size.height ?? 0) : 0,
   };
@@ -91,7 +94,7 @@ export function layoutForBox(
   return scale(down) > scale(across) * 1.15 ? down : across;
 }
 
-/** A short name for an operator: its display name, else its type. */
+/** A short name for an operator: its custom display name (Texera's), else its type. */
 export function operatorLabel(operator: Operator): string {
-  return operator.displayName?.trim() || operator.operatorType;
+  return operator.customDisplayName?.trim() || operator.operatorType;
 }

@@ -30,6 +30,37 @@ async function roundTrip(url: string | undefined) {
 }
 
 describe("openDatabase", () => {
+  it.skipIf(!process.env.TEST_POSTGRES_URL)(
+    "tells its listeners of a pooled PostgreSQL connection lost between statements, and keeps serving",
+    async () => {
+      const url = await createTestDatabase(process.env.TEST_POSTGRES_URL!);
+      const database = openDatabase<Schema>({ url, dataDir: "/nonexistent", fileName: "x" });
+      const errors: Error[] = [];
+      database.onConnectionError((error) => errors.push(error));
+      try {
+        await database.db
+          .transaction()
+          .execute(async (trx) => {
+            const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+            // another session ends this one while the transaction holds it between two statements
+            const killer = openDatabase<Schema>({ url, dataDir: "/nonexistent", fileName: "x" });
+            await sql`select pg_terminate_backend(${rows[0]?.pid})`.execute(killer.db);
+            await killer.close();
+            const end = Date.now() + 5_000;
+            while (errors.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+          })
+          .catch(() => {}); // the commit fails on the dead connection
+        expect(errors.length).toBeGreaterThan(0);
+        expect(errors[0]?.message).toMatch(/terminat/i);
+        // the pool dropped the dead client and serves on a new one
+        const { rows } = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+        expect(rows[0]?.one).toBe(1);
+      } finally {
+        await database.close();
+      }
+    },
+  );
+
   it("uses an embedded SQLite file by default", async () => {
     expect(await roundTrip(undefined)).toBe("sqlite");
   });

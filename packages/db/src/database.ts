@@ -33,6 +33,11 @@ export interface Database<DB> {
   dialect: Dialect;
   /** Where the data lives, for the start-up log; never the password. */
   description: string;
+  /**
+   * Tells `listener` of errors no statement sees: a PostgreSQL connection lost while idle in the pool or
+   * between two statements of a transaction. They no longer crash or vanish; the service logs and counts them.
+   */
+  onConnectionError(listener: (error: Error) => void): void;
   close(): Promise<void>;
 }
 
@@ -59,14 +64,19 @@ export function openDatabase<DB>(options: DatabaseOptions): Database<DB> {
     // by the pool); one that is checked out (held by a transaction between two statements) has no pool
     // listener and would throw an unhandled 'error' event when PostgreSQL restarts. Its next query fails
     // instead, and the pool drops it on release.
-    pool.on("error", () => {});
-    pool.on("connect", (client) => client.on("error", () => {}));
+    const listeners: ((error: Error) => void)[] = [];
+    const report = (error: Error) => {
+      for (const listener of listeners) listener(error);
+    };
+    pool.on("error", report);
+    pool.on("connect", (client) => client.on("error", report));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
       sql: postgresClient(db as Kysely<unknown>),
       dialect: "postgres",
       description: `PostgreSQL ${redactUrl(url as string)}`,
+      onConnectionError: (listener) => listeners.push(listener),
       close: () => db.destroy(),
     };
   }
@@ -101,6 +111,8 @@ export function openDatabase<DB>(options: DatabaseOptions): Database<DB> {
     sql: sqliteClient(sqlite, db as Kysely<unknown>),
     dialect: "sqlite",
     description: `SQLite ${file}`,
+    // one file in this process: no connection to lose
+    onConnectionError() {},
     async close() {
       await checkpointer?.close();
       await db.destroy();

@@ -27,6 +27,11 @@ export const OperatorResult = Type.Object({
   rowCount: Type.Integer({ minimum: 0 }),
   /** true when rows holds fewer rows than rowCount (row bound or size bound), or long cells were cut */
   truncated: Type.Boolean(),
+  /**
+   * true when cells were cut before they left the engine (over its cell or row byte bound): each such
+   * cell is text ending in "… [cut at N of M bytes]" (M: the value's full size)
+   */
+  cellsCut: Type.Optional(Type.Boolean()),
   elapsedMs: Type.Number(),
   /** Set when this operator failed; its rows are then empty and downstream operators did not run. */
   error: Type.Optional(Type.String()),
@@ -54,6 +59,7 @@ export const OperatorResultAnnotation = Type.Object({
   operatorType: Type.Optional(Type.String()),
   columns: Type.Optional(Type.Array(ColumnSchema)),
   truncated: Type.Optional(Type.Boolean()),
+  cellsCut: Type.Optional(Type.Boolean()),
   elapsedMs: Type.Optional(Type.Number()),
 });
 export type OperatorResultAnnotation = Static<typeof OperatorResultAnnotation>;
@@ -96,6 +102,7 @@ export function toAnnotation(result: OperatorResult, inputTuples = 0): OperatorR
     operatorType: result.operatorType,
     columns: result.columns,
     truncated: result.truncated,
+    ...(result.cellsCut ? { cellsCut: true } : {}),
     elapsedMs: result.elapsedMs,
   };
 }

@@ -1,7 +1,7 @@
 export { type AuthHookOptions, type AuthPolicy, installAuthHook, unauthorized } from "./auth-hook.ts";
 export { intFromEnv } from "./env.ts";
 export { type ErrorHandlingOptions, HttpError, installErrorHandling } from "./errors.ts";
-export { type LoggerConfig, loggerOptions } from "./logger.ts";
+export { type LoggerConfig, loggerOptions, redactingLogHooks } from "./logger.ts";
 export {
   Counter,
   Gauge,

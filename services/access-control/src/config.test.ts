@@ -21,7 +21,13 @@ describe("loadConfig", () => {
       trustProxy: "loopback",
       tokenCacheSize: 10_000,
       directory: { refreshMs: 1000, maxStalenessMs: 5000 },
-      loginLimits: { windowMs: 300_000, perName: 10, perAddress: 50 },
+      loginLimits: {
+        windowMs: 300_000,
+        perNameAndAddress: 10,
+        perAddress: 50,
+        slowAfterPerName: 10,
+        slowDelayMs: 1000,
+      },
       scrypt: { logN: 15, r: 8, p: 1 },
     });
     expect(c.databaseUrl).toBeUndefined();
@@ -37,8 +43,10 @@ describe("loadConfig", () => {
       AUTH_JWT_EXPIRATION_MINUTES: "15",
       DIRECTORY_REFRESH_MS: "200",
       DIRECTORY_MAX_STALENESS_MS: "2000",
-      LOGIN_MAX_FAILURES_PER_USER: "3",
-      LOGIN_MAX_FAILURES_PER_ADDRESS: "7",
+      LOGIN_MAX_ATTEMPTS_PER_USER_AND_ADDRESS: "3",
+      LOGIN_MAX_ATTEMPTS_PER_ADDRESS: "7",
+      LOGIN_SLOW_AFTER_FAILURES_PER_USER: "4",
+      LOGIN_SLOW_DELAY_MS: "250",
       LOGIN_RATE_WINDOW_SECONDS: "60",
       TRUST_PROXY: "10.0.0.0/8",
       PASSWORD_SCRYPT_LOG_N: "12",
@@ -52,7 +60,13 @@ describe("loadConfig", () => {
       databaseUrl: "postgres://u@h/d",
       jwt: { expirationMinutes: 15 },
       directory: { refreshMs: 200, maxStalenessMs: 2000 },
-      loginLimits: { windowMs: 60_000, perName: 3, perAddress: 7 },
+      loginLimits: {
+        windowMs: 60_000,
+        perNameAndAddress: 3,
+        perAddress: 7,
+        slowAfterPerName: 4,
+        slowDelayMs: 250,
+      },
       trustProxy: "10.0.0.0/8",
       scrypt: { logN: 12 },
       tokenCacheSize: 0,
@@ -97,5 +111,9 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...base, PASSWORD_SCRYPT_LOG_N: "30" })).toThrow(/PASSWORD_SCRYPT_LOG_N/);
     expect(() => loadConfig({ DATA_DIR: dir(), AUTH_JWT_SECRET: "short" })).toThrow(/32 bytes/);
     expect(() => loadConfig({ DATA_DIR: dir(), AUTH_JWT_SECRET: "random" })).toThrow(/random/);
+    // the old limit names meant something else (a per-name lockout): a deployment setting one is told
+    expect(() => loadConfig({ ...base, LOGIN_MAX_FAILURES_PER_USER: "5" })).toThrow(
+      /LOGIN_MAX_ATTEMPTS_PER_USER_AND_ADDRESS/,
+    );
   });
 });

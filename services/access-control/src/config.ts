@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { resolveJwtSecret } from "@texera-agent/auth";
 import { intFromEnv } from "@texera-agent/service-kit";
+import type { LoginLimits } from "./login-limiter.ts";
 import type { ScryptParams } from "./password.ts";
 
 export interface AccessControlConfig {
@@ -29,13 +30,8 @@ export interface AccessControlConfig {
     /** With no successful check for this long, authorize refuses every token (fail closed). */
     maxStalenessMs: number;
   };
-  loginLimits: {
-    windowMs: number;
-    /** Failed logins per user name within the window before 429. */
-    perName: number;
-    /** Failed logins per client address within the window before 429. */
-    perAddress: number;
-  };
+  /** See login-limiter.ts: which limits refuse (429) and which only slow down. */
+  loginLimits: LoginLimits;
   scrypt: ScryptParams;
   /** METRICS_TOKEN: when set, `GET /metrics` needs it as a bearer token. */
   metricsToken?: string;
@@ -77,12 +73,21 @@ export function loadDirectoryConfig(
   };
 }
 
+/** Variables whose meaning changed with their name: a deployment that still sets one is told, not ignored. */
+const RENAMED: [string, string][] = [
+  ["LOGIN_MAX_FAILURES_PER_USER", "LOGIN_MAX_ATTEMPTS_PER_USER_AND_ADDRESS"],
+  ["LOGIN_MAX_FAILURES_PER_ADDRESS", "LOGIN_MAX_ATTEMPTS_PER_ADDRESS"],
+];
+
 /**
  * Reads the whole configuration from the environment, or throws a message that names the variable at
  * fault. Resolving the JWT secret may create DATA_DIR/jwt-secret (the embedded default).
  */
 export function loadConfig(env: Env = process.env): AccessControlConfig {
   const { dataDir, databaseUrl, scrypt } = loadDirectoryConfig(env);
+  for (const [old, now] of RENAMED) {
+    if (env[old] !== undefined) throw new TypeError(`${old} is no longer read: set ${now} (see the README)`);
+  }
   const secret = resolveJwtSecret({ env, dataDir });
   const expirationMinutes =
     secret.expirationMinutes ?? intFromEnv(env, "AUTH_JWT_EXPIRATION_MINUTES", 60, { min: 1, max: 525_600 });
@@ -101,8 +106,13 @@ export function loadConfig(env: Env = process.env): AccessControlConfig {
     directory: { refreshMs, maxStalenessMs },
     loginLimits: {
       windowMs: intFromEnv(env, "LOGIN_RATE_WINDOW_SECONDS", 300, { min: 1, max: 86_400 }) * 1000,
-      perName: intFromEnv(env, "LOGIN_MAX_FAILURES_PER_USER", 10, { min: 1, max: 1_000_000 }),
-      perAddress: intFromEnv(env, "LOGIN_MAX_FAILURES_PER_ADDRESS", 50, { min: 1, max: 1_000_000 }),
+      perNameAndAddress: intFromEnv(env, "LOGIN_MAX_ATTEMPTS_PER_USER_AND_ADDRESS", 10, {
+        min: 1,
+        max: 1_000_000,
+      }),
+      perAddress: intFromEnv(env, "LOGIN_MAX_ATTEMPTS_PER_ADDRESS", 50, { min: 1, max: 1_000_000 }),
+      slowAfterPerName: intFromEnv(env, "LOGIN_SLOW_AFTER_FAILURES_PER_USER", 10, { min: 1, max: 1_000_000 }),
+      slowDelayMs: intFromEnv(env, "LOGIN_SLOW_DELAY_MS", 1000, { min: 0, max: 10_000 }),
     },
     scrypt,
     ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),

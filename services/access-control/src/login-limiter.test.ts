@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { LoginLimiter, SlidingWindowLimiter } from "./login-limiter.ts";
+import {
+  type LoginAdmission,
+  type LoginAttemptSlot,
+  LoginLimiter,
+  SlidingWindowLimiter,
+} from "./login-limiter.ts";
 
 describe("SlidingWindowLimiter", () => {
   it("refuses after `limit` failures until the oldest leaves the window", () => {
@@ -24,6 +29,15 @@ describe("SlidingWindowLimiter", () => {
     expect(limiter.retryAfterMs("k", 1001)).toBe(499);
   });
 
+  it("takes back one released attempt", () => {
+    const limiter = new SlidingWindowLimiter(2, 1000);
+    limiter.fail("k", 5);
+    limiter.fail("k", 6);
+    expect(limiter.retryAfterMs("k", 7)).toBe(998);
+    limiter.release("k", 6);
+    expect(limiter.retryAfterMs("k", 7)).toBe(0);
+  });
+
   it("forgets on reset and keeps at most maxKeys keys", () => {
     const limiter = new SlidingWindowLimiter(1, 1000, 2);
     limiter.fail("a", 0);
@@ -38,12 +52,65 @@ describe("SlidingWindowLimiter", () => {
 });
 
 describe("LoginLimiter", () => {
-  it("counts names in any letter case and answers whole seconds", () => {
-    const limiter = new LoginLimiter({ windowMs: 10_000, perName: 1, perAddress: 100 });
-    limiter.failed("Alice", "1.1.1.1", 0);
-    expect(limiter.retryAfterSeconds("alice", "2.2.2.2", 1)).toBe(10);
-    expect(limiter.retryAfterSeconds("alice", "2.2.2.2", 9_999)).toBe(1);
-    limiter.succeeded("ALICE");
-    expect(limiter.retryAfterSeconds("alice", "2.2.2.2", 2)).toBe(0);
+  const limits = {
+    windowMs: 10_000,
+    perNameAndAddress: 2,
+    perAddress: 5,
+    slowAfterPerName: 3,
+    slowDelayMs: 700,
+  };
+  const admitted = (a: LoginAdmission): LoginAttemptSlot => {
+    if ("retryAfterSeconds" in a) throw new Error(`refused for ${a.retryAfterSeconds} s`);
+    return a;
+  };
+
+  it("counts an attempt from the moment it is admitted, so parallel attempts cannot all pass", () => {
+    const limiter = new LoginLimiter(limits);
+    // two admitted and still in flight (no result yet): the third is refused at once
+    admitted(limiter.admit("alice", "1.1.1.1", 0));
+    admitted(limiter.admit("alice", "1.1.1.1", 0));
+    expect(limiter.admit("alice", "1.1.1.1", 1)).toEqual({ retryAfterSeconds: 10 });
+  });
+
+  it("takes back a reservation that succeeded or was abandoned, and clears the pair on success", () => {
+    const limiter = new LoginLimiter(limits);
+    admitted(limiter.admit("alice", "1.1.1.1", 0)).failed(1);
+    admitted(limiter.admit("alice", "1.1.1.1", 0)).abandoned();
+    admitted(limiter.admit("alice", "1.1.1.1", 0)).succeeded();
+    admitted(limiter.admit("alice", "1.1.1.1", 2)).failed(2);
+    admitted(limiter.admit("alice", "1.1.1.1", 3)).failed(3);
+    expect(limiter.admit("alice", "1.1.1.1", 4)).toEqual({ retryAfterSeconds: 10 });
+  });
+
+  it("refuses per name and address in any letter case, never the same name from another address", () => {
+    const limiter = new LoginLimiter(limits);
+    admitted(limiter.admit("Alice", "6.6.6.6", 0)).failed(0);
+    admitted(limiter.admit("ALICE", "6.6.6.6", 0)).failed(0);
+    expect(limiter.admit("alice", "6.6.6.6", 9_999)).toEqual({ retryAfterSeconds: 1 });
+    // the attacker's address is refused; alice's own address is not
+    const own = admitted(limiter.admit("alice", "2.2.2.2", 1));
+    own.succeeded();
+    expect("retryAfterSeconds" in limiter.admit("alice", "6.6.6.6", 10_000)).toBe(false);
+  });
+
+  it("refuses per address across names", () => {
+    const limiter = new LoginLimiter(limits);
+    for (let i = 0; i < 5; i++) admitted(limiter.admit(`user${i}`, "6.6.6.6", 0)).failed(0);
+    expect(limiter.admit("someone-else", "6.6.6.6", 1)).toEqual({ retryAfterSeconds: 10 });
+    expect("retryAfterSeconds" in limiter.admit("someone-else", "7.7.7.7", 1)).toBe(false);
+  });
+
+  it("only slows a name that failed from many addresses, and never refuses it", () => {
+    const limiter = new LoginLimiter(limits);
+    for (let i = 0; i < 3; i++) {
+      const slot = admitted(limiter.admit("alice", `6.6.6.${i}`, 0));
+      expect(slot.slowDownMs).toBe(0);
+      slot.failed(0);
+    }
+    const fromHome = admitted(limiter.admit("alice", "2.2.2.2", 1));
+    expect(fromHome.slowDownMs).toBe(700);
+    fromHome.succeeded();
+    // the window passes: no longer slowed
+    expect(admitted(limiter.admit("alice", "2.2.2.2", 10_001)).slowDownMs).toBe(0);
   });
 });

@@ -12,7 +12,13 @@ beforeAll(async () => {
     now,
     config: {
       jwt: { secret: SECRET, source: "test", generated: false, expirationMinutes: 30 },
-      loginLimits: { windowMs: 60_000, perName: 3, perAddress: 5 },
+      loginLimits: {
+        windowMs: 60_000,
+        perNameAndAddress: 3,
+        perAddress: 5,
+        slowAfterPerName: 100,
+        slowDelayMs: 0,
+      },
     },
   });
   await service.users.create({
@@ -78,20 +84,36 @@ describe("POST /api/auth/login", () => {
     expect(right.json().accessToken).toBeUndefined();
   });
 
-  it("limits failures per user name with 429 and Retry-After, across addresses and letter case", async () => {
-    for (let i = 0; i < 3; i++) expect((await login("u1", "bad", `10.1.0.${i}`)).statusCode).toBe(401);
-    const limited = await login("U1", PASSWORD, "10.1.0.9");
+  it("limits attempts per user name and address with 429 and Retry-After, in any letter case", async () => {
+    for (let i = 0; i < 3; i++) expect((await login("u1", "bad", "10.1.0.1")).statusCode).toBe(401);
+    const limited = await login("U1", PASSWORD, "10.1.0.1");
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
     expect(Number(limited.headers["retry-after"])).toBeLessThanOrEqual(60);
     expect(limited.json().error).toMatch(/try again in \d+ s/);
     // even the right password waits: the limit is checked first
-    expect((await login("u1", PASSWORD, "10.1.0.10")).statusCode).toBe(429);
+    expect((await login("u1", PASSWORD, "10.1.0.1")).statusCode).toBe(429);
+    // the attacker's failures do not lock u1 out of another address
+    expect((await login("u1", PASSWORD, "10.1.0.2")).statusCode).toBe(200);
     // another user is not affected
-    expect((await login("u2", PASSWORD, "10.1.0.11")).statusCode).toBe(200);
+    expect((await login("u2", PASSWORD, "10.1.0.1")).statusCode).toBe(200);
     // the window slides: once it has passed, the right password works again
     clock += 61_000;
-    expect((await login("u1", PASSWORD, "10.1.0.12")).statusCode).toBe(200);
+    expect((await login("u1", PASSWORD, "10.1.0.1")).statusCode).toBe(200);
+  });
+
+  it("counts attempts in flight: of many parallel wrong passwords only the limit is checked", async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => login("dora", "parallel guess", "10.6.0.1")),
+    );
+    const codes = answers.map((r) => r.statusCode);
+    expect(codes.filter((c) => c === 401)).toHaveLength(3);
+    expect(codes.filter((c) => c === 429)).toHaveLength(9);
+    // per address too: 12 names in parallel from one address, 5 checked
+    const many = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => login(`parallel${i}`, "bad", "10.6.0.2")),
+    );
+    expect(many.filter((r) => r.statusCode === 401)).toHaveLength(5);
   });
 
   it("limits failures per client address", async () => {

@@ -33,6 +33,7 @@ async function setup() {
     updatedAt: new Date().toISOString(),
   };
   const signed: TokenSubject[] = [];
+  const slept: number[] = [];
   const login = createLoginService({
     repository: { findByName: async (name) => (name === "erin" ? user : undefined) },
     hasher,
@@ -43,9 +44,18 @@ async function setup() {
         claims: { sub: subject.userName, userId: subject.userId, role: subject.role, exp: 2e9 },
       };
     },
-    limiter: new LoginLimiter({ windowMs: 60_000, perName: 100, perAddress: 100 }),
+    limiter: new LoginLimiter({
+      windowMs: 60_000,
+      perNameAndAddress: 100,
+      perAddress: 100,
+      slowAfterPerName: 2,
+      slowDelayMs: 1234,
+    }),
+    sleep: async (ms) => {
+      slept.push(ms);
+    },
   });
-  return { login, hasher, signed, user };
+  return { login, hasher, signed, user, slept };
 }
 
 describe("login service", () => {
@@ -70,5 +80,19 @@ describe("login service", () => {
     expect(signed).toEqual([{ userName: "erin", userId: 7, role: "REGULAR" }]);
     expect(answer).toMatchObject({ accessToken: "t.t.t", expiresAt: new Date(2e12).toISOString() });
     expect(answer.user).toEqual({ id: 7, name: "erin", role: "REGULAR", createdAt: expect.any(String) });
+  });
+
+  it("slows every attempt on a name that failed from many addresses, and lets the right password in", async () => {
+    const { login, slept } = await setup();
+    for (const address of ["x1", "x2"]) {
+      await expect(login({ username: "erin", password: "guess", address })).rejects.toMatchObject({
+        statusCode: 401,
+      });
+    }
+    expect(slept).toEqual([]);
+    await expect(
+      login({ username: "erin", password: "erin's password", address: "home" }),
+    ).resolves.toMatchObject({ user: { name: "erin" } });
+    expect(slept).toEqual([1234]);
   });
 });

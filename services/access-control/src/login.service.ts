@@ -14,6 +14,8 @@ export interface LoginServiceDeps {
   limiter: LoginLimiter;
   /** Milliseconds clock for the rate limiter. */
   now?: () => number;
+  /** Waits the limiter's slow-down (injectable for tests). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface LoginAttempt {
@@ -28,23 +30,34 @@ export type LoginService = (attempt: LoginAttempt) => Promise<LoginResponse>;
 /**
  * Sign-in. An unknown user and a wrong password get the same words after the same work (scrypt runs
  * against a dummy hash made with the same parameters); only a correct password reveals that an account
- * is deactivated. Failures count against the user name and the client address.
+ * is deactivated. Every attempt counts against its limits from the moment it is admitted, before scrypt
+ * runs, so parallel attempts cannot all be checked (see login-limiter.ts for which limits refuse and which
+ * only slow down).
  */
 export function createLoginService(deps: LoginServiceDeps): LoginService {
   const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const dummyHash = deps.hasher.hash(randomBytes(16).toString("hex"));
 
   return async function login({ username, password, address }) {
-    const wait = deps.limiter.retryAfterSeconds(username, address, now());
-    if (wait > 0) throw errors.tooManyAttempts(wait);
+    const slot = deps.limiter.admit(username, address, now());
+    if ("retryAfterSeconds" in slot) throw errors.tooManyAttempts(slot.retryAfterSeconds);
 
-    const user = await deps.repository.findByName(username);
-    const ok = await deps.hasher.verify(password, user?.passwordHash ?? (await dummyHash));
+    let user: Awaited<ReturnType<LoginServiceDeps["repository"]["findByName"]>>;
+    let ok: boolean;
+    try {
+      if (slot.slowDownMs > 0) await sleep(slot.slowDownMs);
+      user = await deps.repository.findByName(username);
+      ok = await deps.hasher.verify(password, user?.passwordHash ?? (await dummyHash));
+    } catch (error) {
+      slot.abandoned();
+      throw error;
+    }
     if (!user || !ok) {
-      deps.limiter.failed(username, address, now());
+      slot.failed(now());
       throw errors.loginFailed();
     }
-    deps.limiter.succeeded(username);
+    slot.succeeded();
     if (user.role === "INACTIVE") throw errors.userInactive();
 
     const subject: TokenSubject = { userName: user.name, userId: user.id, role: user.role };

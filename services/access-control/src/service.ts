@@ -119,6 +119,12 @@ export async function createAccessControl(
     readiness: { database: databaseAnswers(database.db) },
   });
   log = app.log;
+  database.onConnectionError((error) =>
+    app.log.warn(
+      { err: error },
+      "a database connection was lost (idle or between statements); the pool drops it",
+    ),
+  );
   return {
     app,
     users,

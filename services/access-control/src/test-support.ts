@@ -23,7 +23,13 @@ export function testConfig(overrides: Partial<AccessControlConfig> = {}): Access
     trustProxy: "loopback",
     tokenCacheSize: 1000,
     directory: { refreshMs: 1000, maxStalenessMs: 5000 },
-    loginLimits: { windowMs: 300_000, perName: 10, perAddress: 50 },
+    loginLimits: {
+      windowMs: 300_000,
+      perNameAndAddress: 10,
+      perAddress: 50,
+      slowAfterPerName: 10,
+      slowDelayMs: 0,
+    },
     // cheap on purpose: production uses logN 15
     scrypt: { logN: 4, r: 8, p: 1 },
     ...overrides,

@@ -1,5 +1,6 @@
 import type { Role } from "@texera-agent/auth";
 import type { ColumnType, Generated, Kysely, Selectable } from "kysely";
+import { canonicalUserName } from "./user-name.ts";
 
 export interface UsersTable {
   id: Generated<number>;
@@ -49,6 +50,7 @@ export interface NewUser {
 
 export interface UsersRepository {
   findById(id: number): Promise<UserRecord | undefined>;
+  /** Names compare in any ASCII letter case (unique that way, see migration 002). */
   findByName(name: string): Promise<UserRecord | undefined>;
   list(): Promise<UserRecord[]>;
   countByRole(role: Role): Promise<number>;
@@ -91,7 +93,11 @@ export function createUsersRepository(db: Kysely<AccessControlSchema>): UsersRep
       return row && toRecord(row);
     },
     async findByName(name) {
-      const row = await db.selectFrom("users").selectAll().where("name", "=", name).executeTakeFirst();
+      const row = await db
+        .selectFrom("users")
+        .selectAll()
+        .where((eb) => eb(eb.fn("lower", ["name"]), "=", canonicalUserName(name)))
+        .executeTakeFirst();
       return row && toRecord(row);
     },
     async list() {

@@ -23,6 +23,7 @@ import { type Coordinator, LocalCoordinator, PgCoordinator } from "./cluster/coo
 import { ReplicaCluster } from "./cluster/replica-cluster.ts";
 import type { AgentServiceConfig } from "./config.ts";
 import { datasetsRoutes } from "./datasets/index.ts";
+import type { UploadBounds } from "./datasets/upload-bounds.ts";
 import type { AgentDatabase } from "./db/schema.ts";
 import {
   type Engine,
@@ -88,6 +89,8 @@ export interface AppDeps {
   limits?: RunLimitsConfig;
   /** Audit log options (src/audit); the log itself is always written. */
   audit?: AuditConfig;
+  /** How long a dataset upload's body may stall or take (src/datasets/upload-bounds.ts defaults when absent). */
+  uploads?: UploadBounds;
   /**
    * Several replicas over one PostgreSQL database (src/cluster): the database URL for the replica's own
    * LISTEN/lock connection, and how often to close the runs of replicas that are gone. Absent: this process
@@ -152,10 +155,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           ]
         : workflowTools()),
   );
-  const operatorTypes = OPERATOR_CATALOG.map((t) => t.operatorType);
+  const operatorTypes = OPERATOR_CATALOG;
   const repos = createRepositories(deps.database.sql);
+  deps.database.onConnectionError((error) => {
+    measured.databaseError("pool");
+    app.log.warn(
+      { err: error },
+      "a database connection was lost (idle or between statements); the pool drops it",
+    );
+  });
   const coordinator: Coordinator = deps.cluster
-    ? new PgCoordinator(deps.cluster.url, app.log)
+    ? new PgCoordinator(deps.cluster.url, app.log, { onFailure: (kind) => measured.databaseError(kind) })
     : new LocalCoordinator();
   const live = new LiveAgents(
     coordinator.shared ? (id, data, meta) => coordinator.publish(id, data, meta) : undefined,
@@ -184,7 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // Texera's allowedOperatorTypes: the types the agent is told about (empty: all).
       operatorTypes:
         settings.allowedOperatorTypes.length > 0
-          ? operatorTypes.filter((t) => settings.allowedOperatorTypes.includes(t))
+          ? operatorTypes.filter((t) => settings.allowedOperatorTypes.includes(t.operatorType))
           : operatorTypes,
       summarize: workflowSummary,
       extra: [engine ? await schemaContext(engine, workflow, userId) : undefined, settings.systemPrompt]
@@ -263,7 +273,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   agentInfoRoutes(app, agents);
   operatorResultsRoutes(app, agents);
   if (engine) {
-    await app.register(datasetsRoutes({ store: engine.datasets, maxBytes: engine.settings.maxDatasetBytes }));
+    await app.register(
+      datasetsRoutes({
+        store: engine.datasets,
+        maxBytes: engine.settings.maxDatasetBytes,
+        bounds: deps.uploads,
+      }),
+    );
   }
   if (tickets) wsTicketRoutes(app, agents, tickets);
   auditRoutes(app, { events, repos, address });

@@ -1,5 +1,6 @@
 import { intFromEnv } from "@texera-agent/service-kit";
 import { type AuditConfig, loadAuditConfig } from "./audit/audit-config.ts";
+import { loadUploadBounds, type UploadBounds } from "./datasets/upload-bounds.ts";
 import { loadRunLimits, type RunLimitsConfig } from "./limits/limits-config.ts";
 
 /** Everything agent-service reads from its environment, checked once at start-up. */
@@ -19,6 +20,8 @@ export interface AgentServiceConfig {
   limits: RunLimitsConfig;
   /** AUDIT_PROMPTS, TRUSTED_PROXIES (src/audit). */
   audit: AuditConfig;
+  /** DATASET_UPLOAD_IDLE_MS, DATASET_UPLOAD_TIMEOUT_MS (src/datasets). */
+  uploads: UploadBounds;
   /**
    * With a PostgreSQL DATABASE_URL, replicas share the agents (src/cluster); AGENT_CLUSTER_SWEEP_MS is how
    * often each looks for runs left by a replica that died (they end within about this long).
@@ -84,6 +87,7 @@ export function loadConfig(env: Env = process.env): AgentServiceConfig {
     logLevel: env.LOG_LEVEL || "info",
     limits: loadRunLimits(env),
     audit: loadAuditConfig(env),
+    uploads: loadUploadBounds(env),
     clusterSweepMs: intFromEnv(env, "AGENT_CLUSTER_SWEEP_MS", 2_000, { min: 100, max: 60_000 }),
   };
 }

@@ -29,7 +29,12 @@ beforeAll(async () => {
             toolCalls: [
               {
                 name: "addOperator",
-                arguments: { operatorType: "CSVFileScan", properties: { fileName: "orders.csv" } },
+                arguments: {
+                  operatorId: "op1",
+                  operatorType: "CSVFileScan",
+                  properties: { fileName: "orders.csv" },
+                  summary: "Orders",
+                },
               },
             ],
           },

@@ -36,6 +36,7 @@ export async function startAgentService(
       verify: createVerifier({ secret: secret.secret }),
       tickets: { secret: secret.secret },
       limits: config.limits,
+      uploads: config.uploads,
       audit: config.audit,
       ...(shared && { cluster: { url: config.databaseUrl as string, sweepMs: config.clusterSweepMs } }),
       database,
@@ -45,6 +46,12 @@ export async function startAgentService(
     app.log.info(`JWT secret: ${secret.source}${secret.generated ? " (generated now)" : ""}`);
     app.log.info(`database: ${database.description}`);
     app.log.info(`LiteLLM: ${config.litellmBaseUrl}`);
+    const e = engine.settings;
+    app.log.info(
+      `engine: DuckDB memory ${e.memoryLimit}, ${e.threads} threads, spill ≤ ${e.maxTempDirectorySize}; ` +
+        `${e.maxConcurrentRuns} executions at once, ${e.maxConcurrentRunsPerUser} per user; ` +
+        `cells ≤ ${e.maxCellBytes} B, rows ≤ ${e.maxRowBytes} B`,
+    );
     if (!config.litellmMasterKey) {
       app.log.warn("LITELLM_MASTER_KEY is not set: requests to LiteLLM carry no master key");
     }

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { redactUrlTokens } from "@texera-agent/service-kit";
-import { type Logger, pino } from "pino";
+import { redactingLogHooks, redactUrlTokens } from "@texera-agent/service-kit";
+import { type DestinationStream, type Logger, pino } from "pino";
 import { type AuthDecision, createAuthorizer } from "./authorize.ts";
 import { bodyLimitFor, declaredLength, refuseTooLarge } from "./body-limits.ts";
 import type { GatewayConfig } from "./config.ts";
@@ -24,6 +24,12 @@ export interface GatewayOptions {
   logger?: Logger;
 }
 
+/** The gateway's log: pino JSON lines in which any URL's credential parameters are redacted. */
+export function createGatewayLogger(destination?: DestinationStream): Logger {
+  const options = { name: "gateway", level: process.env.LOG_LEVEL ?? "info", hooks: redactingLogHooks };
+  return destination ? pino(options, destination) : pino(options);
+}
+
 const UNAVAILABLE = "access control is unavailable, so the request was not forwarded; try again shortly";
 
 /**
@@ -33,7 +39,7 @@ const UNAVAILABLE = "access control is unavailable, so the request was not forwa
  * traffic is spread round-robin over its replicas (config.agentServiceUrls; see upstream-pool.ts).
  */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
-  const log = options.logger ?? pino({ name: "gateway", level: process.env.LOG_LEVEL ?? "info" });
+  const log = options.logger ?? createGatewayLogger();
   // One keep-alive pool per upstream server; agent-service may be several replicas, access control is one.
   const poolOptions = {
     failTimeoutMs: config.upstreamFailTimeoutMs,

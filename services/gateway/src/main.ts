@@ -1,8 +1,7 @@
-import { pino } from "pino";
 import { loadConfig } from "./config.ts";
-import { createGateway } from "./gateway.ts";
+import { createGateway, createGatewayLogger } from "./gateway.ts";
 
-const log = pino({ name: "gateway", level: process.env.LOG_LEVEL ?? "info" });
+const log = createGatewayLogger();
 let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig(process.env);

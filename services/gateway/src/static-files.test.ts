@@ -15,6 +15,7 @@ beforeAll(async () => {
   mkdirSync(join(dir, "dist/assets"), { recursive: true });
   writeFileSync(join(dir, "dist/index.html"), "<!doctype html><title>app</title>");
   writeFileSync(join(dir, "dist/assets/app-1234.js"), "console.log(1)");
+  writeFileSync(join(dir, "dist/assets/app-1234.js.map"), '{"version":3,"sourcesContent":["the source"]}');
   writeFileSync(join(dir, "secret.txt"), "outside the web root");
   const dead = await deadUrl();
   ({ url, gateway } = await startTestGateway({
@@ -57,6 +58,14 @@ describe("gateway: the web app", () => {
   it("falls back to index.html for app routes, but not for missing files", async () => {
     expect(await get("/agents/42")).toMatchObject({ status: 200, body: "<!doctype html><title>app</title>" });
     expect((await get("/assets/missing.js")).status).toBe(404);
+  });
+
+  it("never serves a source map, even one a build left in the web root", async () => {
+    for (const path of ["/assets/app-1234.js.map", "/assets/app-1234.js.MAP", "/assets/app-1234.js%2emap"]) {
+      const res = await get(path);
+      expect([400, 404], path).toContain(res.status);
+      expect(res.body, path).not.toContain("the source");
+    }
   });
 
   it("never serves a file outside the web root", async () => {

@@ -10,7 +10,6 @@ const TYPES: Record<string, string> = {
   ".mjs": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
   ".json": "application/json; charset=utf-8",
-  ".map": "application/json; charset=utf-8",
   ".svg": "image/svg+xml",
   ".png": "image/png",
   ".jpg": "image/jpeg",
@@ -28,7 +27,7 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Web app not built
 /**
  * Serves the built web app. A path with a file extension must exist (404 otherwise); any other path
  * answers index.html so the app's own router can handle it (SPA fallback). Hashed `/assets/` files are
- * cached for good; index.html never is, so a new build shows at once.
+ * cached for good; index.html never is, so a new build shows at once. `.map` files are never served.
  */
 export async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") {
@@ -43,6 +42,8 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, roo
     return sendText(res, 400, "bad path\n");
   }
   if (path.includes("\0")) return sendText(res, 400, "bad path\n");
+  // Source maps give away the app's source: never served, even when a build left some behind.
+  if (/\.map$/i.test(path.replace(/[/\\]+$/, ""))) return sendText(res, 404, "not found\n");
   const file = join(root, path);
   if (file !== root && !file.startsWith(root + sep)) return sendText(res, 404, "not found\n");
 

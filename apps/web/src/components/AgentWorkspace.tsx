@@ -49,7 +49,7 @@ export function AgentWorkspace({
 
   // A selected operator that the agent deleted is no longer selected.
   useEffect(() => {
-    if (selectedOperator && !state.workflow.operators.some((op) => op.operatorId === selectedOperator)) {
+    if (selectedOperator && !state.workflow.operators.some((op) => op.operatorID === selectedOperator)) {
       setSelectedOperator(null);
     }
   }, [state.workflow, selectedOperator]);

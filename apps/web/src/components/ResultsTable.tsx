@@ -22,7 +22,7 @@ export function ResultsTab({
   results: ResultsFetch;
   onRetry: () => void;
 }) {
-  const view = resultView(operator?.operatorId ?? null, results);
+  const view = resultView(operator?.operatorID ?? null, results);
   const [page, setPage] = useState(0);
   const resultKey = view.kind === "table" ? `${view.result.operatorId}:${results.list?.executedAt}` : "";
   // Another operator or a new execution starts on the first page.

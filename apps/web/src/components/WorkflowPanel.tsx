@@ -41,7 +41,7 @@ export function WorkflowPanel({
   results: ResultsFetch;
   onRetryResults: () => void;
 }) {
-  const selected = workflow.operators.find((op) => op.operatorId === selectedId) ?? null;
+  const selected = workflow.operators.find((op) => op.operatorID === selectedId) ?? null;
   const [detailsTab, setDetailsTab] = useState<"properties" | "results">("properties");
   return (
     <section className="workflow" aria-label="Workflow">
@@ -103,8 +103,8 @@ export function WorkflowPanel({
               >
                 <option value="">Select an operator…</option>
                 {workflow.operators.map((op) => (
-                  <option key={op.operatorId} value={op.operatorId}>
-                    {operatorLabel(op)} ({op.operatorId})
+                  <option key={op.operatorID} value={op.operatorID}>
+                    {operatorLabel(op)} ({op.operatorID})
                   </option>
                 ))}
               </select>
@@ -163,30 +163,23 @@ function Graph({
   }, [layout, touchedSet, selectedId]);
 
   const edges = useMemo<Edge[]>(() => {
-    const inputs = new Map<string, number>();
-    for (const { link } of layout.links) inputs.set(link.target, (inputs.get(link.target) ?? 0) + 1);
     return layout.links.map(({ id, link }) => {
-      const port =
-        (inputs.get(link.target) ?? 0) > 1
-          ? link.targetPort === 0
-            ? "left"
-            : link.targetPort === 1
-              ? "right"
-              : `in ${link.targetPort}`
-          : null;
-      const rows = edgeLabels.get(link.linkId) ?? null;
+      const source = link.source.operatorID;
+      const target = link.target.operatorID;
+      const port = portName(workflow, link);
+      const rows = edgeLabels.get(link.linkID) ?? null;
       const text = [port, rows].filter((part) => part !== null).join(" · ");
       return {
         id,
-        source: link.source,
-        target: link.target,
+        source,
+        target,
         selectable: false,
         markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
-        className: touchedSet.has(link.target) || touchedSet.has(link.source) ? "is-touched" : undefined,
+        className: touchedSet.has(target) || touchedSet.has(source) ? "is-touched" : undefined,
         ...(text
           ? {
               label: (
-                <tspan data-testid={`edge-label-${link.linkId}`} data-rows={rows ?? undefined}>
+                <tspan data-testid={`edge-label-${link.linkID}`} data-rows={rows ?? undefined}>
                   {text}
                 </tspan>
               ),
@@ -197,7 +190,7 @@ function Graph({
           : {}),
       };
     });
-  }, [layout, touchedSet, edgeLabels]);
+  }, [layout, touchedSet, edgeLabels, workflow]);
 
   // Keep the whole graph in view as it grows (once new nodes are measured), and when the panel is resized
   // or shown again (a hidden tab has no size). A new link moves operators as much as a new operator does,
@@ -273,12 +266,12 @@ function OperatorProperties({ operator }: { operator: Operator | null }) {
       </p>
     );
   }
-  const entries = Object.entries(operator.properties);
+  const entries = Object.entries(operator.operatorProperties);
   return (
     <div
       className="operator-properties"
       data-testid="selected-operator"
-      data-operator-id={operator.operatorId}
+      data-operator-id={operator.operatorID}
     >
       <h3>{operatorLabel(operator)}</h3>
       <dl className="props">
@@ -286,7 +279,7 @@ function OperatorProperties({ operator }: { operator: Operator | null }) {
         <dd>{operator.operatorType}</dd>
         <dt>Id</dt>
         <dd>
-          <code>{operator.operatorId}</code>
+          <code>{operator.operatorID}</code>
         </dd>
         {entries.map(([key, value]) => (
           <PropertyRow key={key} name={key} value={value} />
@@ -305,4 +298,12 @@ function PropertyRow({ name, value }: { name: string; value: unknown }) {
       <dd>{simple ? String(value) : <pre className="code">{formatJson(value)}</pre>}</dd>
     </>
   );
+}
+
+/** The name of the port a link enters, when its target has several ports ("left", "right"), else none. */
+function portName(workflow: Workflow, link: Workflow["links"][number]): string | null {
+  const target = workflow.operators.find((op) => op.operatorID === link.target.operatorID);
+  if (!target || target.inputPorts.length < 2) return null;
+  const port = target.inputPorts.find((p) => p.portID === link.target.portID);
+  return port?.displayName || link.target.portID;
 }

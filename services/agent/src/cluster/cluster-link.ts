@@ -7,6 +7,11 @@ export interface LinkEvents {
   down(error: Error): void;
   /** Connected again (after a `down`), listening. */
   up(): void;
+  /**
+   * A statement on a live connection failed: `notify` (frames of this replica did not reach the others) or
+   * `unlock` (an agent's lock could not be let go; the link is recycled so that PostgreSQL drops it).
+   */
+  failed(kind: "notify" | "unlock", error: Error): void;
 }
 
 export interface ClusterLinkOptions {
@@ -161,7 +166,8 @@ export class ClusterLink {
     this.outbox = [];
     this.unlocks = [];
     const statements: Promise<unknown>[] = [];
-    // Errors: a broken connection is reported by its 'error' event.
+    // A broken connection is also reported by its 'error' event (then lost() runs once); a statement that
+    // fails on a live one (a payload PostgreSQL refuses, a statement timeout) is only seen here.
     if (payloads.length > 0) {
       statements.push(
         client
@@ -169,12 +175,17 @@ export class ClusterLink {
             this.options.channel,
             payloads,
           ])
-          .catch(() => {}),
+          .catch((error) => this.options.events.failed("notify", asError(error))),
       );
     }
     if (keys.length > 0) {
       statements.push(
-        client.query("select pg_advisory_unlock(k) from unnest($1::bigint[]) as k", [keys]).catch(() => {}),
+        client.query("select pg_advisory_unlock(k) from unnest($1::bigint[]) as k", [keys]).catch((error) => {
+          this.options.events.failed("unlock", asError(error));
+          // A session lock outlives a failed unlock: held, the agent could never run again on any replica.
+          // Ending the session is the one sure way to let go of it (and of every other lock on it).
+          this.lost(client, asError(error));
+        }),
       );
     }
     const done = Promise.all(statements).then(() => {
@@ -230,6 +241,11 @@ export class ClusterLink {
     this.backoffMs = this.options.minBackoffMs ?? 250;
   }
 
+  /** Closes the link's connections and connects again (a failed unlock): `down` then `up`, as for a loss. */
+  recycle(error: Error): void {
+    if (this.client) this.lost(this.client, error);
+  }
+
   private lost(which: pg.Client, error: Error): void {
     if (which !== this.client && which !== this.listener) return;
     const { client, listener } = this;
@@ -260,4 +276,8 @@ export class ClusterLink {
     }, this.backoffMs);
     this.reconnectTimer.unref();
   }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -122,12 +122,18 @@ export class PgCoordinator implements Coordinator {
   constructor(
     url: string,
     private readonly log: FastifyBaseLogger,
-    options: { minBackoffMs?: number; maxBackoffMs?: number } = {},
+    options: {
+      minBackoffMs?: number;
+      maxBackoffMs?: number;
+      /** Counts a failed statement of the link (see LinkEvents.failed). */
+      onFailure?(kind: "notify" | "unlock"): void;
+    } = {},
   ) {
+    const { onFailure, ...backoff } = options;
     this.link = new ClusterLink({
       url,
       channel: CLUSTER_CHANNEL,
-      ...options,
+      ...backoff,
       pack: (records) => packRecords(this.replicaId, () => this.seq++, records),
       events: {
         message: (payload) => this.receive(payload),
@@ -138,6 +144,20 @@ export class PgCoordinator implements Coordinator {
         up: () => {
           this.log.info("cluster connection to PostgreSQL is back");
           this.handlers?.up();
+        },
+        failed: (kind, error) => {
+          onFailure?.(kind);
+          if (kind === "notify") {
+            this.log.error(
+              { err: error },
+              "cluster NOTIFY failed: frames of this replica did not reach the others",
+            );
+          } else {
+            this.log.error(
+              { err: error },
+              "cluster unlock failed: recycling the link so that PostgreSQL drops the lock",
+            );
+          }
         },
       },
     });

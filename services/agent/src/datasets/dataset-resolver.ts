@@ -3,6 +3,7 @@ import type { DatasetResolver, ResolvedDataset } from "../engine/resolver.ts";
 import { closest } from "../workflow/suggest.ts";
 import { looksLikePath } from "./dataset-names.ts";
 import type { DatasetRecord } from "./dataset-store.ts";
+import { texeraDatasetCandidates } from "./texera-dataset-path.ts";
 
 const MAX_LISTED = 30;
 
@@ -17,11 +18,24 @@ export function datasetResolver(records: readonly DatasetRecord[]): DatasetResol
   const names = records.map((r) => r.name);
   return {
     resolve(fileName, at) {
+      const texera = texeraDatasetCandidates(fileName);
+      if (texera) {
+        for (const candidate of texera) {
+          const found = byName.get(candidate);
+          if (found) return resolved(found);
+        }
+        throw new EngineError(
+          "unknown_dataset",
+          `${at.label}: the Texera dataset file ${JSON.stringify(fileName)} is none of your datasets ` +
+            `(looked for ${texera.map((c) => JSON.stringify(c)).join(", ")}). Your datasets: ${listed(names)}`,
+          { ...at, property: "fileName" },
+        );
+      }
       if (looksLikePath(fileName)) {
         throw new EngineError(
           "invalid_path",
           `${at.label}: fileName ${JSON.stringify(fileName)} is a path; a file scan reads only your datasets, by name (${listed(names)})`,
-          at,
+          { ...at, property: "fileName" },
         );
       }
       const found = byName.get(fileName) ?? byId.get(fileName);
@@ -31,7 +45,7 @@ export function datasetResolver(records: readonly DatasetRecord[]): DatasetResol
         "unknown_dataset",
         `${at.label}: you have no dataset named ${JSON.stringify(fileName)}` +
           `${guess ? `; did you mean ${JSON.stringify(guess)}?` : ""} Your datasets: ${listed(names)} (listDatasets shows them)`,
-        at,
+        { ...at, property: "fileName" },
       );
     },
     knownPaths() {

@@ -4,10 +4,10 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import type { ColumnSchema, Dataset, DatasetFormat } from "../engine/protocol.ts";
 import { EXTENSION, formatFromName, nameProblem } from "./dataset-names.ts";
-import { DatasetError, datasetNotFound, datasetTooLarge } from "./errors.ts";
+import { DatasetError, datasetBodyError, datasetNotFound } from "./errors.ts";
 import { ListingCache } from "./listing-cache.ts";
 import { loadSamples, type SampleSet } from "./samples.ts";
-import { CutOff, TooLarge, writeLimited } from "./write-limited.ts";
+import { BodyError, writeLimited } from "./write-limited.ts";
 
 /** A dataset with where it lives; `ownerId` null for a sample. Never sent out as is (see toDataset). */
 export interface DatasetRecord extends Dataset {
@@ -43,6 +43,8 @@ export interface CreateDatasetInput {
   format?: DatasetFormat;
   body: Readable;
   maxBytes: number;
+  /** Aborts reading the body (the upload's time bounds): the upload fails with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** The metadata file beside each dataset file (never a dataset extension). */
@@ -143,10 +145,9 @@ export class DatasetStore {
     try {
       let size: number;
       try {
-        size = await writeLimited(input.body, part, input.maxBytes);
+        size = await writeLimited(input.body, part, input.maxBytes, input.signal);
       } catch (error) {
-        if (error instanceof TooLarge) throw datasetTooLarge(input.maxBytes);
-        if (error instanceof CutOff) throw new DatasetError("DATASET_INVALID", error.message);
+        if (error instanceof BodyError) throw datasetBodyError(error, input.maxBytes);
         throw error;
       }
       if (size === 0) throw new DatasetError("DATASET_INVALID", "the uploaded file is empty");

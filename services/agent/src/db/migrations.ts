@@ -4,6 +4,7 @@ import { operatorResultsMigration } from "../engine/results-store.ts";
 import { tokenUsageMigration } from "../limits/token-usage.ts";
 import { migrateStoredSteps, type StoredStepV1 } from "../steps/migrate-steps.ts";
 import { wsTicketUsesMigration } from "../tickets/ticket-uses.ts";
+import { texeraWorkflowMigration } from "./texera-workflow-migration.ts";
 
 /** Append only: a released migration is never edited. Runs on SQLite and PostgreSQL alike. */
 export const migrations: Record<string, Migration> = {
@@ -67,9 +68,11 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Stored workflows take Texera's WorkflowContent format (issue 12).
+  "007_texera_workflow_content": texeraWorkflowMigration,
   // Texera's version tree: each step becomes Texera's ReActStep with its parent (the step before it), its
   // string id is indexed for checkout, and each agent gets a HEAD (its last step; null = "step-initial").
-  "007_version_tree": {
+  "008_version_tree": {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable("agents").addColumn("head_id", "varchar(200)").execute();
       await db.schema.alterTable("steps").addColumn("step_key", "varchar(200)").execute();

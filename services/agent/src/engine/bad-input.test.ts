@@ -49,12 +49,12 @@ describe("structural problems", () => {
 
   it("refuses an operator with an input port that has no link", async () => {
     const wf = workflow(
-      [[...scan], ["j", "HashJoin", { leftAttribute: "id", rightAttribute: "id" }]],
+      [[...scan], ["j", "HashJoin", { buildAttributeName: "id", probeAttributeName: "id" }]],
       [["s", "j", 0]],
     );
     const error = await failure(wf, "j");
     expect(error).toMatchObject({ code: "missing_input", operatorId: "j" });
-    expect(error.message).toContain("j (HashJoin) has no link into its input port 1 (right)");
+    expect(error.message).toContain("j (HashJoin) has no link into its input-1 (right)");
   });
 
   it("refuses invalid properties, an unknown type and an unknown target", async () => {
@@ -67,14 +67,31 @@ describe("structural problems", () => {
 
 describe("columns and types", () => {
   const filter = (conditions: unknown[]) =>
-    workflow([[...scan], ["f", "Filter", { conditions }]], [["s", "f"]]);
+    workflow([[...scan], ["f", "Filter", { predicates: conditions }]], [["s", "f"]]);
 
   it("names the operator and the unknown column in every operator that takes one", async () => {
     const cases: [ReturnType<typeof workflow>, string, string][] = [
-      [filter([{ attribute: "salry", condition: ">", value: 1 }]), "f", "salry"],
-      [workflow([[...scan], ["p", "Projection", { attributes: ["name", "age"] }]], [["s", "p"]]), "p", "age"],
+      [filter([{ attribute: "salry", condition: ">", value: "1" }]), "f", "salry"],
       [
-        workflow([[...scan], ["o", "Sort", { sortKeys: [{ attribute: "Name" }] }]], [["s", "o"]]),
+        workflow(
+          [
+            [...scan],
+            [
+              "p",
+              "Projection",
+              { isDrop: false, attributes: [{ originalAttribute: "name" }, { originalAttribute: "age" }] },
+            ],
+          ],
+          [["s", "p"]],
+        ),
+        "p",
+        "age",
+      ],
+      [
+        workflow(
+          [[...scan], ["o", "Sort", { attributes: [{ attribute: "Name", sortPreference: "ASC" }] }]],
+          [["s", "o"]],
+        ),
         "o",
         "Name",
       ],
@@ -87,7 +104,7 @@ describe("columns and types", () => {
               "Aggregate",
               {
                 groupByKeys: ["dept"],
-                aggregations: [{ attribute: "*", function: "count", resultAttribute: "n" }],
+                aggregations: [{ aggFunction: "count(*)", "result attribute": "n" }],
               },
             ],
           ],
@@ -101,7 +118,7 @@ describe("columns and types", () => {
           [
             [...scan],
             ["t", "CSVFileScan", { fileName: "weird.csv" }],
-            ["j", "HashJoin", { leftAttribute: "id", rightAttribute: "id" }],
+            ["j", "HashJoin", { buildAttributeName: "id", probeAttributeName: "id" }],
           ],
           [
             ["s", "j", 0],
@@ -117,8 +134,9 @@ describe("columns and types", () => {
       expect(error).toMatchObject({ code: "unknown_column", operatorId, column });
       expect(error.message).toContain(`${operatorId} (`);
       expect(error.message).toContain(JSON.stringify(column));
+      expect(error.property).toMatch(/[A-Za-z]/);
     }
-    expect((await failure(filter([{ attribute: "Salary", condition: ">", value: 1 }]))).message).toContain(
+    expect((await failure(filter([{ attribute: "Salary", condition: ">", value: "1" }]))).message).toContain(
       'did you mean "salary"',
     );
   });
@@ -127,26 +145,31 @@ describe("columns and types", () => {
     const sumOfText = workflow(
       [
         [...scan],
-        ["a", "Aggregate", { aggregations: [{ attribute: "name", function: "sum", resultAttribute: "x" }] }],
+        [
+          "a",
+          "Aggregate",
+          { aggregations: [{ aggFunction: "sum", attribute: "name", "result attribute": "x" }] },
+        ],
       ],
       [["s", "a"]],
     );
     const e1 = await failure(sumOfText);
     expect(e1).toMatchObject({ code: "type_mismatch", operatorId: "a", column: "name" });
     expect(e1.message).toContain(
-      "a (Aggregate): aggregations[0] takes the sum of name, which is VARCHAR, not a number",
+      "a (Aggregate): aggregations[0] takes the sum of name, which is VARCHAR; sum needs a number",
     );
 
     const e2 = await failure(filter([{ attribute: "salary", condition: ">", value: "lots" }]));
     expect(e2).toMatchObject({ code: "type_mismatch", operatorId: "f", column: "salary" });
-    const e3 = await failure(filter([{ attribute: "salary", condition: "contains", value: "1" }]));
-    expect(e3).toMatchObject({ code: "type_mismatch", column: "salary" });
+    expect(e2.property).toBe("predicates[0].value");
+    const e3 = await failure(filter([{ attribute: "salary", condition: ">" }]));
+    expect(e3).toMatchObject({ code: "type_mismatch", column: "salary", property: "predicates[0].value" });
     const e4 = await failure(
       workflow(
         [
           [...scan],
           ["t", "CSVFileScan", { fileName: "weird.csv" }],
-          ["j", "HashJoin", { leftAttribute: "name", rightAttribute: 'we"ird' }],
+          ["j", "HashJoin", { buildAttributeName: "name", probeAttributeName: 'we"ird' }],
         ],
         [
           ["s", "j", 0],
@@ -166,12 +189,12 @@ describe("columns and types", () => {
       [[...scan], ["t", "CSVFileScan", { fileName: "weird.csv" }], ["u", "Union", {}]],
       [
         ["s", "u", 0],
-        ["t", "u", 1],
+        ["t", "u", 0],
       ],
     );
     const error = await failure(wf);
     expect(error).toMatchObject({ code: "unknown_column", operatorId: "u" });
-    expect(error.message).toContain("both inputs need the same columns");
+    expect(error.message).toContain("every input needs the same columns");
   });
 
   it("refuses an aggregate whose result names collide", async () => {
@@ -183,7 +206,7 @@ describe("columns and types", () => {
           "Aggregate",
           {
             groupByKeys: ["name"],
-            aggregations: [{ attribute: "salary", function: "max", resultAttribute: "NAME" }],
+            aggregations: [{ aggFunction: "max", attribute: "salary", "result attribute": "NAME" }],
           },
         ],
       ],
@@ -198,8 +221,8 @@ describe("runaway queries", () => {
     [
       ["a", "CSVFileScan", { fileName: "many.csv" }],
       ["b", "CSVFileScan", { fileName: "many.csv" }],
-      ["j", "HashJoin", { leftAttribute: "key", rightAttribute: "key" }],
-      ["n", "Aggregate", { aggregations: [{ attribute: "*", function: "count", resultAttribute: "rows" }] }],
+      ["j", "HashJoin", { buildAttributeName: "key", probeAttributeName: "key" }],
+      ["n", "Aggregate", { aggregations: [{ aggFunction: "count(*)", "result attribute": "rows" }] }],
     ],
     [
       ["a", "j", 0],
@@ -243,6 +266,8 @@ describe("paths and injection", () => {
   it("refuses a fileName that is a path, or not one of the user's datasets", async () => {
     for (const fileName of [
       "/etc/passwd",
+      "/a@b.c/../x/people.csv",
+      "/alice@example.com/people/v1/nope.csv",
       "../11/people.csv",
       "C:\\x.csv",
       "a/../../b.csv",
@@ -250,7 +275,7 @@ describe("paths and injection", () => {
       "file:///etc/passwd",
     ]) {
       const error = await failure(workflow([["s", "CSVFileScan", { fileName }]]));
-      expect(["invalid_properties", "invalid_path"]).toContain(error.code);
+      expect(["invalid_properties", "invalid_path", "unknown_dataset"]).toContain(error.code);
       expect(error.operatorId).toBe("s");
     }
     const own = await t.engine.datasets.list(USER);
@@ -265,7 +290,7 @@ describe("paths and injection", () => {
     const injectedColumn = workflow(
       [
         [...scan],
-        ["f", "Filter", { conditions: [{ attribute: 'salary" > 0 OR "1"="1', condition: ">", value: 1 }] }],
+        ["f", "Filter", { predicates: [{ attribute: 'salary" > 0 OR "1"="1', condition: ">", value: "1" }] }],
       ],
       [["s", "f"]],
     );
@@ -273,7 +298,7 @@ describe("paths and injection", () => {
 
     for (const value of ["x' OR '1'='1", "'; DROP TABLE people; --", "Ann' --"]) {
       const wf = workflow(
-        [[...scan], ["f", "Filter", { conditions: [{ attribute: "name", condition: "=", value }] }]],
+        [[...scan], ["f", "Filter", { predicates: [{ attribute: "name", condition: "=", value }] }]],
         [["s", "f"]],
       );
       const ex = await executeWorkflow(t.engine, { workflow: wf, userId: USER });
@@ -284,7 +309,7 @@ describe("paths and injection", () => {
       workflow(
         [
           [...scan],
-          ["f", "Filter", { conditions: [{ attribute: "name", condition: "=", value: "x' OR '1'='1" }] }],
+          ["f", "Filter", { predicates: [{ attribute: "name", condition: "=", value: "x' OR '1'='1" }] }],
         ],
         [["s", "f"]],
       ),
@@ -297,12 +322,14 @@ describe("paths and injection", () => {
   it("quotes odd column, result and operator names safely", async () => {
     const wf = workflow(
       [
-        ['scan"; DROP', "CSVFileScan", { fileName: "weird.csv", delimiter: "," }],
-        ["p", "Projection", { attributes: ['we"ird'] }],
+        ['scan"; DROP', "CSVFileScan", { fileName: "weird.csv", customDelimiter: "," }],
+        ["p", "Projection", { isDrop: false, attributes: [{ originalAttribute: 'we"ird' }] }],
         [
           "a",
           "Aggregate",
-          { aggregations: [{ attribute: 'we"ird', function: "sum", resultAttribute: 'x" FROM t; --' }] },
+          {
+            aggregations: [{ aggFunction: "sum", attribute: 'we"ird', "result attribute": 'x" FROM t; --' }],
+          },
         ],
       ],
       [

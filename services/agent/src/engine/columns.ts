@@ -46,7 +46,7 @@ export function requireColumn(
     "unknown_column",
     `${at.label}: ${at.property} names the column ${JSON.stringify(name)}, which does not exist in ${at.where ?? "its input"}` +
       `${guess ? `; did you mean ${JSON.stringify(guess)}?` : ""} The columns are: ${names.join(", ") || "(none)"}`,
-    { operatorId: at.operatorId, column: name },
+    { operatorId: at.operatorId, column: name, property: at.property },
   );
 }
 

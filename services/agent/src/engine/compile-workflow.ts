@@ -1,5 +1,6 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import type { Workflow } from "@texera-agent/protocol";
+import { isSource } from "../workflow/catalog.ts";
 import { compileOperator } from "./compile-operator.ts";
 import type { Engine } from "./engine.ts";
 import { EngineError } from "./errors.ts";
@@ -49,10 +50,9 @@ export async function compileWorkflow(
         return { sql: quoteIdent(`op_${at}`), columns: input.columns };
       });
       const nodeParams = new Params(`p${index}`);
-      const dataset =
-        node.type?.inputPorts === 0
-          ? resolver.resolve(String(node.properties.fileName), { operatorId: node.id, label: node.id })
-          : undefined;
+      const dataset = isSource(node.type)
+        ? resolver.resolve(String(node.properties.fileName), { operatorId: node.id, label: node.id })
+        : undefined;
       ctes.push(`${cte} AS (${compileOperator(node, inputs, dataset, nodeParams)})`);
       Object.assign(params, nodeParams.values);
       operators.push({ operatorId: node.id, cte });

@@ -8,6 +8,7 @@ import { createLlmClient } from "../react/llm-client.ts";
 import { runAgent } from "../react/run-agent.ts";
 import { ToolRegistry } from "../react/tool-registry.ts";
 import type { AgentTurn } from "../react/turn.ts";
+import { expectTexeraWorkflow } from "../workflow/texera-frontend.testing.ts";
 import { workflowTools } from "../workflow/tools.ts";
 import { DEFAULT_SAMPLES_DIR } from "./engine.ts";
 import type { Execution } from "./execute-workflow.ts";
@@ -84,6 +85,22 @@ it("the offline demo builds the workflow, runs it on the sample and reports the 
     "Sort",
   ]);
   for (const step of steps) for (const r of step.toolResults) expect(r.ok, r.output).toBe(true);
+  // What the demo built is Texera's WorkflowContent, every operator valid against the catalog's schemas
+  expectTexeraWorkflow(outcome.workflow);
+  expect(outcome.workflow.operators.map((o) => o.operatorID)).toEqual(["op1", "op2", "op3", "op4"]);
+  expect(
+    outcome.workflow.links.map((l) => [l.source.operatorID, l.target.operatorID, l.target.portID]),
+  ).toEqual([
+    ["op1", "op2", "input-0"],
+    ["op2", "op3", "input-0"],
+    ["op3", "op4", "input-0"],
+  ]);
+  expect(outcome.workflow.operators.map((o) => o.customDisplayName)).toEqual([
+    "Orders",
+    "Large orders",
+    "Total by region",
+    "Largest first",
+  ]);
 
   const expected = expectedTotals();
   expect(executions).toHaveLength(1);

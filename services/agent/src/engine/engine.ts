@@ -17,18 +17,26 @@ export interface EngineOptions {
   dataDir: string;
   /** Read-only samples every user sees; default DEFAULT_SAMPLES_DIR, false for none. */
   samplesDir?: string | false;
-  /** DuckDB memory limit, e.g. "2GB" (DUCKDB_MEMORY_LIMIT); DuckDB's default when unset. */
+  /** DuckDB memory limit, e.g. "2GB" (DUCKDB_MEMORY_LIMIT); default DUCKDB_DEFAULTS.memoryLimit. */
   memoryLimit?: string;
-  /** DuckDB worker threads (DUCKDB_THREADS); one per core when unset. */
+  /** DuckDB worker threads (DUCKDB_THREADS); default DUCKDB_DEFAULTS.threads. */
   threads?: number;
+  /** Most disk DuckDB may spill to (DUCKDB_MAX_TEMP_DIRECTORY_SIZE); default DUCKDB_DEFAULTS. */
+  maxTempDirectorySize?: string;
   /** Executions running at once; later ones wait (their time limit runs while they wait). */
   maxConcurrentRuns?: number;
+  /** Of those, at most this many for one user, so another user's execution finds a slot. */
+  maxConcurrentRunsPerUser?: number;
+  /** Executions of one user waiting for a slot; one more is refused at once ("busy"). */
+  maxQueuedRunsPerUser?: number;
   /** Default time limit of one execution. */
   timeoutMs?: number;
   /** Most rows kept per operator result (for the browser's table; the model sees fewer). */
   resultRowLimit?: number;
-  /** Longest text kept per cell of a stored result. */
-  maxCellChars?: number;
+  /** Most bytes of one cell when it leaves DuckDB; longer cells are cut inside DuckDB, with a marker. */
+  maxCellBytes?: number;
+  /** Most bytes of one row when it leaves DuckDB; a longer row's long cells are cut to a share each. */
+  maxRowBytes?: number;
   /** Most bytes of rows (as JSON) kept per operator result. */
   maxResultBytes?: number;
   /** Most bytes of rows kept for a whole execution (shared by its operators). */
@@ -39,19 +47,30 @@ export interface EngineOptions {
 
 export const ENGINE_DEFAULTS = {
   maxConcurrentRuns: 2,
+  maxConcurrentRunsPerUser: 1,
+  maxQueuedRunsPerUser: 4,
   timeoutMs: 30_000,
   resultRowLimit: 1_000,
-  maxCellChars: 1_000,
+  maxCellBytes: 1_000,
+  maxRowBytes: 64 * 1024,
   maxResultBytes: 512 * 1024,
   maxExecutionBytes: 4 * 1024 * 1024,
   maxDatasetBytes: 100 * 1024 * 1024,
 } as const;
 
-type Settings = Required<Omit<EngineOptions, "samplesDir" | "memoryLimit" | "threads">>;
+/** DuckDB's own bounds, per process (DuckDB's defaults would be 80% of RAM, a thread per core, 90% of disk). */
+export const DUCKDB_DEFAULTS = {
+  memoryLimit: "1GB",
+  threads: 2,
+  maxTempDirectorySize: "4GB",
+} as const;
+
+type Settings = Required<Omit<EngineOptions, "samplesDir">>;
 
 /**
  * The workflow engine of one process: the one DuckDB database (locked to the data and samples folders),
- * the users' datasets, the cache of file schemas and the limit on concurrent executions. Each execution
+ * the users' datasets, the cache of file schemas and the limit on concurrent executions (in all and per
+ * user). Each execution
  * or schema propagation takes a connection of its own and closes it (dropping its temporary tables).
  */
 export class Engine {
@@ -64,7 +83,13 @@ export class Engine {
   ) {}
 
   static async create(options: EngineOptions): Promise<Engine> {
-    const settings: Settings = { ...ENGINE_DEFAULTS, dataDir: options.dataDir };
+    const settings: Settings = {
+      ...ENGINE_DEFAULTS,
+      dataDir: options.dataDir,
+      memoryLimit: options.memoryLimit ?? DUCKDB_DEFAULTS.memoryLimit,
+      threads: options.threads ?? DUCKDB_DEFAULTS.threads,
+      maxTempDirectorySize: options.maxTempDirectorySize ?? DUCKDB_DEFAULTS.maxTempDirectorySize,
+    };
     for (const key of Object.keys(ENGINE_DEFAULTS) as (keyof typeof ENGINE_DEFAULTS)[]) {
       const value = options[key];
       if (value === undefined) continue;
@@ -82,10 +107,16 @@ export class Engine {
     instance = await openDuckDb({
       allowedDirectories: [await datasets.realRoot(), ...(samplesDir ? [samplesDir] : [])],
       tempDirectory: join(options.dataDir, "duckdb-tmp"),
-      memoryLimit: options.memoryLimit,
-      threads: options.threads,
+      memoryLimit: settings.memoryLimit,
+      threads: settings.threads,
+      maxTempDirectorySize: settings.maxTempDirectorySize,
     });
-    return new Engine(instance, datasets, settings, new ScanCache(), new Limiter(settings.maxConcurrentRuns));
+    const runs = new Limiter(
+      settings.maxConcurrentRuns,
+      settings.maxConcurrentRunsPerUser,
+      settings.maxQueuedRunsPerUser,
+    );
+    return new Engine(instance, datasets, settings, new ScanCache(), runs);
   }
 
   connect(): Promise<DuckDBConnection> {

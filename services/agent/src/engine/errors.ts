@@ -7,6 +7,8 @@ export type EngineErrorCode =
   | "cycle"
   | "missing_input"
   | "bad_link"
+  | "disabled"
+  | "unsupported_property"
   | "unknown_column"
   | "duplicate_column"
   | "type_mismatch"
@@ -18,6 +20,7 @@ export type EngineErrorCode =
   | "timeout"
   | "cancelled"
   | "busy"
+  | "out_of_memory"
   | "execution_failed";
 
 /**
@@ -28,19 +31,27 @@ export class EngineError extends Error {
   readonly code: EngineErrorCode;
   readonly operatorId: string | undefined;
   readonly column: string | undefined;
+  /** The operator property at fault, as a path into operatorProperties (e.g. `predicates[0].attribute`). */
+  readonly property: string | undefined;
 
-  constructor(code: EngineErrorCode, message: string, where: { operatorId?: string; column?: string } = {}) {
+  constructor(
+    code: EngineErrorCode,
+    message: string,
+    where: { operatorId?: string; column?: string; property?: string } = {},
+  ) {
     super(message);
     this.name = "EngineError";
     this.code = code;
     this.operatorId = where.operatorId;
     this.column = where.column;
+    this.property = where.property;
   }
 }
 
 /** Errors that are the workflow's fault (the model can fix them), as opposed to a stopped run. */
 export function isWorkflowError(error: unknown): error is EngineError {
   return (
-    error instanceof EngineError && !["timeout", "cancelled", "busy", "execution_failed"].includes(error.code)
+    error instanceof EngineError &&
+    !["timeout", "cancelled", "busy", "out_of_memory", "execution_failed"].includes(error.code)
   );
 }

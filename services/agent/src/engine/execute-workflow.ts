@@ -1,12 +1,14 @@
 import type { Workflow } from "@texera-agent/protocol";
+import { MARKER_ROOM, readBoundedRows } from "./bounded-rows.ts";
 import type { Engine } from "./engine.ts";
 import { EngineError, isWorkflowError } from "./errors.ts";
 import { interruptOnAbort } from "./interrupt.ts";
+import { QueueFull } from "./limiter.ts";
 import { duckdbError, Interrupted, type Materialized, materialize } from "./materialize.ts";
 import { operatorLabel, planWorkflow } from "./plan.ts";
 import { describePlan } from "./propagate-schemas.ts";
 import type { OperatorResult } from "./protocol.ts";
-import { plainRows } from "./result-values.ts";
+import { resourceError } from "./resource-errors.ts";
 
 export interface ExecuteOptions {
   workflow: Workflow;
@@ -49,21 +51,25 @@ export async function executeWorkflow(engine: Engine, options: ExecuteOptions): 
 
   const deadline = AbortSignal.timeout(timeoutMs);
   const stop = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  let waitedMs = 0;
   const stopped = (running: string) =>
     deadline.aborted
       ? new EngineError(
           "timeout",
-          `the execution was cancelled at its time limit of ${timeoutMs} ms while ${running} was running; ` +
-            "make the data smaller first (Filter, Limit, Projection) or join on a more selective column",
+          `the execution was cancelled at its time limit of ${timeoutMs} ms while ${running} was running` +
+            (waitedMs >= 1_000
+              ? ` (${Math.round(waitedMs)} ms of it waiting for an engine slot: at most ` +
+                `${settings.maxConcurrentRunsPerUser} of your executions run at once)`
+              : "") +
+            "; make the data smaller first (Filter, Limit, Projection) or join on a more selective column",
         )
       : new EngineError("cancelled", `the execution was cancelled while ${running} was running`);
 
-  let release: () => void;
-  try {
-    release = await engine.runs.acquire(stop);
-  } catch {
-    throw stopped("it waited for another execution to finish");
-  }
+  const release = await acquireSlot(engine, options.userId, stop, () => {
+    waitedMs = performance.now() - started;
+    return stopped("it waited for another execution to finish");
+  });
+  waitedMs = performance.now() - started;
   const resolver = await engine.resolverFor(options.userId);
   const conn = await engine.connect();
   const dispose = interruptOnAbort(conn, stop);
@@ -87,27 +93,33 @@ export async function executeWorkflow(engine: Engine, options: ExecuteOptions): 
       const table = await materialize(ctx, node, index, inputs, dry.columns);
       tables.set(node.id, table);
       const offset = node.id === plan.target ? (options.targetOffset ?? 0) : 0;
-      let read: Awaited<ReturnType<typeof conn.runAndReadAll>>;
+      let read: Awaited<ReturnType<typeof readBoundedRows>>;
       try {
         if (stop.aborted) throw new Interrupted();
-        read = await conn.runAndReadAll(`SELECT * FROM ${table.sql} LIMIT ${rowLimit} OFFSET ${offset}`);
+        // Cells and rows are bounded inside DuckDB: no value leaves it larger than the engine's caps.
+        read = await readBoundedRows(conn, table.sql, table.columns, {
+          limit: rowLimit,
+          offset,
+          maxCellBytes: settings.maxCellBytes,
+          maxRowBytes: settings.maxRowBytes,
+          maxCellChars: settings.maxCellBytes + MARKER_ROOM,
+          maxBytes: Math.min(
+            settings.maxResultBytes,
+            Math.floor(settings.maxExecutionBytes / plan.nodes.length),
+          ),
+        });
       } catch (error) {
         throw duckdbError(error, { operatorId: node.id, label: running }, undefined, resolver);
       }
-      const { rows, cut } = plainRows(read.getRowsJson(), table.columns, {
-        maxCellChars: settings.maxCellChars,
-        maxBytes: Math.min(
-          settings.maxResultBytes,
-          Math.floor(settings.maxExecutionBytes / plan.nodes.length),
-        ),
-      });
+      const { rows, cellsCut, rowsLeftOut } = read;
       results.push({
         operatorId: node.id,
         operatorType: node.op.operatorType,
         columns: table.columns,
         rows,
         rowCount: table.rowCount,
-        truncated: cut || offset + rows.length < table.rowCount || offset > 0,
+        truncated: cellsCut || rowsLeftOut || offset + rows.length < table.rowCount || offset > 0,
+        ...(cellsCut ? { cellsCut } : {}),
         elapsedMs: round(performance.now() - began),
       });
     }
@@ -119,7 +131,7 @@ export async function executeWorkflow(engine: Engine, options: ExecuteOptions): 
     };
   } catch (error) {
     if (error instanceof Interrupted || (stop.aborted && !isWorkflowError(error))) throw stopped(running);
-    throw error;
+    throw resourceError(error, settings, running) ?? error;
   } finally {
     dispose();
     conn.closeSync();
@@ -128,3 +140,28 @@ export async function executeWorkflow(engine: Engine, options: ExecuteOptions): 
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/**
+ * One of the engine's slots for this user (waiting while the user holds their share or all are taken).
+ * A user with too many executions waiting already gets "busy" at once; an abort while waiting, `stopped`.
+ */
+export async function acquireSlot(
+  engine: Engine,
+  userId: number,
+  signal: AbortSignal,
+  stopped: () => Error,
+): Promise<() => void> {
+  try {
+    return await engine.runs.acquire(signal, String(userId));
+  } catch (error) {
+    if (error instanceof QueueFull) {
+      throw new EngineError(
+        "busy",
+        `you already have ${error.maxQueuedPerOwner} workflow executions waiting for the engine ` +
+          `(at most ${engine.settings.maxConcurrentRunsPerUser} of yours run at once; ` +
+          "ENGINE_MAX_QUEUED_RUNS_PER_USER); wait for them to finish and run again",
+      );
+    }
+    throw stopped();
+  }
+}

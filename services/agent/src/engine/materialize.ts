@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { isSource } from "../workflow/catalog.ts";
 import { compileOperator, type Relation, scanSql } from "./compile-operator.ts";
 import { EngineError } from "./errors.ts";
 import { operatorLabel, type PlanNode } from "./plan.ts";
@@ -43,8 +44,9 @@ export async function materialize(
   const at = { operatorId: node.id, label: operatorLabel(node.op) };
   const table = quoteIdent(`${ctx.prefix}_${index}`);
   const params = new Params(`p${index}`);
-  const dataset =
-    node.type?.inputPorts === 0 ? ctx.resolver.resolve(String(node.properties.fileName), at) : undefined;
+  const dataset = isSource(node.type)
+    ? ctx.resolver.resolve(String(node.properties.fileName), at)
+    : undefined;
   const select = compileOperator(node, inputs, dataset, params);
   const cacheKey = dataset && ScanCache.key(dataset.path, dataset.sizeBytes, dataset.modifiedMs, select);
   const cached = ctx.dry && cacheKey ? ctx.cache.get(cacheKey) : undefined;

@@ -70,9 +70,9 @@ describe("file scans", () => {
     expect(objects[3]).toEqual({ id: 4, name: "Dee", dept: "ops", salary: null, active: true });
   });
 
-  it("honours the delimiter and hasHeader options", async () => {
+  it("honours customDelimiter (its first character) and hasHeader", async () => {
     const { result } = await run(
-      [["s", "CSVFileScan", { fileName: "semi.csv", delimiter: ";", hasHeader: false }]],
+      [["s", "CSVFileScan", { fileName: "semi.csv", customDelimiter: ";", hasHeader: false }]],
       [],
       "s",
     );
@@ -82,13 +82,13 @@ describe("file scans", () => {
   });
 
   it("reads JSON arrays and newline-delimited JSON", async () => {
-    const a = await run([["j", "JSONFileScan", { fileName: "events.json" }]], [], "j");
+    const a = await run([["j", "JSONLFileScan", { fileName: "events.json" }]], [], "j");
     expect(a.objects).toEqual([
       { id: 1, kind: "click", at: "2024-03-01" },
       { id: 2, kind: "view", at: "2024-03-02" },
     ]);
     expect(a.result.columns.find((c) => c.name === "at")?.type).toBe("DATE");
-    const b = await run([["j", "JSONFileScan", { fileName: "events.jsonl" }]], [], "j");
+    const b = await run([["j", "JSONLFileScan", { fileName: "events.jsonl" }]], [], "j");
     expect(b.objects.map((o) => o.kind)).toEqual(["buy", "view"]);
   });
 
@@ -108,19 +108,15 @@ describe("file scans", () => {
 });
 
 describe("Filter", () => {
-  const filter = async (conditions: unknown[], combine?: string) =>
-    names(
-      (
-        await run(
-          [[...scan("s")], ["f", "Filter", { conditions, ...(combine ? { combine } : {}) }]],
-          [["s", "f"]],
-          "f",
-        )
-      ).objects,
-    );
+  const filter = async (predicates: unknown[]) =>
+    names((await run([[...scan("s")], ["f", "Filter", { predicates }]], [["s", "f"]], "f")).objects);
 
   it("compares numbers, text and booleans", async () => {
-    expect(await filter([{ attribute: "salary", condition: ">", value: 70 }])).toEqual(["Ann", "Bob", "Eve"]);
+    expect(await filter([{ attribute: "salary", condition: ">", value: "70" }])).toEqual([
+      "Ann",
+      "Bob",
+      "Eve",
+    ]);
     expect(await filter([{ attribute: "salary", condition: "<=", value: "80" }])).toEqual(["Bob", "Cid"]);
     expect(await filter([{ attribute: "dept", condition: "!=", value: "eng" }])).toEqual([
       "Cid",
@@ -128,7 +124,7 @@ describe("Filter", () => {
       "Eve",
     ]);
     expect(await filter([{ attribute: "dept", condition: "=", value: "ops" }])).toEqual(["Cid", "Dee"]);
-    expect(await filter([{ attribute: "active", condition: "=", value: true }])).toEqual([
+    expect(await filter([{ attribute: "active", condition: "=", value: "TRUE" }])).toEqual([
       "Ann",
       "Cid",
       "Dee",
@@ -136,33 +132,60 @@ describe("Filter", () => {
     expect(await filter([{ attribute: "active", condition: "=", value: "false" }])).toEqual(["Bob", "Eve"]);
   });
 
-  it("tests for null, substrings, and combines with AND or OR", async () => {
+  it("tests for null and ORs the predicates, as Texera's Filter does", async () => {
     expect(await filter([{ attribute: "salary", condition: "is null" }])).toEqual(["Dee"]);
     expect(await filter([{ attribute: "salary", condition: "is not null" }])).toHaveLength(4);
-    expect(await filter([{ attribute: "name", condition: "contains", value: "e" }])).toEqual(["Dee", "Eve"]);
     const both = [
       { attribute: "dept", condition: "=", value: "eng" },
-      { attribute: "salary", condition: ">=", value: 90 },
+      { attribute: "salary", condition: ">=", value: "90" },
     ];
-    expect(await filter(both)).toEqual(["Ann"]);
-    expect(await filter(both, "OR")).toEqual(["Ann", "Bob", "Eve"]);
+    expect(await filter(both)).toEqual(["Ann", "Bob", "Eve"]);
+  });
+});
+
+describe("SubstringSearch", () => {
+  it("keeps rows containing the substring, case-insensitive unless asked", async () => {
+    const search = async (substring: string, isCaseSensitive: boolean) =>
+      names(
+        (
+          await run(
+            [[...scan("s")], ["f", "SubstringSearch", { attribute: "name", substring, isCaseSensitive }]],
+            [["s", "f"]],
+            "f",
+          )
+        ).objects,
+      );
+    expect(await search("e", true)).toEqual(["Dee", "Eve"]);
+    expect(await search("e", false)).toEqual(["Dee", "Eve"]);
+    expect(await search("E", false)).toEqual(["Dee", "Eve"]);
+    expect(await search("E", true)).toEqual(["Eve"]);
   });
 });
 
 describe("Projection, Sort, Limit, Distinct", () => {
-  it("keeps the listed columns in the listed order", async () => {
+  it("keeps the listed columns in the listed order, renamed by alias; isDrop drops them", async () => {
+    const attributes = [
+      { originalAttribute: "name", alias: "who" },
+      { originalAttribute: "id", alias: "" },
+    ];
     const { result } = await run(
-      [[...scan("s")], ["p", "Projection", { attributes: ["name", "id"] }]],
+      [[...scan("s")], ["p", "Projection", { isDrop: false, attributes }]],
       [["s", "p"]],
       "p",
     );
-    expect(result.columns.map((c) => c.name)).toEqual(["name", "id"]);
+    expect(result.columns.map((c) => c.name)).toEqual(["who", "id"]);
     expect(result.rows[0]).toEqual(["Ann", 1]);
+    const dropped = await run(
+      [[...scan("s")], ["p", "Projection", { isDrop: true, attributes }]],
+      [["s", "p"]],
+      "p",
+    );
+    expect(dropped.result.columns.map((c) => c.name)).toEqual(["dept", "salary", "active"]);
   });
 
   it("sorts by several keys, nulls last", async () => {
     const one = await run(
-      [[...scan("s")], ["o", "Sort", { sortKeys: [{ attribute: "salary", order: "desc" }] }]],
+      [[...scan("s")], ["o", "Sort", { attributes: [{ attribute: "salary", sortPreference: "DESC" }] }]],
       [["s", "o"]],
       "o",
     );
@@ -170,7 +193,16 @@ describe("Projection, Sort, Limit, Distinct", () => {
     const two = await run(
       [
         [...scan("s")],
-        ["o", "Sort", { sortKeys: [{ attribute: "dept" }, { attribute: "salary", order: "desc" }] }],
+        [
+          "o",
+          "Sort",
+          {
+            attributes: [
+              { attribute: "dept", sortPreference: "ASC" },
+              { attribute: "salary", sortPreference: "DESC" },
+            ],
+          },
+        ],
       ],
       [["s", "o"]],
       "o",
@@ -178,12 +210,12 @@ describe("Projection, Sort, Limit, Distinct", () => {
     expect(names(two.objects)).toEqual(["Ann", "Bob", "Cid", "Dee", "Eve"]);
   });
 
-  it("limits with an offset, keeping the sorted order", async () => {
+  it("limits, keeping the sorted order", async () => {
     const { objects, result } = await run(
       [
         [...scan("s")],
-        ["o", "Sort", { sortKeys: [{ attribute: "salary", order: "desc" }] }],
-        ["l", "Limit", { limit: 2, offset: 1 }],
+        ["o", "Sort", { attributes: [{ attribute: "salary", sortPreference: "DESC" }] }],
+        ["l", "Limit", { limit: 2 }],
       ],
       [
         ["s", "o"],
@@ -191,13 +223,17 @@ describe("Projection, Sort, Limit, Distinct", () => {
       ],
       "l",
     );
-    expect(names(objects)).toEqual(["Eve", "Bob"]);
+    expect(names(objects)).toEqual(["Ann", "Eve"]);
     expect(result.rowCount).toBe(2);
   });
 
   it("drops duplicate rows", async () => {
     const { objects } = await run(
-      [[...scan("s")], ["p", "Projection", { attributes: ["dept"] }], ["d", "Distinct", {}]],
+      [
+        [...scan("s")],
+        ["p", "Projection", { isDrop: false, attributes: [{ originalAttribute: "dept" }] }],
+        ["d", "Distinct", {}],
+      ],
       [
         ["s", "p"],
         ["p", "d"],
@@ -219,12 +255,13 @@ describe("Aggregate", () => {
           {
             groupByKeys: ["dept"],
             aggregations: [
-              { attribute: "salary", function: "sum", resultAttribute: "total" },
-              { attribute: "*", function: "count", resultAttribute: "n" },
-              { attribute: "salary", function: "count", resultAttribute: "paid" },
-              { attribute: "salary", function: "average", resultAttribute: "mean" },
-              { attribute: "salary", function: "min", resultAttribute: "low" },
-              { attribute: "name", function: "max", resultAttribute: "last_name" },
+              { aggFunction: "sum", attribute: "salary", "result attribute": "total" },
+              { aggFunction: "count(*)", "result attribute": "n" },
+              { aggFunction: "count", attribute: "salary", "result attribute": "paid" },
+              { aggFunction: "average", attribute: "salary", "result attribute": "mean" },
+              { aggFunction: "min", attribute: "salary", "result attribute": "low" },
+              { aggFunction: "max", attribute: "id", "result attribute": "last_id" },
+              { aggFunction: "concat", attribute: "name", "result attribute": "names" },
             ],
           },
         ],
@@ -233,9 +270,9 @@ describe("Aggregate", () => {
       "a",
     );
     expect(objects).toEqual([
-      { dept: "eng", total: 180, n: 2, paid: 2, mean: 90, low: 80, last_name: "Bob" },
-      { dept: "ops", total: 60, n: 2, paid: 1, mean: 60, low: 60, last_name: "Dee" },
-      { dept: "sales", total: 90, n: 1, paid: 1, mean: 90, low: 90, last_name: "Eve" },
+      { dept: "eng", total: 180, n: 2, paid: 2, mean: 90, low: 80, last_id: 2, names: expect.any(String) },
+      { dept: "ops", total: 60, n: 2, paid: 1, mean: 60, low: 60, last_id: 4, names: expect.any(String) },
+      { dept: "sales", total: 90, n: 1, paid: 1, mean: 90, low: 90, last_id: 5, names: "Eve" },
     ]);
     expect(result.columns.map((c) => c.type)).toEqual([
       "VARCHAR",
@@ -244,8 +281,10 @@ describe("Aggregate", () => {
       "BIGINT",
       "DOUBLE",
       "BIGINT",
+      "BIGINT",
       "VARCHAR",
     ]);
+    expect(String(objects[0]!.names).split(",").sort()).toEqual(["Ann", "Bob"]);
   });
 
   it("treats the whole input as one group without keys", async () => {
@@ -257,8 +296,8 @@ describe("Aggregate", () => {
           "Aggregate",
           {
             aggregations: [
-              { attribute: "*", function: "count", resultAttribute: "rows" },
-              { attribute: "salary", function: "sum", resultAttribute: "payroll" },
+              { aggFunction: "count(*)", "result attribute": "rows" },
+              { aggFunction: "sum", attribute: "salary", "result attribute": "payroll" },
             ],
           },
         ],
@@ -276,7 +315,7 @@ describe("HashJoin", () => {
       [
         [...scan("p")],
         [...scan("d", "depts.csv")],
-        ["j", "HashJoin", { leftAttribute: "dept", rightAttribute: "dept", joinType }],
+        ["j", "HashJoin", { buildAttributeName: "dept", probeAttributeName: "dept", joinType }],
       ],
       [
         ["p", "j", 0],
@@ -285,7 +324,7 @@ describe("HashJoin", () => {
       "j",
     );
 
-  it("inner, left, right and full joins keep the right rows; clashing names get _right", async () => {
+  it("inner, left/right/full outer joins with Texera's output columns (probe key dropped)", async () => {
     const inner = await join("inner");
     expect(inner.result.columns.map((c) => c.name)).toEqual([
       "id",
@@ -293,29 +332,63 @@ describe("HashJoin", () => {
       "dept",
       "salary",
       "active",
-      "dept_right",
       "floor",
     ]);
     expect(names(inner.objects).sort()).toEqual(["Ann", "Bob", "Cid", "Dee"]);
-    expect(inner.objects.find((o) => o.name === "Cid")).toMatchObject({ dept_right: "ops", floor: 2 });
-    const left = await join("left");
+    expect(inner.objects.find((o) => o.name === "Cid")).toMatchObject({ dept: "ops", floor: 2 });
+    const left = await join("left outer");
     expect(left.result.rowCount).toBe(5);
-    expect(left.objects.find((o) => o.name === "Eve")).toMatchObject({ dept_right: null, floor: null });
-    const right = await join("right");
+    expect(left.objects.find((o) => o.name === "Eve")).toMatchObject({ floor: null });
+    const right = await join("right outer");
     expect(right.result.rowCount).toBe(5);
-    expect(right.objects.find((o) => o.dept_right === "hr")).toMatchObject({ name: null, floor: 3 });
-    expect((await join("full")).result.rowCount).toBe(6);
+    // the unmatched right row shows its key in the (same-named) build key column, as Texera's probe does
+    expect(right.objects.find((o) => o.dept === "hr")).toMatchObject({ name: null, floor: 3 });
+    expect((await join("full outer")).result.rowCount).toBe(6);
+  });
+
+  it('suffixes a right column whose name is taken with "#@1"', async () => {
+    const { result } = await run(
+      [
+        [...scan("p")],
+        [...scan("q")],
+        ["j", "HashJoin", { buildAttributeName: "id", probeAttributeName: "id", joinType: "inner" }],
+      ],
+      [
+        ["p", "j", 0],
+        ["q", "j", 1],
+      ],
+      "j",
+    );
+    expect(result.columns.map((c) => c.name)).toEqual([
+      "id",
+      "name",
+      "dept",
+      "salary",
+      "active",
+      "name#@1",
+      "dept#@1",
+      "salary#@1",
+      "active#@1",
+    ]);
   });
 });
 
 describe("Union", () => {
-  it("appends the rows of both inputs, matching columns by name", async () => {
+  it("appends the rows of every link into its one port, matching columns by name", async () => {
     const { result, ex } = await run(
       [
         [...scan("a")],
         [...scan("b")],
-        ["pa", "Projection", { attributes: ["name", "dept"] }],
-        ["pb", "Projection", { attributes: ["dept", "name"] }],
+        [
+          "pa",
+          "Projection",
+          { isDrop: false, attributes: [{ originalAttribute: "name" }, { originalAttribute: "dept" }] },
+        ],
+        [
+          "pb",
+          "Projection",
+          { isDrop: false, attributes: [{ originalAttribute: "dept" }, { originalAttribute: "name" }] },
+        ],
         ["u", "Union", {}],
         ["d", "Distinct", {}],
       ],
@@ -323,7 +396,7 @@ describe("Union", () => {
         ["a", "pa"],
         ["b", "pb"],
         ["pa", "u", 0],
-        ["pb", "u", 1],
+        ["pb", "u", 0],
         ["u", "d"],
       ],
       "d",
@@ -338,8 +411,8 @@ describe("results", () => {
   it("keeps every operator's row count, bounds the rows, and runs only what the target needs", async () => {
     const ops: Parameters<typeof workflow>[0] = [
       [...scan("s")],
-      ["f", "Filter", { conditions: [{ attribute: "salary", condition: ">", value: 0 }] }],
-      ["x", "Projection", { attributes: ["id"] }],
+      ["f", "Filter", { predicates: [{ attribute: "salary", condition: ">", value: "0" }] }],
+      ["x", "Projection", { isDrop: false, attributes: [{ originalAttribute: "id" }] }],
     ];
     const ex = await executeWorkflow(t.engine, {
       workflow: workflow(ops, [

@@ -1,17 +1,17 @@
-import type { Operator, Workflow } from "@texera-agent/protocol";
+import { type Operator, portIndex, type Workflow } from "@texera-agent/protocol";
 import { findOperatorType, type OperatorType, portLabel } from "../workflow/catalog.ts";
 import { ToolInputError } from "../workflow/errors.ts";
 import { validateProperties } from "../workflow/validate-properties.ts";
 import { EngineError } from "./errors.ts";
 
-/** One operator as the engine runs it: its checked properties (defaults filled in) and its inputs by port. */
+/** One operator as the engine runs it: its checked properties (defaults filled in) and its inputs. */
 export interface PlanNode {
   id: string;
   op: Operator;
   type: OperatorType | undefined;
   properties: Record<string, unknown>;
-  /** operatorId feeding each input port (undefined: nothing linked). */
-  inputs: (string | undefined)[];
+  /** operatorIDs feeding it, in port order (a Union's one port may hold several, in link order). */
+  inputs: string[];
   /** What keeps this operator from running by itself (its inputs aside). */
   error?: EngineError;
 }
@@ -22,18 +22,21 @@ export interface Plan {
   target: string | undefined;
 }
 
-/** How an operator is named in every message: `filter-1 (Filter "Large orders")`. */
+/** How an operator is named in every message: `op2 (Filter "Large orders")`. */
 export function operatorLabel(op: Operator): string {
-  const name =
-    op.displayName && op.displayName !== op.operatorType ? ` ${JSON.stringify(op.displayName)}` : "";
-  return `${op.operatorId} (${op.operatorType}${name})`;
+  const type = findOperatorType(op.operatorType);
+  const name = op.customDisplayName;
+  const shown =
+    name && name !== op.operatorType && name !== type?.userFriendlyName ? ` ${JSON.stringify(name)}` : "";
+  return `${op.operatorID} (${op.operatorType}${shown})`;
 }
 
 /**
- * The operators a run needs (the target and everything upstream of it, or the whole workflow), in run
- * order, each with the structural problems that would stop it: unknown type, invalid properties, links
- * that do not fit its ports, inputs without links, cycles. Problems are recorded per node, not thrown,
- * so that schema propagation can still describe the rest of the workflow.
+ * The operators a run needs (the target and everything upstream of it, or the whole workflow, disabled
+ * operators left out as Texera leaves them out), in run order, each with the structural problems that
+ * would stop it: unknown type, invalid properties, links that do not fit its ports, inputs without
+ * links, a disabled input, cycles. Problems are recorded per node, not thrown, so that schema propagation
+ * can still describe the rest of the workflow.
  */
 export function planWorkflow(workflow: Workflow, targetOperatorId?: string): Plan {
   if (workflow.operators.length === 0) {
@@ -43,76 +46,107 @@ export function planWorkflow(workflow: Workflow, targetOperatorId?: string): Pla
     );
   }
   const byId = new Map<string, Operator>();
-  for (const op of workflow.operators) if (!byId.has(op.operatorId)) byId.set(op.operatorId, op);
+  for (const op of workflow.operators) if (!byId.has(op.operatorID)) byId.set(op.operatorID, op);
   if (targetOperatorId !== undefined && !byId.has(targetOperatorId)) {
     throw new EngineError(
       "unknown_operator",
       `no operator ${JSON.stringify(targetOperatorId)} in the workflow; its operator ids are: ${[...byId.keys()].join(", ")}`,
     );
   }
+  const target = targetOperatorId === undefined ? undefined : byId.get(targetOperatorId)!;
+  if (target?.isDisabled) {
+    throw new EngineError(
+      "disabled",
+      `${operatorLabel(target)} is disabled, so it does not run; enable it on the canvas first`,
+      { operatorId: target.operatorID },
+    );
+  }
   const needed =
     targetOperatorId === undefined ? new Set(byId.keys()) : upstreamOf(workflow, targetOperatorId);
   const nodes = new Map<string, PlanNode>();
-  for (const [id, op] of byId) if (needed.has(id)) nodes.set(id, describeNode(op));
+  for (const [id, op] of byId) if (needed.has(id) && !op.isDisabled) nodes.set(id, describeNode(op));
 
+  const byPort = new Map<string, string[][]>(); // node id → sources per input port
   for (const link of workflow.links) {
-    const node = nodes.get(link.target);
+    const node = nodes.get(link.target.operatorID);
     if (!node) continue;
     const fail = (message: string) => {
       node.error ??= new EngineError("bad_link", `${operatorLabel(node.op)}: ${message}`, {
         operatorId: node.id,
       });
     };
-    if (!byId.has(link.source)) {
-      fail(`link ${link.linkId} comes from ${link.source}, which is not in the workflow; delete the link`);
+    const sourceId = link.source.operatorID;
+    const source = byId.get(sourceId);
+    const port = portIndex(node.op.inputPorts, link.target.portID);
+    if (!source) {
+      fail(`link ${link.linkID} comes from ${sourceId}, which is not in the workflow; delete the link`);
+    } else if (source.isDisabled) {
+      node.error ??= new EngineError(
+        "disabled",
+        `${operatorLabel(node.op)} reads from ${sourceId}, which is disabled; enable it or link another input`,
+        { operatorId: node.id },
+      );
     } else if (!node.type) {
       // the unknown type is the error already
-    } else if (link.targetPort < 0 || link.targetPort >= node.type.inputPorts) {
+    } else if (port < 0 || port >= node.type.inputPorts.length) {
       fail(
-        `link ${link.linkId} goes to port ${link.targetPort}, but ${node.op.operatorType} has ` +
-          (node.type.inputPorts === 0
+        `link ${link.linkID} goes to port ${JSON.stringify(link.target.portID)}, but ${node.op.operatorType} has ` +
+          (node.type.inputPorts.length === 0
             ? "no input ports (it is a source)"
-            : `ports 0 to ${node.type.inputPorts - 1}`),
+            : `input ports ${node.type.inputPorts.map((_, i) => `input-${i}`).join(", ")}`),
       );
-    } else if (node.inputs[link.targetPort] !== undefined) {
-      fail(`${portLabel(node.type, link.targetPort)} has two links; a port takes one, delete one of them`);
     } else {
-      node.inputs[link.targetPort] = link.source;
+      const ports = byPort.get(node.id) ?? node.type.inputPorts.map(() => []);
+      byPort.set(node.id, ports);
+      if (ports[port]!.length > 0 && node.type.inputPorts[port]!.disallowMultiLinks) {
+        fail(`${portLabel(node.type, port)} has two links; it takes one, delete one of them`);
+      } else {
+        ports[port]!.push(sourceId);
+      }
     }
   }
   for (const node of nodes.values()) {
     if (node.error || !node.type) continue;
-    for (let port = 0; port < node.type.inputPorts; port++) {
-      if (node.inputs[port] === undefined) {
-        node.error = new EngineError(
-          "missing_input",
-          `${operatorLabel(node.op)} has no link into its input ${portLabel(node.type, port)}; add a link with addLink`,
-          { operatorId: node.id },
-        );
-        break;
-      }
+    const ports = byPort.get(node.id) ?? node.type.inputPorts.map(() => []);
+    const empty = ports.findIndex((sources) => sources.length === 0);
+    if (empty >= 0) {
+      node.error = new EngineError(
+        "missing_input",
+        `${operatorLabel(node.op)} has no link into its ${portLabel(node.type, empty)}; link an operator into it`,
+        { operatorId: node.id },
+      );
+      continue;
     }
+    node.inputs = ports.flat();
   }
   return { nodes: order(nodes), target: targetOperatorId };
 }
 
 function describeNode(op: Operator): PlanNode {
   const type = findOperatorType(op.operatorType);
-  const node: PlanNode = { id: op.operatorId, op, type, properties: {}, inputs: [] };
+  const node: PlanNode = { id: op.operatorID, op, type, properties: {}, inputs: [] };
   if (!type) {
     node.error = new EngineError(
       "unknown_operator_type",
-      `${op.operatorId} has the unknown operator type ${JSON.stringify(op.operatorType)}`,
-      { operatorId: op.operatorId },
+      `${op.operatorID} has the operator type ${JSON.stringify(op.operatorType)}, which this service cannot run`,
+      { operatorId: op.operatorID },
+    );
+    return node;
+  }
+  if (op.inputPorts.length !== type.inputPorts.length) {
+    node.error = new EngineError(
+      "bad_link",
+      `${operatorLabel(op)} has ${op.inputPorts.length} input ports; ${op.operatorType} has ${type.inputPorts.length}`,
+      { operatorId: op.operatorID },
     );
     return node;
   }
   try {
-    node.properties = validateProperties(op.operatorType, op.properties);
+    node.properties = validateProperties(op.operatorType, op.operatorProperties);
   } catch (error) {
     if (!(error instanceof ToolInputError)) throw error;
     node.error = new EngineError("invalid_properties", `${operatorLabel(op)}: ${error.message}`, {
-      operatorId: op.operatorId,
+      operatorId: op.operatorID,
     });
   }
   return node;
@@ -121,8 +155,10 @@ function describeNode(op: Operator): PlanNode {
 /** The operator and every operator with a path of links into it. */
 function upstreamOf(workflow: Workflow, target: string): Set<string> {
   const into = new Map<string, string[]>();
-  for (const l of workflow.links) into.set(l.target, [...(into.get(l.target) ?? []), l.source]);
-  const known = new Set(workflow.operators.map((o) => o.operatorId));
+  for (const l of workflow.links) {
+    into.set(l.target.operatorID, [...(into.get(l.target.operatorID) ?? []), l.source.operatorID]);
+  }
+  const known = new Set(workflow.operators.map((o) => o.operatorID));
   const seen = new Set([target]);
   const stack = [target];
   while (stack.length > 0) {
@@ -145,7 +181,7 @@ function order(nodes: Map<string, PlanNode>): PlanNode[] {
     progress = false;
     for (const node of nodes.values()) {
       if (placed.has(node.id)) continue;
-      if (node.inputs.every((id) => id === undefined || placed.has(id) || !nodes.has(id))) {
+      if (node.inputs.every((id) => placed.has(id) || !nodes.has(id))) {
         placed.add(node.id);
         out.push(node);
         progress = true;

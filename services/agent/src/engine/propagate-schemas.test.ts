@@ -20,22 +20,26 @@ const flow = workflow(
   [
     ["scan", "CSVFileScan", { fileName: "orders.csv" }],
     ["regions", "CSVFileScan", { fileName: "regions.csv" }],
-    ["big", "Filter", { conditions: [{ attribute: "amount", condition: ">", value: 8 }] }],
-    ["join", "HashJoin", { leftAttribute: "region", rightAttribute: "region" }],
+    ["big", "Filter", { predicates: [{ attribute: "amount", condition: ">", value: "8" }] }],
+    ["join", "HashJoin", { buildAttributeName: "region", probeAttributeName: "region" }],
     [
       "agg",
       "Aggregate",
       {
         groupByKeys: ["manager"],
         aggregations: [
-          { attribute: "amount", function: "sum", resultAttribute: "total" },
-          { attribute: "id", function: "sum", resultAttribute: "ids" },
-          { attribute: "day", function: "max", resultAttribute: "last_day" },
-          { attribute: "*", function: "count", resultAttribute: "n" },
+          { aggFunction: "sum", attribute: "amount", "result attribute": "total" },
+          { aggFunction: "sum", attribute: "id", "result attribute": "ids" },
+          { aggFunction: "max", attribute: "day", "result attribute": "last_day" },
+          { aggFunction: "count(*)", "result attribute": "n" },
         ],
       },
     ],
-    ["cols", "Projection", { attributes: ["total", "manager"] }],
+    [
+      "cols",
+      "Projection",
+      { isDrop: false, attributes: [{ originalAttribute: "total" }, { originalAttribute: "manager" }] },
+    ],
   ],
   [
     ["scan", "big"],
@@ -63,7 +67,6 @@ describe("propagateSchemas", () => {
         { name: "region", type: "VARCHAR" },
         { name: "amount", type: "DOUBLE" },
         { name: "day", type: "DATE" },
-        { name: "region_right", type: "VARCHAR" },
         { name: "manager", type: "VARCHAR" },
       ],
     });
@@ -93,7 +96,9 @@ describe("propagateSchemas", () => {
 
   it("names the operator and the column at fault, and marks what is downstream of it", async () => {
     const broken = structuredClone(flow);
-    broken.operators[2]!.properties = { conditions: [{ attribute: "amout", condition: ">", value: 8 }] };
+    broken.operators[2]!.operatorProperties = {
+      predicates: [{ attribute: "amout", condition: ">", value: "8" }],
+    };
     const schemas = await propagateSchemas(t.engine, broken, USER);
     expect(schemas.big).toMatchObject({ code: "unknown_column", column: "amout" });
     const error = (schemas.big as { error: string }).error;
@@ -110,11 +115,15 @@ describe("propagateSchemas", () => {
     const wf = workflow(
       [
         ["scan", "CSVFileScan", { fileName: "orders.csv" }],
-        ["keep", "Projection", { attributes: ["id", "region"] }],
+        [
+          "keep",
+          "Projection",
+          { isDrop: false, attributes: [{ originalAttribute: "id" }, { originalAttribute: "region" }] },
+        ],
         [
           "sum",
           "Aggregate",
-          { aggregations: [{ attribute: "amount", function: "sum", resultAttribute: "s" }] },
+          { aggregations: [{ aggFunction: "sum", attribute: "amount", "result attribute": "s" }] },
         ],
       ],
       [
@@ -135,7 +144,7 @@ describe("propagateSchemas", () => {
   it("describes a workflow whose operators are not linked yet", async () => {
     const wf = workflow([
       ["scan", "CSVFileScan", { fileName: "orders.csv" }],
-      ["f", "Filter", { conditions: [{ attribute: "x", condition: "is null" }] }],
+      ["f", "Filter", { predicates: [{ attribute: "x", condition: "is null" }] }],
     ]);
     const schemas = await propagateSchemas(t.engine, wf, USER);
     expect(schemas.scan).toHaveProperty("columns");

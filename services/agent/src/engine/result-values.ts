@@ -1,40 +1,11 @@
-import type { ColumnSchema } from "./protocol.ts";
-
-const BIG_NUMBER = /^(BIGINT|HUGEINT|UBIGINT|UHUGEINT|DECIMAL\(\d+,\d+\))$/;
-
-export interface RowLimits {
-  maxCellChars: number;
-  /** Most bytes of the rows as JSON; rows past it are left out. */
-  maxBytes: number;
-}
+/** DuckDB types whose JSON form is text even when the value fits a JavaScript number. */
+export const BIG_NUMBER = /^(BIGINT|HUGEINT|UBIGINT|UHUGEINT|DECIMAL\(\d+,\d+\))$/;
 
 /**
- * DuckDB's JSON rows (getRowsJson) made plain for a browser and a model: 64-bit and decimal numbers
- * that fit a JavaScript number become numbers (others stay text), long text and nested values are cut
- * to maxCellChars, and rows stop at maxBytes. `cut` tells whether anything was cut or left out.
+ * One cell of DuckDB's JSON rows made plain for a browser and a model: 64-bit and decimal numbers that
+ * fit a JavaScript number become numbers (others stay text), long text and nested values are cut to
+ * maxChars.
  */
-export function plainRows(
-  raw: readonly (readonly unknown[])[],
-  columns: readonly ColumnSchema[],
-  limits: RowLimits,
-): { rows: unknown[][]; cut: boolean } {
-  const numeric = columns.map((c) => BIG_NUMBER.test(c.type));
-  const rows: unknown[][] = [];
-  let bytes = 0;
-  let cut = false;
-  for (const row of raw) {
-    const out = row.map((value, i) => {
-      const { value: plain, cut: cellCut } = plainCell(value, numeric[i] ?? false, limits.maxCellChars);
-      cut ||= cellCut;
-      return plain;
-    });
-    bytes += JSON.stringify(out).length + 1;
-    if (bytes > limits.maxBytes && rows.length > 0) return { rows, cut: true };
-    rows.push(out);
-  }
-  return { rows, cut };
-}
-
 export function plainCell(
   value: unknown,
   bigNumber: boolean,
@@ -55,7 +26,16 @@ export function plainCell(
   return { value, cut: false };
 }
 
+/** The end of a cell cut inside DuckDB (bounded-rows.ts): what was cut and how big the value was. */
+export const CUT_MARKER = /… \[cut at \d+ of \d+ bytes\]$/;
+
+/** `text` within maxChars, ending in "…"; a cell already cut in DuckDB keeps its marker. */
 export function cutText(text: string, maxChars: number): { value: string; cut: boolean } {
   if (text.length <= maxChars) return { value: text, cut: false };
+  const marker = CUT_MARKER.exec(text)?.[0];
+  if (marker) {
+    const head = text.slice(0, text.length - marker.length);
+    return { value: `${head.slice(0, Math.max(0, maxChars - marker.length))}${marker}`, cut: true };
+  }
   return { value: `${text.slice(0, Math.max(0, maxChars - 1))}…`, cut: true };
 }

@@ -16,7 +16,7 @@ const MAX_DATASETS = 30;
 export async function schemaContext(engine: Engine, workflow: Workflow, userId: number): Promise<string> {
   const datasets = await engine.datasets.list(userId);
   const lines = [
-    "Datasets you can read (a file scan's fileName takes the name):",
+    "Datasets you can read (a file scan's fileName takes the name; the scan must match the format: csv → CSVFileScan, json → JSONLFileScan, parquet → ParquetFileScan):",
     ...(datasets.length === 0
       ? ["- none"]
       : datasets
@@ -35,7 +35,7 @@ export async function schemaContext(engine: Engine, workflow: Workflow, userId: 
       lines.push(`- (not known: ${error.message})`);
     }
     for (const op of workflow.operators) {
-      const s = schemas[op.operatorId];
+      const s = schemas[op.operatorID];
       if (!s) continue;
       lines.push(
         `- ${operatorLabel(op)}: ${"columns" in s ? describeColumns(s.columns) : `ERROR ${s.error}`}`,

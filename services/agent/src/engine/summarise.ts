@@ -63,7 +63,7 @@ function summariseOne(
     summary.columns = [...all.slice(0, keep - 1), `… ${all.length - keep + 1} more columns`];
   }
   let used = size();
-  let cut = false;
+  let cut = result.cellsCut === true;
   for (const row of result.rows) {
     const object: Record<string, unknown> = {};
     result.columns.forEach((column, i) => {

@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import type { Workflow } from "@texera-agent/protocol";
+import { emptyWorkflow, type Workflow } from "@texera-agent/protocol";
 import type { DatasetRecord } from "../datasets/dataset-store.ts";
+import { findOperatorType } from "../workflow/catalog.ts";
+import { newOperator } from "../workflow/new-operator.ts";
 import { Engine, type EngineOptions } from "./engine.ts";
 
 /** An engine on a fresh temporary data folder; `cleanup` closes it and deletes the folder. */
@@ -29,19 +31,30 @@ export async function testEngine(options: Partial<EngineOptions> = {}) {
 type Op = [operatorId: string, operatorType: string, properties?: Record<string, unknown>];
 type LinkSpec = [source: string, target: string, targetPort?: number];
 
-/** A workflow from compact operator and link lists (link ids are generated). */
+/**
+ * A workflow in Texera's format from compact operator and link lists: each operator built from the
+ * catalog as the agent builds it (unknown types get one input port), link ids generated.
+ */
 export function workflow(ops: Op[], links: LinkSpec[] = []): Workflow {
-  return {
-    operators: ops.map(([operatorId, operatorType, properties = {}]) => ({
-      operatorId,
+  const operators = ops.map(([operatorId, operatorType, properties = {}]) => {
+    const type = findOperatorType(operatorType) ?? {
       operatorType,
-      properties,
-    })),
+      userFriendlyName: operatorType,
+      description: "",
+      inputPorts: [{ displayName: "", disallowMultiLinks: true, dependencies: [] }],
+      outputPorts: [{ displayName: "" }],
+      jsonSchema: {},
+      texeraSource: "",
+    };
+    return newOperator(type, operatorId, properties, type.userFriendlyName);
+  });
+  return {
+    ...emptyWorkflow(),
+    operators,
     links: links.map(([source, target, targetPort = 0], i) => ({
-      linkId: `link-${i + 1}`,
-      source,
-      target,
-      targetPort,
+      linkID: `link-${i + 1}`,
+      source: { operatorID: source, portID: "output-0" },
+      target: { operatorID: target, portID: `input-${targetPort}` },
     })),
   };
 }

@@ -39,8 +39,8 @@ afterAll(() => t.cleanup());
 const pipeline = workflow(
   [
     ["s", "CSVFileScan", { fileName: "scores.csv" }],
-    ["f", "Filter", { conditions: [{ attribute: "score", condition: ">=", value: 100 }] }],
-    ["o", "Sort", { sortKeys: [{ attribute: "score", order: "desc" }] }],
+    ["f", "Filter", { predicates: [{ attribute: "score", condition: ">=", value: "100" }] }],
+    ["o", "Sort", { attributes: [{ attribute: "score", sortPreference: "DESC" }] }],
   ],
   [
     ["s", "f"],
@@ -77,7 +77,7 @@ describe("executeWorkflow", () => {
       );
       expect(JSON.stringify(outcome.output).length).toBeLessThanOrEqual(limit);
     }
-    const long = workflow([["s", "JSONFileScan", { fileName: "long.json" }]]);
+    const long = workflow([["s", "JSONLFileScan", { fileName: "long.json" }]]);
     await t.upload(USER, "long.json", JSON.stringify([{ text: "x".repeat(5_000) }]));
     const outcome = await tool("executeWorkflow").execute(
       {},
@@ -85,7 +85,8 @@ describe("executeWorkflow", () => {
     );
     const rows = (outcome.output as { rows: { text: string }[]; note: string }).rows;
     expect(rows[0]!.text).toHaveLength(50);
-    expect(rows[0]!.text.endsWith("…")).toBe(true);
+    // Cut to the engine's cell bound inside DuckDB (the marker says from what), then to the agent's limit.
+    expect(rows[0]!.text).toMatch(/^x+… \[cut at 1000 of 5000 bytes\]$/);
     expect((outcome.output as { note: string }).note).toContain("long cells cut");
   });
 
@@ -99,9 +100,11 @@ describe("executeWorkflow", () => {
 
   it("fails with the engine's message, naming the operator", async () => {
     const bad = structuredClone(pipeline);
-    bad.operators[1]!.properties = { conditions: [{ attribute: "scor", condition: ">", value: 1 }] };
+    bad.operators[1]!.operatorProperties = {
+      predicates: [{ attribute: "scor", condition: ">", value: "1" }],
+    };
     await expect(tool("executeWorkflow").execute({}, ctx(bad))).rejects.toThrow(
-      /^f \(Filter\): conditions\[0\]\.attribute names the column "scor"/,
+      /^f \(Filter\): predicates\[0\]\.attribute names the column "scor"/,
     );
     await expect(tool("executeWorkflow").execute({ operatorId: 3 }, ctx(pipeline))).rejects.toThrow(
       /operatorId/,
@@ -123,7 +126,7 @@ describe("datasets tools", () => {
   it("describes one dataset with its first rows, and refuses paths", async () => {
     const out = (await tool("describeDataset").execute({ name: "customers.json" }, ctx(emptyWorkflow())))
       .output as Record<string, unknown>;
-    expect(out).toMatchObject({ format: "json", readWith: "JSONFileScan", rowCount: 10, sample: true });
+    expect(out).toMatchObject({ format: "json", readWith: "JSONLFileScan", rowCount: 10, sample: true });
     expect((out.firstRows as unknown[]).length).toBe(5);
     await expect(
       tool("describeDataset").execute({ name: "../../etc/passwd" }, ctx(emptyWorkflow())),
@@ -142,7 +145,12 @@ describe("withSchemaCheck", () => {
     let wf = emptyWorkflow();
     const scan = await run(
       "addOperator",
-      { operatorType: "CSVFileScan", properties: { fileName: "scores.csv" } },
+      {
+        operatorId: "op1",
+        operatorType: "CSVFileScan",
+        properties: { fileName: "scores.csv" },
+        summary: "scores",
+      },
       wf,
     );
     wf = scan.workflow!;
@@ -154,8 +162,10 @@ describe("withSchemaCheck", () => {
     const filter = await run(
       "addOperator",
       {
+        operatorId: "op2",
         operatorType: "Filter",
-        properties: { conditions: [{ attribute: "points", condition: ">", value: 1 }] },
+        properties: { predicates: [{ attribute: "points", condition: ">", value: "1" }] },
+        summary: "points over 1",
       },
       wf,
     );
@@ -165,7 +175,7 @@ describe("withSchemaCheck", () => {
     expect(refused).toBeInstanceOf(SchemaCheckError);
     expect(refused).toMatchObject({ operatorId: filterId, column: "points" });
     expect(refused.message).toContain(
-      `${filterId} (Filter): conditions[0].attribute names the column "points"`,
+      `${filterId} (Filter "points over 1"): predicates[0].attribute names the column "points"`,
     );
     expect(refused.message).toContain("(the change was not applied)");
 
@@ -174,7 +184,8 @@ describe("withSchemaCheck", () => {
         "modifyOperator",
         {
           operatorId: filterId,
-          properties: { conditions: [{ attribute: "score", condition: ">", value: 1 }] },
+          properties: { predicates: [{ attribute: "score", condition: ">", value: "1" }] },
+          summary: "score over 1",
         },
         wf,
       )
@@ -186,7 +197,11 @@ describe("withSchemaCheck", () => {
     wf = linked.workflow!;
 
     await expect(
-      run("modifyOperator", { operatorId: scanId, properties: { fileName: "missing.csv" } }, wf),
+      run(
+        "modifyOperator",
+        { operatorId: scanId, properties: { fileName: "missing.csv" }, summary: "x" },
+        wf,
+      ),
     ).rejects.toThrow(/no dataset named "missing.csv"/);
     const whole = await run("getWorkflow", {}, wf);
     expect(Object.keys((whole.output as { outputColumns: object }).outputColumns)).toEqual([
@@ -195,6 +210,6 @@ describe("withSchemaCheck", () => {
     ]);
     const context = await schemaContext(t.engine, wf, USER);
     expect(context).toContain("- scores.csv (csv, 300 rows): name VARCHAR, score BIGINT");
-    expect(context).toContain(`- ${filterId} (Filter): name VARCHAR, score BIGINT`);
+    expect(context).toContain(`- ${filterId} (Filter "score over 1"): name VARCHAR, score BIGINT`);
   });
 });

@@ -1,13 +1,16 @@
 import type { Workflow } from "@texera-agent/protocol";
 import { argumentParser } from "../workflow/tool-arguments.ts";
 import type { AgentTool, ToolContext, ToolOutcome } from "../workflow/tools.ts";
+import { readBoundedRows } from "./bounded-rows.ts";
 import { describeColumns } from "./columns.ts";
-import { scanSql } from "./compile-operator.ts";
+import { SCAN_FOR_FORMAT, scanSql } from "./compile-operator.ts";
 import type { Engine } from "./engine.ts";
-import { type Execution, executeWorkflow } from "./execute-workflow.ts";
+import { EngineError } from "./errors.ts";
+import { acquireSlot, type Execution, executeWorkflow } from "./execute-workflow.ts";
 import { interruptOnAbort } from "./interrupt.ts";
 import type { ExecutionToolName } from "./protocol.ts";
-import { cutText, plainRows } from "./result-values.ts";
+import { resourceError } from "./resource-errors.ts";
+import { cutText } from "./result-values.ts";
 import { summariseResults } from "./summarise.ts";
 
 /** A tool's outcome plus, for executeWorkflow, the full bounded results for the caller to store. */
@@ -142,11 +145,21 @@ export function executionTools(deps: { engine: Engine }): ExecutionTool[] {
         const resolver = await engine.resolverFor(ctx.userId);
         const dataset = resolver.resolve(name, { operatorId: "describeDataset", label: "describeDataset" });
         const record = await engine.datasets.get(ctx.userId, dataset.id);
+        // Reading a file is the engine's work like an execution: it takes one of the user's slots.
+        const stop = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeout(ctx))]);
+        const release = await acquireSlot(
+          engine,
+          ctx.userId,
+          stop,
+          () => new EngineError("cancelled", "describeDataset was cancelled while it waited for the engine"),
+        );
         const conn = await engine.connect();
-        const dispose = interruptOnAbort(conn, ctx.signal);
+        const dispose = interruptOnAbort(conn, stop);
         try {
-          const read = await conn.runAndReadAll(`SELECT * FROM (${scanSql(dataset)}) LIMIT ${PREVIEW_ROWS}`);
-          const { rows } = plainRows(read.getRowsJson(), record.columns, {
+          const { rows, cellsCut } = await readBoundedRows(conn, `(${scanSql(dataset)})`, record.columns, {
+            limit: PREVIEW_ROWS,
+            maxCellBytes: engine.settings.maxCellBytes,
+            maxRowBytes: engine.settings.maxRowBytes,
             maxCellChars: ctx.settings.maxOperatorResultCellCharLimit,
             maxBytes: ctx.settings.maxOperatorResultCharLimit,
           });
@@ -154,19 +167,28 @@ export function executionTools(deps: { engine: Engine }): ExecutionTool[] {
             output: {
               name: record.name,
               format: record.format,
-              readWith: { csv: "CSVFileScan", parquet: "ParquetFileScan", json: "JSONFileScan" }[
-                record.format
-              ],
+              readWith: SCAN_FOR_FORMAT[record.format],
               rowCount: record.rowCount,
               sizeBytes: record.sizeBytes,
               columns: record.columns.map((c) => `${c.name} ${c.type}`),
               firstRows: rows.map((r) => Object.fromEntries(record.columns.map((c, i) => [c.name, r[i]]))),
+              ...(cellsCut
+                ? { note: "long cells cut (a cell cut by the engine ends with … [cut at N of M bytes])" }
+                : {}),
               ...(record.sample ? { sample: true } : {}),
             },
           };
+        } catch (error) {
+          if (stop.aborted)
+            throw new EngineError(
+              "timeout",
+              `describeDataset was stopped at its time limit of ${timeout(ctx)} ms`,
+            );
+          throw resourceError(error, engine.settings, "describeDataset") ?? error;
         } finally {
           dispose();
           conn.closeSync();
+          release();
         }
       },
     },
@@ -186,8 +208,10 @@ export function executionTools(deps: { engine: Engine }): ExecutionTool[] {
 
 /** Operators no link leaves: what "the whole workflow" produces. */
 function sinks(workflow: Workflow): string[] {
-  const sources = new Set(workflow.links.map((l) => l.source));
-  return workflow.operators.map((o) => o.operatorId).filter((id) => !sources.has(id));
+  const sources = new Set(workflow.links.map((l) => l.source.operatorID));
+  return workflow.operators
+    .filter((o) => !o.isDisabled && !sources.has(o.operatorID))
+    .map((o) => o.operatorID);
 }
 
 function output(execution: Execution, shownIds: string[], ctx: ToolContext, offset = 0) {

@@ -15,6 +15,8 @@ export interface AgentMetrics {
   runEnded(reason: string): void;
   /** Counts runs of a replica that is gone, closed by this one's sweep. */
   orphansClosed(count: number): void;
+  /** Counts a database failure no request saw: a pool connection lost, a cluster NOTIFY or unlock failed. */
+  databaseError(source: "pool" | "notify" | "unlock"): void;
   llm: LlmObserver;
 }
 
@@ -28,7 +30,8 @@ const LLM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
  * (gauges read at scrape time, nothing on the hot path), `agent_runs_total{reason}`, and per model
  * `llm_time_to_first_token_seconds`, `llm_request_duration_seconds`, `llm_requests_total{outcome}` and
  * `llm_tokens_total{kind="prompt|completion"}` (from the usage LiteLLM reports). Replicas over PostgreSQL
- * add `agent_cluster_link_up` (1 or 0) and `agent_orphaned_runs_closed_total`.
+ * add `agent_cluster_link_up` (1 or 0) and `agent_orphaned_runs_closed_total`; `agent_database_errors_total{source}`
+ * counts database failures no request saw (pool, notify, unlock).
  */
 export function agentMetrics(registry: Registry, sources: AgentMetricsSources): AgentMetrics {
   new Gauge({
@@ -61,6 +64,12 @@ export function agentMetrics(registry: Registry, sources: AgentMetricsSources): 
   const orphans = new Counter({
     name: "agent_orphaned_runs_closed_total",
     help: "Runs left by a replica that died (or lost the database), closed by this replica with an INTERRUPTED step",
+    registers: [registry],
+  });
+  const databaseErrors = new Counter({
+    name: "agent_database_errors_total",
+    help: "Database failures no request saw, by source: pool (a connection lost while idle or mid-transaction), notify (frames not sent to other replicas), unlock (an agent lock not let go; the cluster link was recycled)",
+    labelNames: ["source"] as const,
     registers: [registry],
   });
   const runs = new Counter({
@@ -107,6 +116,7 @@ export function agentMetrics(registry: Registry, sources: AgentMetricsSources): 
   return {
     runEnded: (reason) => runs.inc({ reason }),
     orphansClosed: (count) => orphans.inc(count),
+    databaseError: (source) => databaseErrors.inc({ source }),
     llm: {
       modelLabel,
       firstToken: (model, seconds) => firstToken.observe({ model }, seconds),

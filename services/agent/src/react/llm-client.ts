@@ -5,6 +5,9 @@ import type {
   ChatCompletionCreateParamsStreaming,
 } from "openai/resources/chat/completions";
 import { createChatStream } from "./chat-stream.ts";
+import { createSecretScrubber } from "./scrub-secret.ts";
+
+export { scrubSecret } from "./scrub-secret.ts";
 
 export type ChatRequest = Omit<ChatCompletionCreateParamsStreaming, "stream" | "stream_options">;
 
@@ -15,7 +18,7 @@ export interface LlmClient {
   listModels(signal: AbortSignal): Promise<ModelList>;
   /** A streamed chat completion with usage in its last chunk. Aborting `signal` cancels the HTTP request. */
   streamChat(request: ChatRequest, signal: AbortSignal): Promise<AsyncIterable<ChatCompletionChunk>>;
-  /** Removes the master key from a text that may quote it (upstream error bodies). */
+  /** Removes the master key, in any spelling (scrub-secret.ts), from a text that came from upstream. */
   scrub(text: string): string;
 }
 
@@ -39,7 +42,7 @@ export function createLlmClient({ baseUrl, masterKey }: LlmClientOptions): LlmCl
     logLevel: "off",
   });
   const openChat = createChatStream({ baseUrl, masterKey });
-  const scrub = (text: string) => scrubSecret(text, masterKey);
+  const scrub = createSecretScrubber(masterKey);
   return {
     baseUrl,
     scrub,
@@ -57,18 +60,4 @@ export function createLlmClient({ baseUrl, masterKey }: LlmClientOptions): LlmCl
     },
     streamChat: openChat,
   };
-}
-
-/** Replaces every occurrence of the secret (and of long pieces of it) in a text. */
-export function scrubSecret(text: string, secret: string | undefined): string {
-  if (!secret || secret.length < 4) return text;
-  let out = text.split(secret).join("[REDACTED]");
-  // Some gateways echo part of a wrong key; hide any 8-character piece of ours as well.
-  if (secret.length >= 12) {
-    for (let i = 0; i + 8 <= secret.length; i += 4) {
-      const piece = secret.slice(i, i + 8);
-      if (out.includes(piece)) out = out.split(piece).join("[REDACTED]");
-    }
-  }
-  return out;
 }

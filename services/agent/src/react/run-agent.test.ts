@@ -1,6 +1,7 @@
 import { type LlmSim, startLlmSim } from "@texera-agent/llm-sim";
 import { DEFAULT_AGENT_SETTINGS, emptyWorkflow } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { workflow } from "../engine/testing.ts";
 import { createLlmClient } from "./llm-client.ts";
 import { type RunAgentDeps, runAgent } from "./run-agent.ts";
 import { ToolRegistry } from "./tool-registry.ts";
@@ -41,7 +42,7 @@ const quick: AgentTool = {
   parameters: { type: "object", properties: {} },
   execute: async (_args, ctx) => ({
     output: "quick done",
-    workflow: { ...ctx.workflow, operators: [{ operatorId: "op-1", operatorType: "T", properties: {} }] },
+    workflow: { ...ctx.workflow, operators: workflow([["op-1", "Distinct"]]).operators },
     touchedOperators: ["op-1"],
   }),
 };

@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Database } from "@texera-agent/db";
 import { createTestDatabase } from "@texera-agent/db/testing";
-import { DEFAULT_AGENT_SETTINGS, type ReActStep, stepKind } from "@texera-agent/protocol";
+import { DEFAULT_AGENT_SETTINGS, emptyWorkflow, type ReActStep, stepKind } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAgentDatabase } from "../db/open-agent-database.ts";
 import type { AgentDatabase } from "../db/schema.ts";
+import { workflow } from "../engine/testing.ts";
 import { INTERRUPTED_NOTICE, recoverInterruptedRuns } from "../services/recover-interrupted-runs.ts";
 import { FrameClient, startHarness } from "../testing/harness.ts";
 import { type AgentRecord, createRepositories, type Repositories } from "./index.ts";
@@ -88,11 +89,8 @@ for (const dialect of dialects) {
     });
 
     it("replaces the workflow whole", async () => {
-      expect(await repos.workflows.get(A)).toEqual({ operators: [], links: [] });
-      const wf = {
-        operators: [{ operatorId: "o1", operatorType: "CSVFileScan", properties: { fileName: "a.csv" } }],
-        links: [],
-      };
+      expect(await repos.workflows.get(A)).toEqual(emptyWorkflow());
+      const wf = workflow([["o1", "CSVFileScan", { fileName: "a.csv" }]]);
       await repos.workflows.put(A, wf, "2030-01-01T00:00:00.000Z");
       await repos.workflows.put(A, { ...wf, links: [] }, "2030-01-01T00:00:01.000Z");
       expect(await repos.workflows.get(A)).toEqual(wf);
@@ -129,7 +127,7 @@ for (const dialect of dialects) {
       expect(await repos.agents.delete(A)).toBe(true);
       expect(await repos.agents.delete(A)).toBe(false);
       expect(await repos.steps.list(A)).toEqual([]);
-      expect(await repos.workflows.get(A)).toEqual({ operators: [], links: [] });
+      expect(await repos.workflows.get(A)).toEqual(emptyWorkflow());
       expect(await repos.runs.get("run-1")).toBeUndefined();
     });
 

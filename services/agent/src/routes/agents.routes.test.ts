@@ -1,3 +1,4 @@
+import { emptyWorkflow } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, MASTER_KEY, startHarness, USERS } from "../testing/harness.ts";
 
@@ -30,7 +31,7 @@ describe("agents", () => {
     // Texera's GET adds the workflow and the step count (server.ts:277-284); this service adds HEAD
     expect((await call("GET", `/api/agents/${agent.id}`)).json()).toEqual({
       ...agent,
-      workflow: { operators: [], links: [] },
+      workflow: emptyWorkflow(),
       stepCount: 0,
       headId: "step-initial",
     });

@@ -14,7 +14,12 @@ const SCENARIO: Scenario = {
         toolCalls: [
           {
             name: "addOperator",
-            arguments: { operatorType: "CSVFileScan", properties: { fileName: "orders.csv" } },
+            arguments: {
+              operatorId: "op1",
+              operatorType: "CSVFileScan",
+              properties: { fileName: "orders.csv" },
+              summary: "Orders",
+            },
           },
         ],
       },
@@ -24,7 +29,10 @@ const SCENARIO: Scenario = {
       match: { lastUser: "break a tool", assistantTurns: 0 },
       reply: {
         toolCalls: [
-          { name: "addOperator", arguments: { operatorType: "NoSuchOperator" } },
+          {
+            name: "addOperator",
+            arguments: { operatorId: "op1", operatorType: "NoSuchOperator", properties: {}, summary: "s" },
+          },
           { name: "deleteOperator", arguments: { operatorId: "x" } },
           { name: "nope", arguments: {} },
           { name: "getWorkflow", arguments: "{not json" },
@@ -167,7 +175,7 @@ describe("a ReAct run over the WebSocket", () => {
       expect(body.messages[0]!.content).toContain("CSVFileScan");
     }
     const second = bodyOf(1).messages;
-    expect(second[0]!.content).toContain("csv-file-scan"); // the workflow summary after the edit
+    expect(second[0]!.content).toContain("- op1 CSVFileScan"); // the workflow summary after the edit
     expect(second.at(-1)).toMatchObject({ role: "tool" });
   });
 

@@ -19,7 +19,12 @@ const SCENARIO: Scenario = {
         toolCalls: [
           {
             name: "addOperator",
-            arguments: { operatorType: "CSVFileScan", properties: { fileName: "orders.csv" } },
+            arguments: {
+              operatorId: "op1",
+              operatorType: "CSVFileScan",
+              properties: { fileName: "orders.csv" },
+              summary: "Load orders",
+            },
           },
         ],
       },

@@ -2,6 +2,7 @@ import type { ModelList } from "@texera-agent/protocol";
 import { AgentServiceError } from "../errors.ts";
 import { describeUpstreamError } from "../react/describe-upstream-error.ts";
 import type { LlmClient } from "../react/llm-client.ts";
+import { scrubModelList } from "../react/scrub-secret.ts";
 
 export interface ModelsServiceOptions {
   /** A successful answer is reused this long (MODELS_CACHE_SECONDS). */
@@ -45,7 +46,10 @@ export class ModelsService {
   private async fetch(): Promise<ModelList> {
     const { baseUrl } = this.llm;
     try {
-      const list = await this.llm.listModels(AbortSignal.timeout(this.options.timeoutMs));
+      const list = scrubModelList(
+        await this.llm.listModels(AbortSignal.timeout(this.options.timeoutMs)),
+        this.llm.scrub,
+      );
       this.cached = { list, at: this.options.now() };
       return list;
     } catch (error) {

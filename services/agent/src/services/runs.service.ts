@@ -3,6 +3,7 @@ import type { UserClaims } from "@texera-agent/auth";
 import {
   type AgentSettings,
   type AgentState,
+  emptyWorkflow,
   type MessageSource,
   type OperatorResultMap,
   type OperatorResultSummary,
@@ -238,7 +239,7 @@ export class RunsService {
       index: 0,
       parentId: record.headId,
       stepId: 1,
-      workflow: { operators: [], links: [] },
+      workflow: emptyWorkflow(),
       last: undefined,
     };
     try {

@@ -11,7 +11,7 @@ import { historyToMessages } from "../react/messages.ts";
 import { createRepositories } from "../repositories/index.ts";
 import type { StoredStepV1 } from "./migrate-steps.ts";
 
-// Steps exactly as the code before the version tree wrote them (migrations 001-006, ReActStep v1).
+// Steps exactly as the code before the version tree wrote them (migrations 001-007, ReActStep v1).
 const AGENT = "aaaaaaaa-0000-4000-8000-000000000001";
 const at = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s)).toISOString();
 const OLD: StoredStepV1[] = [
@@ -77,9 +77,9 @@ afterEach(() => {
 
 it("migrates steps written before the version tree into Texera's ReActStep, losing nothing", async () => {
   dir = mkdtempSync(join(tmpdir(), "agent-migrate-"));
-  // A database as today's released code leaves it: migrations up to 006, steps in the old shape.
+  // A database as today's released code leaves it: migrations up to 007, steps in the old shape.
   const before = openDatabase<unknown>({ url: undefined, dataDir: dir, fileName: "agent.sqlite" });
-  const released = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < "007"));
+  const released = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < "008"));
   await migrateToLatest(before.db as Kysely<unknown>, "agent", released);
   await before.sql.execute(
     "insert into agents (id, owner_id, name, model_type, settings, created_at) values (?, ?, ?, ?, ?, ?)",

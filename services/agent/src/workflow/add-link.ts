@@ -3,89 +3,94 @@ import { findOperatorType, portLabel } from "./catalog.ts";
 import { ToolInputError } from "./errors.ts";
 import { pathBetween } from "./graph.ts";
 import { nextId } from "./ids.ts";
-import { MAX_LINKS, requireOperator } from "./lookup.ts";
+import { MAX_LINKS, requireOperator, targetPortIndex } from "./lookup.ts";
 
 export interface AddLinkInput {
   source: string;
   target: string;
-  /** Input port of the target; when omitted, its lowest free port (a join fills left, then right). */
+  /** Input port index of the target; when omitted, its lowest port that still takes a link. */
   targetPort?: number;
 }
 
 /**
- * Connects the output of `source` to an input port of `target`. Refuses unknown operators, self loops,
- * cycles, ports out of range, a port that already has a link, and duplicates. One output may feed many
- * targets; the same source may feed two ports of one target (a self-join). Returns a new workflow.
+ * Connects the first output port of `source` to input port `input-<targetPort>` of `target`, as Texera's
+ * agent does (AS/agent/tools/workflow-crud-tools.ts:151-180). Refuses unknown operators, self loops,
+ * cycles, ports out of range, a second link into a port that takes one (`disallowMultiInputs`), and
+ * duplicates. Link ids are `link-<n>`. Returns a new workflow.
  */
-export function addLink(wf: Workflow, input: AddLinkInput): { workflow: Workflow; linkId: string } {
+export function addLink(wf: Workflow, input: AddLinkInput): { workflow: Workflow; linkID: string } {
   const source = requireOperator(wf, input.source, "source operator");
   const target = requireOperator(wf, input.target, "target operator");
-  if (source.operatorId === target.operatorId) {
+  const s = source.operatorID;
+  const t = target.operatorID;
+  if (s === t) {
     throw new ToolInputError(
-      `cannot link ${source.operatorId} to itself; link it to a different, downstream operator`,
+      `cannot link ${s} to itself; link it to a different, downstream operator`,
       "self_loop",
     );
   }
   const type = findOperatorType(target.operatorType);
-  if (!type) {
+  if (target.inputPorts.length === 0) {
     throw new ToolInputError(
-      `${target.operatorId} has operator type ${JSON.stringify(target.operatorType)}, which the catalog does not know; replace it with a known type`,
-      "unknown_operator_type",
-    );
-  }
-  if (type.inputPorts === 0) {
-    throw new ToolInputError(
-      `${target.operatorId} (${type.operatorType}) is a source and takes no inputs; link from it instead`,
+      `${t} (${target.operatorType}) is a source and takes no inputs; link from it instead`,
       "port_out_of_range",
     );
   }
-  const into = wf.links.filter((l) => l.target === target.operatorId);
-  const feeding = (port: number) => into.find((l) => l.targetPort === port);
+  if (source.outputPorts.length === 0) {
+    throw new ToolInputError(`${s} (${source.operatorType}) has no output port`, "port_out_of_range");
+  }
+  const into = wf.links.filter((l) => l.target.operatorID === t);
+  const onPort = (port: number) => into.filter((l) => targetPortIndex(wf, l) === port);
+  const takesMore = (port: number) =>
+    !target.inputPorts[port]?.disallowMultiInputs || onPort(port).length === 0;
   let port = input.targetPort;
   if (port === undefined) {
-    port = [...Array(type.inputPorts).keys()].find((p) => !feeding(p));
-    const same = into.find((l) => l.source === source.operatorId);
-    if (port === undefined && same) {
-      throw new ToolInputError(
-        `the link already exists: ${same.linkId} connects ${source.operatorId} to ${target.operatorId} ${portLabel(type, same.targetPort)}`,
-        "duplicate_link",
-      );
-    }
+    port = [...target.inputPorts.keys()].find(
+      (p) => takesMore(p) && !onPort(p).some((l) => l.source.operatorID === s),
+    );
     if (port === undefined) {
+      const same = into.find((l) => l.source.operatorID === s);
+      if (same) {
+        throw new ToolInputError(
+          `the link already exists: ${same.linkID} connects ${s} to ${t} ${same.target.portID}`,
+          "duplicate_link",
+        );
+      }
       throw new ToolInputError(
-        `every input port of ${target.operatorId} (${type.operatorType}) already has a link: ` +
-          `${into.map((l) => `${portLabel(type, l.targetPort)} from ${l.source} via ${l.linkId}`).join(", ")}; ` +
+        `every input port of ${t} (${target.operatorType}) already has its link: ` +
+          `${into.map((l) => `${l.target.portID} from ${l.source.operatorID} via ${l.linkID}`).join(", ")}; ` +
           "delete one of those links first",
         "port_taken",
       );
     }
   }
-  if (!Number.isInteger(port) || port < 0 || port >= type.inputPorts) {
+  if (!Number.isInteger(port) || port < 0 || port >= target.inputPorts.length) {
+    const n = target.inputPorts.length;
     throw new ToolInputError(
-      `${target.operatorId} (${type.operatorType}) has ${type.inputPorts === 1 ? "one input port: 0" : `input ports 0 to ${type.inputPorts - 1}`}` +
-        `${type.inputPortNames ? ` (${type.inputPortNames.map((n, i) => `${i} = ${n}`).join(", ")})` : ""}; got targetPort ${port}`,
+      `${t} (${target.operatorType}) has ${n === 1 ? "one input port: 0" : `input ports 0 to ${n - 1}`}` +
+        `${n > 1 ? ` (${target.inputPorts.map((_, i) => portLabel(type, i)).join(", ")})` : ""}; got port ${port}`,
       "port_out_of_range",
     );
   }
-  const taken = feeding(port);
-  if (taken?.source === source.operatorId) {
+  const same = onPort(port).find((l) => l.source.operatorID === s);
+  if (same) {
     throw new ToolInputError(
-      `the link already exists: ${taken.linkId} connects ${source.operatorId} to ${target.operatorId} ${portLabel(type, port)}`,
+      `the link already exists: ${same.linkID} connects ${s} to ${t} ${portLabel(type, port)}`,
       "duplicate_link",
     );
   }
-  if (taken) {
+  const taken = onPort(port)[0];
+  if (taken && !takesMore(port)) {
     throw new ToolInputError(
-      `${portLabel(type, port)} of ${target.operatorId} already has a link from ${taken.source} (${taken.linkId}); ` +
-        `delete that link first${type.inputPorts > 1 ? " or choose another targetPort" : ""}`,
+      `${portLabel(type, port)} of ${t} already has a link from ${taken.source.operatorID} (${taken.linkID}) and takes only one; ` +
+        `delete that link first${target.inputPorts.length > 1 ? " or choose another port" : ""}`,
       "port_taken",
     );
   }
-  const loop = pathBetween(wf, target.operatorId, source.operatorId);
+  const loop = pathBetween(wf, t, s);
   if (loop) {
     throw new ToolInputError(
-      `linking ${source.operatorId} → ${target.operatorId} would make a cycle (${[...loop, target.operatorId].join(" → ")}); ` +
-        "a workflow must be acyclic",
+      `linking ${s} → ${t} would make a cycle (${[...loop, t].join(" → ")}); a workflow must be acyclic`,
       "cycle",
     );
   }
@@ -95,10 +100,14 @@ export function addLink(wf: Workflow, input: AddLinkInput): { workflow: Workflow
       "too_large",
     );
   }
-  const linkId = nextId(
-    "link",
-    wf.links.map((l) => l.linkId),
+  const linkID = nextId(
+    "link-",
+    wf.links.map((l) => l.linkID),
   );
-  const link: Link = { linkId, source: source.operatorId, target: target.operatorId, targetPort: port };
-  return { workflow: { operators: wf.operators, links: [...wf.links, link] }, linkId };
+  const link: Link = {
+    linkID,
+    source: { operatorID: s, portID: source.outputPorts[0]!.portID },
+    target: { operatorID: t, portID: target.inputPorts[port]!.portID },
+  };
+  return { workflow: { ...wf, links: [...wf.links, link] }, linkID };
 }

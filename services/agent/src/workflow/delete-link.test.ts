@@ -3,48 +3,41 @@ import { deleteLink } from "./delete-link.ts";
 import { build, csv, expectToolError, filter, join } from "./testing.ts";
 
 describe("deleteLink", () => {
-  const { wf, ids } = build(
-    [csv(), filter(), join()],
+  const { wf } = build(
+    [csv(), join(), filter()],
     [
-      [0, 1],
-      [0, 2, 0],
-      [0, 2, 1],
+      [0, 1, 0],
+      [0, 1, 1],
+      [0, 2],
     ],
   );
 
   it("deletes by id", () => {
-    const next = deleteLink(wf, { linkId: "link-2" });
-    expect(next.links.map((l) => l.linkId)).toEqual(["link-1", "link-3"]);
-    expect(next.operators).toBe(wf.operators);
-    expect(wf.links).toHaveLength(3);
+    expect(deleteLink(wf, { linkID: "link-2" }).links.map((l) => l.linkID)).toEqual(["link-1", "link-3"]);
   });
 
   it("deletes by ends, with targetPort when two links join the same pair", () => {
-    expect(deleteLink(wf, { source: ids[0]!, target: ids[1]! }).links.map((l) => l.linkId)).toEqual([
+    expect(deleteLink(wf, { source: "op1", target: "op3" }).links.map((l) => l.linkID)).toEqual([
+      "link-1",
       "link-2",
-      "link-3",
     ]);
-    expect(
-      deleteLink(wf, { source: ids[0]!, target: ids[2]!, targetPort: 1 }).links.map((l) => l.linkId),
-    ).toEqual(["link-1", "link-2"]);
     expectToolError(
-      () => deleteLink(wf, { source: ids[0]!, target: ids[2]! }),
+      () => deleteLink(wf, { source: "op1", target: "op2" }),
       "ambiguous_link",
-      /2 links connect csv-file-scan-1 to hash-join-1: link-2 .*, link-3 .*; give linkId or targetPort/,
+      /2 links connect/,
     );
+    expect(
+      deleteLink(wf, { source: "op1", target: "op2", targetPort: 1 }).links.map((l) => l.linkID),
+    ).toEqual(["link-1", "link-3"]);
   });
 
   it("refuses unknown links and operators", () => {
     expectToolError(
-      () => deleteLink(wf, { linkId: "link-9" }),
+      () => deleteLink(wf, { linkID: "link-9" }),
       "unknown_link",
-      /no link "link-9" in the workflow; its links are: link-1 \(csv-file-scan-1 → filter-1 port 0\)/,
+      /link-1 \(op1 output-0 → op2 input-0\)/,
     );
-    expectToolError(
-      () => deleteLink(wf, { source: ids[1]!, target: ids[2]! }),
-      "unknown_link",
-      /no link from filter-1 to hash-join-1; links into hash-join-1: link-2/,
-    );
-    expectToolError(() => deleteLink(wf, { source: "nope", target: ids[2]! }), "unknown_operator");
+    expectToolError(() => deleteLink(wf, { source: "op3", target: "op2" }), "unknown_link");
+    expectToolError(() => deleteLink(wf, { source: "op7", target: "op2" }), "unknown_operator");
   });
 });

@@ -4,6 +4,7 @@ export type ToolInputErrorCode =
   | "invalid_properties"
   | "unknown_operator_type"
   | "unknown_operator"
+  | "duplicate_operator"
   | "unknown_link"
   | "self_loop"
   | "cycle"

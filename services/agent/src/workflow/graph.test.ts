@@ -16,22 +16,23 @@ describe("topologicalOrder", () => {
         [1, 0],
       ],
     );
-    expect(topologicalOrder(wf)).toEqual([
-      "csv-file-scan-1",
-      "csv-file-scan-2",
-      "filter-1",
-      "hash-join-1",
-      "limit-1",
-    ]);
+    // op1 Limit, op2 HashJoin, op3 Filter, op4 customers scan, op5 orders scan
+    expect(topologicalOrder(wf)).toEqual(["op4", "op5", "op3", "op2", "op1"]);
   });
 
   it("keeps unconnected operators in workflow order and ignores dangling links", () => {
     const { wf } = build([["Distinct"], csv(), ["Distinct"]]);
     const dangling = {
       ...wf,
-      links: [{ linkId: "x", source: "ghost", target: "distinct-1", targetPort: 0 }],
+      links: [
+        {
+          linkID: "x",
+          source: { operatorID: "ghost", portID: "output-0" },
+          target: { operatorID: "op1", portID: "input-0" },
+        },
+      ],
     };
-    expect(topologicalOrder(dangling)).toEqual(["distinct-1", "csv-file-scan-1", "distinct-2"]);
+    expect(topologicalOrder(dangling)).toEqual(["op1", "op2", "op3"]);
   });
 
   it("refuses a cyclic workflow, naming the operators it cannot order", () => {
@@ -45,13 +46,16 @@ describe("topologicalOrder", () => {
     );
     const cyclic = {
       ...wf,
-      links: [...wf.links, { linkId: "back", source: "distinct-2", target: "distinct-1", targetPort: 0 }],
+      links: [
+        ...wf.links,
+        {
+          linkID: "back",
+          source: { operatorID: "op3", portID: "output-0" },
+          target: { operatorID: "op2", portID: "input-0" },
+        },
+      ],
     };
-    expectToolError(
-      () => topologicalOrder(cyclic),
-      "cycle",
-      /no run order exists for distinct-1, distinct-2, limit-1/,
-    );
+    expectToolError(() => topologicalOrder(cyclic), "cycle", /no run order exists for op2, op3, op4/);
   });
 
   it("orders any DAG that addLink lets through", () => {
@@ -60,15 +64,17 @@ describe("topologicalOrder", () => {
         let { wf } = build(Array.from({ length: 8 }, () => ["Union"] as [string]));
         for (const [s, t] of pairs) {
           try {
-            wf = addLink(wf, { source: `union-${s + 1}`, target: `union-${t + 1}` }).workflow;
+            wf = addLink(wf, { source: `op${s + 1}`, target: `op${t + 1}` }).workflow;
           } catch {
             // refused links (cycles, taken ports) are the point of this test: they never get in
           }
         }
         const order = topologicalOrder(wf);
-        expect([...order].sort()).toEqual(wf.operators.map((o) => o.operatorId).sort());
+        expect([...order].sort()).toEqual(wf.operators.map((o) => o.operatorID).sort());
         const at = new Map(order.map((id, i) => [id, i]));
-        for (const link of wf.links) expect(at.get(link.source)!).toBeLessThan(at.get(link.target)!);
+        for (const link of wf.links) {
+          expect(at.get(link.source.operatorID)!).toBeLessThan(at.get(link.target.operatorID)!);
+        }
       }),
       { numRuns: 200 },
     );

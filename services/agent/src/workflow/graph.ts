@@ -4,7 +4,10 @@ import { ToolInputError } from "./errors.ts";
 /** Operator ids downstream of `from` (following links), `from` excluded unless a cycle comes back to it. */
 function downstream(wf: Workflow, from: string): Map<string, string> {
   const next = new Map<string, string[]>();
-  for (const link of wf.links) next.set(link.source, [...(next.get(link.source) ?? []), link.target]);
+  for (const link of wf.links) {
+    const source = link.source.operatorID;
+    next.set(source, [...(next.get(source) ?? []), link.target.operatorID]);
+  }
   // parent pointers, to name the path that a new link would close into a cycle
   const parent = new Map<string, string>();
   const stack = [from];
@@ -60,11 +63,13 @@ export function topologicalOrder(wf: Workflow): string[] {
 }
 
 function kahn(wf: Workflow): { order: string[]; remaining: string[] } {
-  const ids = [...new Set(wf.operators.map((op) => op.operatorId))];
+  const ids = [...new Set(wf.operators.map((op) => op.operatorID))];
   const known = new Set(ids);
   const indegree = new Map(ids.map((id) => [id, 0]));
   const next = new Map<string, string[]>();
-  for (const { source, target } of wf.links) {
+  for (const link of wf.links) {
+    const source = link.source.operatorID;
+    const target = link.target.operatorID;
     if (!known.has(source) || !known.has(target)) continue;
     indegree.set(target, indegree.get(target)! + 1);
     next.set(source, [...(next.get(source) ?? []), target]);

@@ -1,4 +1,4 @@
-import type { Link, Operator, Workflow } from "@texera-agent/protocol";
+import { type Link, type Operator, portIndex, type Workflow } from "@texera-agent/protocol";
 import { ToolInputError } from "./errors.ts";
 
 /** Most operators and links a workflow may hold: a runaway model loop stops here, not at the database. */
@@ -14,26 +14,37 @@ function listed(ids: string[]): string {
 }
 
 /** The operator with this id, or a ToolInputError that lists the ids that exist. */
-export function requireOperator(wf: Workflow, operatorId: string, role = "operator"): Operator {
-  const op = wf.operators.find((o) => o.operatorId === operatorId);
+export function requireOperator(wf: Workflow, operatorID: string, role = "operator"): Operator {
+  const op = wf.operators.find((o) => o.operatorID === operatorID);
   if (op) return op;
   throw new ToolInputError(
-    `no ${role} ${JSON.stringify(operatorId)} in the workflow; its operator ids are: ${listed(wf.operators.map((o) => o.operatorId))}`,
+    `no ${role} ${JSON.stringify(operatorID)} in the workflow; its operator ids are: ${listed(wf.operators.map((o) => o.operatorID))}`,
     "unknown_operator",
   );
 }
 
 /** The link with this id, or a ToolInputError that lists the links that exist. */
-export function requireLink(wf: Workflow, linkId: string): Link {
-  const link = wf.links.find((l) => l.linkId === linkId);
+export function requireLink(wf: Workflow, linkID: string): Link {
+  const link = wf.links.find((l) => l.linkID === linkID);
   if (link) return link;
   throw new ToolInputError(
-    `no link ${JSON.stringify(linkId)} in the workflow; its links are: ${listed(wf.links.map(describeLink))}`,
+    `no link ${JSON.stringify(linkID)} in the workflow; its links are: ${listed(wf.links.map(describeLink))}`,
     "unknown_link",
   );
 }
 
-/** "link-1 (csv-file-scan-1 → filter-1 port 0)" */
+/** "link-1 (op1 output-0 → op2 input-0)" */
 export function describeLink(link: Link): string {
-  return `${link.linkId} (${link.source} → ${link.target} port ${link.targetPort})`;
+  return `${link.linkID} (${link.source.operatorID} ${link.source.portID} → ${link.target.operatorID} ${link.target.portID})`;
+}
+
+/** The links into an operator. */
+export function linksInto(wf: Workflow, operatorID: string): Link[] {
+  return wf.links.filter((l) => l.target.operatorID === operatorID);
+}
+
+/** The index of the input port a link goes to, in its target's port list (-1: no such port). */
+export function targetPortIndex(wf: Workflow, link: Link): number {
+  const target = wf.operators.find((o) => o.operatorID === link.target.operatorID);
+  return target ? portIndex(target.inputPorts, link.target.portID) : -1;
 }

@@ -37,11 +37,11 @@ export const csv = (fileName = "orders.csv"): [string, Record<string, unknown>] 
 ];
 export const filter = (attribute = "amount"): [string, Record<string, unknown>] => [
   "Filter",
-  { conditions: [{ attribute, condition: ">", value: 10 }] },
+  { predicates: [{ attribute, condition: ">", value: "10" }] },
 ];
 export const join = (): [string, Record<string, unknown>] => [
   "HashJoin",
-  { leftAttribute: "customerId", rightAttribute: "id" },
+  { buildAttributeName: "customerId", probeAttributeName: "id" },
 ];
 
 /** Asserts that `fn` throws a ToolInputError with this code whose message matches `message`. */

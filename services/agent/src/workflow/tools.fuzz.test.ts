@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OPERATOR_CATALOG } from "./catalog.ts";
 import { ToolInputError } from "./errors.ts";
+import { nextId } from "./ids.ts";
 import { frozen } from "./testing.ts";
 import { type ToolOutcome, workflowTools } from "./tools.ts";
 import { validateWorkflow } from "./validate-workflow.ts";
@@ -28,15 +29,20 @@ const typeName = fc.oneof(
 const someId = fc.oneof(
   { arbitrary: fc.nat(9).map((n) => `$op:${n}`), weight: 6 },
   { arbitrary: fc.nat(9).map((n) => `$link:${n}`), weight: 1 },
-  { arbitrary: fc.constantFrom("csv-file-scan-1", "filter-1", "link-1", "toString", "__proto__"), weight: 1 },
+  { arbitrary: fc.constantFrom("op1", "op12", "filter-1", "link-1", "toString", "__proto__"), weight: 1 },
   { arbitrary: fc.string(), weight: 1 },
 );
 
 function resolveIds(value: unknown, wf: Workflow): unknown {
   if (typeof value === "string") {
+    if (value === "$new")
+      return nextId(
+        "op",
+        wf.operators.map((o) => o.operatorID),
+      );
     const match = /^\$(op|link):(\d+)$/.exec(value);
     if (!match) return value;
-    const ids = match[1] === "op" ? wf.operators.map((o) => o.operatorId) : wf.links.map((l) => l.linkId);
+    const ids = match[1] === "op" ? wf.operators.map((o) => o.operatorID) : wf.links.map((l) => l.linkID);
     return ids.length === 0 ? value : ids[Number(match[2]) % ids.length];
   }
   if (Array.isArray(value)) return value.map((v) => resolveIds(v, wf));
@@ -49,29 +55,30 @@ function resolveIds(value: unknown, wf: Workflow): unknown {
 
 const validProperties = fc.constantFrom(
   { fileName: "orders.csv" },
-  { conditions: [{ attribute: "a", condition: ">", value: 1 }] },
-  { attributes: ["a"] },
-  { aggregations: [{ attribute: "*", function: "count", resultAttribute: "n" }] },
-  { sortKeys: [{ attribute: "a" }] },
+  { predicates: [{ attribute: "a", condition: ">", value: "1" }] },
+  { isDrop: false, attributes: [{ originalAttribute: "a" }] },
+  { aggregations: [{ aggFunction: "count(*)", "result attribute": "n" }] },
+  { attributes: [{ attribute: "a", sortPreference: "ASC" }] },
   { limit: 3 },
-  { leftAttribute: "a", rightAttribute: "b" },
+  { buildAttributeName: "a", probeAttributeName: "b" },
   {},
 );
 const propertyKey = fc.constantFrom(
   "fileName",
-  "delimiter",
+  "customDelimiter",
   "hasHeader",
-  "conditions",
-  "combine",
+  "fileEncoding",
+  "predicates",
+  "isDrop",
   "attributes",
   "groupByKeys",
   "aggregations",
-  "sortKeys",
   "limit",
   "offset",
-  "leftAttribute",
-  "rightAttribute",
+  "buildAttributeName",
+  "probeAttributeName",
   "joinType",
+  "dummyPropertyList",
   "__proto__",
 );
 const properties = fc.oneof(
@@ -80,21 +87,51 @@ const properties = fc.oneof(
   fc.jsonValue(),
 );
 const port = fc.oneof(fc.integer({ min: -1, max: 3 }), fc.jsonValue());
-const validAdd = fc.constantFrom(
-  { operatorType: "CSVFileScan", properties: { fileName: "orders.csv" } },
-  { operatorType: "Filter", properties: { conditions: [{ attribute: "a", condition: "is null" }] } },
-  { operatorType: "HashJoin", properties: { leftAttribute: "a", rightAttribute: "b" } },
-  { operatorType: "Union" },
-  { operatorType: "Limit", properties: { limit: 1 } },
-  { operatorType: "Distinct", displayName: "d" },
+const add = (operatorType: string, properties: Record<string, unknown> = {}) => ({
+  operatorId: "$new",
+  operatorType,
+  properties,
+  summary: operatorType,
+});
+const validAdd = fc.oneof(
+  fc.constantFrom(
+    add("CSVFileScan", { fileName: "orders.csv" }),
+    add("Filter", { predicates: [{ attribute: "a", condition: "is null" }] }),
+    add("HashJoin", { buildAttributeName: "a", probeAttributeName: "b" }),
+    add("Union"),
+    add("Limit", { limit: 1 }),
+    add("Distinct"),
+  ),
+  // linked at once, as Texera's agent links: into port 0 (or 1) from an operator that exists
+  fc
+    .tuple(
+      fc.constantFrom(
+        add("Distinct"),
+        add("Union"),
+        add("HashJoin", { buildAttributeName: "a", probeAttributeName: "b" }),
+      ),
+      fc.nat(8),
+      fc.nat(1),
+    )
+    .map(([a, n, p]) => ({ ...a, inputOperatorIds: { [String(p)]: [`$op:${n}`] } })),
+);
+const inputOperatorIds = fc.dictionary(
+  fc.constantFrom("0", "1", "7", "x"),
+  fc.array(someId, { maxLength: 2 }),
+  {
+    maxKeys: 2,
+  },
 );
 const anyArgs = fc.oneof(
   fc.jsonValue(),
   fc.anything(),
   fc.string(),
-  fc.record({ operatorType: typeName, properties, displayName: fc.string() }, { requiredKeys: [] }),
-  fc.record({ operatorId: someId, properties, displayName: fc.string() }, { requiredKeys: [] }),
-  fc.record({ source: someId, target: someId, targetPort: port, linkId: someId }, { requiredKeys: [] }),
+  fc.record(
+    { operatorId: someId, operatorType: typeName, properties, summary: fc.string(), inputOperatorIds },
+    { requiredKeys: [] },
+  ),
+  fc.record({ operatorId: someId, properties, summary: fc.string() }, { requiredKeys: [] }),
+  fc.record({ source: someId, target: someId, targetPort: port, linkID: someId }, { requiredKeys: [] }),
 );
 const ends = { source: someId, target: someId };
 const argsFor: Record<WorkflowToolName, fc.Arbitrary<unknown>> = {
@@ -105,15 +142,21 @@ const argsFor: Record<WorkflowToolName, fc.Arbitrary<unknown>> = {
     { arbitrary: validAdd, weight: 3 },
     {
       arbitrary: fc.record(
-        { operatorType: typeName, properties, displayName: fc.string() },
+        {
+          operatorId: fc.oneof(fc.constant("$new"), someId),
+          operatorType: typeName,
+          properties,
+          summary: fc.string(),
+          inputOperatorIds,
+        },
         { requiredKeys: ["operatorType"] },
       ),
       weight: 1,
     },
   ),
   modifyOperator: fc.record(
-    { operatorId: someId, properties, displayName: fc.string() },
-    { requiredKeys: ["operatorId"] },
+    { operatorId: someId, properties, summary: fc.constantFrom("changed", "  ", "x"), inputOperatorIds },
+    { requiredKeys: ["operatorId", "summary"] },
   ),
   deleteOperator: fc.record({ operatorId: someId }),
   addLink: fc.oneof(
@@ -126,8 +169,8 @@ const argsFor: Record<WorkflowToolName, fc.Arbitrary<unknown>> = {
     fc.tuple(fc.nat(8), fc.nat(2)).map(([n, gap]) => ({ source: `$op:${n + 1 + gap}`, target: `$op:${n}` })),
   ),
   deleteLink: fc.oneof(
-    { arbitrary: fc.nat(5).map((n) => ({ linkId: `$link:${n}` })), weight: 3 },
-    { arbitrary: fc.record({ linkId: someId }), weight: 1 },
+    { arbitrary: fc.nat(5).map((n) => ({ linkID: `$link:${n}` })), weight: 3 },
+    { arbitrary: fc.record({ linkID: someId }), weight: 1 },
     { arbitrary: fc.record({ ...ends, targetPort: port }, { requiredKeys: [] }), weight: 1 },
   ),
 };

@@ -44,16 +44,35 @@ describe("workflowTools", () => {
     }
   });
 
-  it("listOperatorTypes lists the catalog with port counts, ignoring empty arguments", async () => {
+  it("takes Texera's addOperator/modifyOperator/deleteOperator parameters (workflow-crud-tools.ts:76-91, 215-339)", () => {
+    const params = (name: string) => tool(name).parameters as { properties: object; required: string[] };
+    expect(Object.keys(params("addOperator").properties)).toEqual([
+      "operatorId",
+      "operatorType",
+      "properties",
+      "inputOperatorIds",
+      "summary",
+    ]);
+    expect(params("addOperator").required).toEqual(["operatorId", "operatorType", "properties", "summary"]);
+    expect(Object.keys(params("modifyOperator").properties)).toEqual([
+      "operatorId",
+      "properties",
+      "inputOperatorIds",
+      "summary",
+    ]);
+    expect(params("modifyOperator").required).toEqual(["operatorId", "summary"]);
+    expect(params("deleteOperator").required).toEqual(["operatorId"]);
+  });
+
+  it("listOperatorTypes lists the catalog with its ports, ignoring empty arguments", async () => {
     for (const args of [{}, null, undefined, "", "  "]) {
       const outcome = await tool("listOperatorTypes").execute(args, ctx(emptyWorkflow()));
       const { operatorTypes } = outcome.output as {
-        operatorTypes: { operatorType: string; inputPorts: number }[];
+        operatorTypes: { operatorType: string; inputPorts: string[] }[];
       };
-      expect(operatorTypes).toHaveLength(11);
+      expect(operatorTypes).toHaveLength(12);
       expect(operatorTypes.find((t) => t.operatorType === "HashJoin")).toMatchObject({
-        inputPorts: 2,
-        inputPortNames: ["left", "right"],
+        inputPorts: ["left", "right"],
       });
       expect(outcome.workflow).toBeUndefined();
     }
@@ -62,21 +81,14 @@ describe("workflowTools", () => {
     );
   });
 
-  it("getOperatorSchema returns one type's schema, or names the known types", async () => {
+  it("getOperatorSchema returns one type's JSON Schema, or names the known types", async () => {
     const { output } = await tool("getOperatorSchema").execute(
       { operatorType: "Limit" },
       ctx(emptyWorkflow()),
     );
-    expect(output).toMatchObject({
-      operatorType: "Limit",
-      inputPorts: 1,
-      propertiesSchema: { required: ["limit"], properties: { offset: { default: 0 } } },
-    });
+    expect(output).toMatchObject({ operatorType: "Limit", jsonSchema: { required: ["limit"] } });
     expect(await refusal("getOperatorSchema", { operatorType: "Limt" })).toMatch(
       /unknown operator type "Limt"; did you mean "Limit"\?/,
-    );
-    expect(await refusal("getOperatorSchema", {})).toMatch(
-      /^getOperatorSchema\.operatorType is required \(the operator type, one of: CSVFileScan/,
     );
   });
 
@@ -86,70 +98,82 @@ describe("workflowTools", () => {
     expect(workflow).toBeUndefined();
     expect(output).toEqual({
       workflow: wf,
-      summary: expect.stringContaining("hash-join-1 HashJoin ← left: csv-file-scan-1 (link-1)"),
-      problems: ["hash-join-1 (HashJoin) has no link into its input port 1 (right)"],
+      summary: expect.stringContaining("op2 HashJoin ← left: op1 (link-1)"),
+      problems: ["op2 (HashJoin) has no link into its input-1 (right)"],
     });
   });
 
-  it("addOperator returns the new id and the final properties", async () => {
+  it("addOperator returns the operator and the links it made; accepts the model's JSON text", async () => {
+    const { wf } = build([csv()]);
     const outcome = await tool("addOperator").execute(
-      { operatorType: "CSVFileScan", properties: { fileName: "orders.csv" }, displayName: "Orders" },
-      ctx(emptyWorkflow()),
+      JSON.stringify({
+        operatorId: "op7",
+        operatorType: "Limit",
+        properties: { limit: 3 },
+        inputOperatorIds: { "0": ["op1"] },
+        summary: "First three",
+      }),
+      ctx(wf),
     );
     expect(outcome.output).toEqual({
-      operatorId: "csv-file-scan-1",
-      operatorType: "CSVFileScan",
-      displayName: "Orders",
-      properties: { fileName: "orders.csv", delimiter: ",", hasHeader: true },
-      inputPorts: 0,
+      operatorId: "op7",
+      operatorType: "Limit",
+      summary: "First three",
+      properties: { limit: 3 },
+      inputPorts: 1,
+      outputPorts: 1,
+      createdLinks: ["link-1 (op1 output-0 → op7 input-0)"],
     });
-    expect(outcome.workflow?.operators).toHaveLength(1);
-    expect(outcome.touchedOperators).toEqual(["csv-file-scan-1"]);
+    expect(outcome.touchedOperators).toEqual(["op7"]);
   });
 
   it("addOperator explains bad arguments", async () => {
     expect(await refusal("addOperator", { opertorType: "Filter" })).toMatch(
-      /addOperator\.operatorType is required .*; addOperator has no property "opertorType"; did you mean "operatorType"\?/,
+      /addOperator\.operatorId is required .*addOperator has no property "opertorType"; did you mean "operatorType"\?/,
     );
-    expect(await refusal("addOperator", { operatorType: "Limit", properties: '{"limit":3}' })).toMatch(
-      /addOperator\.properties must be an object, not the string/,
-    );
+    const add = { operatorId: "op1", summary: "s" };
+    expect(
+      await refusal("addOperator", { ...add, operatorType: "Limit", properties: '{"limit":3}' }),
+    ).toMatch(/addOperator\.properties must be an object, not the string/);
     expect(
       await refusal("addOperator", {
+        ...add,
         operatorType: "Filter",
-        properties: { conditions: [{ attribute: "a", condition: "~" }] },
+        properties: { predicates: [{ attribute: "a", condition: "~" }] },
       }),
-    ).toMatch(/Filter\.conditions\[0\]\.condition must be one of/);
+    ).toMatch(/Filter\.predicates\[0\]\.condition must be one of/);
+    expect(
+      await refusal("addOperator", {
+        ...add,
+        operatorType: "Limit",
+        properties: { limit: 1 },
+        inputOperatorIds: { x: [] },
+      }),
+    ).toMatch(/inputOperatorIds/);
     expect(await refusal("addOperator", [])).toMatch(
       /^addOperator arguments must be an object, not an array/,
     );
-    expect(await refusal("addOperator", '{"operatorType": "Limit",')).toMatch(
-      /^addOperator arguments are not valid JSON/,
-    );
   });
 
-  it("accepts arguments as the model's JSON text", async () => {
-    const outcome = await tool("addOperator").execute(
-      '{"operatorType":"Limit","properties":{"limit":3}}',
-      ctx(emptyWorkflow()),
-    );
-    expect(outcome.output).toMatchObject({ operatorId: "limit-1", properties: { limit: 3, offset: 0 } });
-  });
-
-  it("modifyOperator merges and reports the final properties", async () => {
-    const { wf } = build([["Limit", { limit: 3, offset: 9 }]]);
+  it("modifyOperator merges, relinks and reports", async () => {
+    const { wf } = build([csv(), csv("b.csv"), ["Limit", { limit: 3 }]], [[0, 2]]);
     const outcome = await tool("modifyOperator").execute(
-      { operatorId: "limit-1", properties: { limit: 5 } },
+      { operatorId: "op3", properties: { limit: 5 }, inputOperatorIds: { "0": ["op2"] }, summary: "Five" },
       ctx(wf),
     );
-    expect(outcome.output).toMatchObject({ operatorId: "limit-1", properties: { limit: 5, offset: 9 } });
-    expect(outcome.touchedOperators).toEqual(["limit-1"]);
-    expect(await refusal("modifyOperator", { operatorId: "limit-2", properties: {} }, wf)).toMatch(
-      /its operator ids are: limit-1/,
+    expect(outcome.output).toMatchObject({
+      operatorId: "op3",
+      summary: "Five",
+      properties: { limit: 5 },
+      deletedLinks: ["link-1 (op1 output-0 → op3 input-0)"],
+      createdLinks: ["link-1 (op2 output-0 → op3 input-0)"],
+    });
+    expect(await refusal("modifyOperator", { operatorId: "op9", summary: "x" }, wf)).toMatch(
+      /its operator ids are: op1/,
     );
-    expect(await refusal("modifyOperator", { operatorId: "limit-1", operatorType: "Sort" }, wf)).toMatch(
-      /has no property "operatorType"/,
-    );
+    expect(
+      await refusal("modifyOperator", { operatorId: "op3", summary: "x", operatorType: "Sort" }, wf),
+    ).toMatch(/has no property "operatorType"/);
   });
 
   it("deleteOperator reports the links it removed", async () => {
@@ -160,52 +184,41 @@ describe("workflowTools", () => {
         [1, 2],
       ],
     );
-    const outcome = await tool("deleteOperator").execute({ operatorId: "filter-1" }, ctx(wf));
+    const outcome = await tool("deleteOperator").execute({ operatorId: "op2" }, ctx(wf));
     expect(outcome.output).toEqual({
-      deletedOperatorId: "filter-1",
-      deletedLinks: ["link-1 (csv-file-scan-1 → filter-1 port 0)", "link-2 (filter-1 → distinct-1 port 0)"],
+      deletedOperatorId: "op2",
+      deletedLinks: ["link-1 (op1 output-0 → op2 input-0)", "link-2 (op2 output-0 → op3 input-0)"],
     });
-    expect(outcome.workflow).toEqual({ operators: [wf.operators[0], wf.operators[2]], links: [] });
+    expect(outcome.workflow?.operators.map((o) => o.operatorID)).toEqual(["op1", "op3"]);
   });
 
-  it("addLink returns the link, and refuses what would break the DAG", async () => {
+  it("addLink returns the link in Texera's form, and refuses what would break the DAG", async () => {
     const { wf } = build([csv(), filter(), ["Distinct"]], [[0, 1]]);
-    const outcome = await tool("addLink").execute({ source: "filter-1", target: "distinct-1" }, ctx(wf));
+    const outcome = await tool("addLink").execute({ source: "op2", target: "op3" }, ctx(wf));
     expect(outcome.output).toEqual({
-      linkId: "link-2",
-      source: "filter-1",
-      target: "distinct-1",
-      targetPort: 0,
+      linkID: "link-2",
+      source: { operatorID: "op2", portID: "output-0" },
+      target: { operatorID: "op3", portID: "input-0" },
     });
-    expect(outcome.touchedOperators).toEqual(["filter-1", "distinct-1"]);
-    expect(await refusal("addLink", { source: "filter-1", target: "csv-file-scan-1" }, wf)).toMatch(
+    expect(outcome.touchedOperators).toEqual(["op2", "op3"]);
+    expect(await refusal("addLink", { source: "op2", target: "op1" }, wf)).toMatch(
       /is a source and takes no inputs/,
     );
-    expect(
-      await refusal("addLink", { source: "filter-1", target: "distinct-1", targetPort: -1 }, wf),
-    ).toMatch(/addLink\.targetPort must be >= 0; got -1/);
-    expect(
-      await refusal("addLink", { source: "filter-1", target: "distinct-1", targetPort: "0" }, wf),
-    ).toMatch(/addLink\.targetPort must be an integer, not the string "0"/);
+    expect(await refusal("addLink", { source: "op2", target: "op3", targetPort: "0" }, wf)).toMatch(
+      /addLink\.targetPort must be an integer, not the string "0"/,
+    );
   });
 
   it("deleteLink takes an id or the two ends, not both, not neither", async () => {
     const { wf } = build([csv(), filter()], [[0, 1]]);
-    const byId = await tool("deleteLink").execute({ linkId: "link-1" }, ctx(wf));
-    expect(byId.output).toEqual({
-      deletedLink: { linkId: "link-1", source: "csv-file-scan-1", target: "filter-1", targetPort: 0 },
-    });
+    const byId = await tool("deleteLink").execute({ linkID: "link-1" }, ctx(wf));
+    expect(byId.output).toEqual({ deletedLink: wf.links[0] });
     expect(byId.workflow?.links).toEqual([]);
-    const byEnds = await tool("deleteLink").execute(
-      { source: "csv-file-scan-1", target: "filter-1" },
-      ctx(wf),
-    );
+    const byEnds = await tool("deleteLink").execute({ source: "op1", target: "op2" }, ctx(wf));
     expect(byEnds.workflow?.links).toEqual([]);
-    expect(await refusal("deleteLink", { linkId: "link-1", source: "csv-file-scan-1" }, wf)).toMatch(
-      /not both/,
-    );
-    expect(await refusal("deleteLink", { source: "csv-file-scan-1" }, wf)).toMatch(
-      /needs linkId, or both source and target/,
+    expect(await refusal("deleteLink", { linkID: "link-1", source: "op1" }, wf)).toMatch(/not both/);
+    expect(await refusal("deleteLink", { source: "op1" }, wf)).toMatch(
+      /needs linkID, or both source and target/,
     );
   });
 
@@ -219,46 +232,46 @@ describe("workflowTools", () => {
     expect((error as Error).message).toBe("stopped by the user");
   });
 
-  it("builds a runnable workflow through tool calls alone", async () => {
+  it("builds a runnable workflow through tool calls alone, Texera's way", async () => {
     let wf = emptyWorkflow();
-    const call = async (name: string, args: unknown) => {
-      const outcome = await tool(name).execute(JSON.stringify(args), ctx(wf));
+    const call = async (args: Record<string, unknown>) => {
+      const outcome = await tool("addOperator").execute(JSON.stringify(args), ctx(wf));
       wf = outcome.workflow ?? wf;
-      return outcome.output as Record<string, unknown>;
     };
-    const orders = await call("addOperator", {
+    await call({
+      operatorId: "op1",
       operatorType: "CSVFileScan",
       properties: { fileName: "orders.csv" },
+      summary: "o",
     });
-    const people = await call("addOperator", {
-      operatorType: "JSONFileScan",
+    await call({
+      operatorId: "op2",
+      operatorType: "JSONLFileScan",
       properties: { fileName: "people.json" },
+      summary: "p",
     });
-    const joined = await call("addOperator", {
+    await call({
+      operatorId: "op3",
       operatorType: "HashJoin",
-      properties: { leftAttribute: "personId", rightAttribute: "id" },
+      properties: { buildAttributeName: "personId", probeAttributeName: "id" },
+      inputOperatorIds: { "0": ["op1"], "1": ["op2"] },
+      summary: "join",
     });
-    const totals = await call("addOperator", {
+    await call({
+      operatorId: "op4",
       operatorType: "Aggregate",
       properties: {
         groupByKeys: ["name"],
-        aggregations: [{ attribute: "amount", function: "sum", resultAttribute: "total" }],
+        aggregations: [{ aggFunction: "sum", attribute: "amount", "result attribute": "total" }],
       },
+      inputOperatorIds: { "0": ["op3"] },
+      summary: "totals",
     });
-    const top = await call("addOperator", {
-      operatorType: "Sort",
-      properties: { sortKeys: [{ attribute: "total", order: "desc" }] },
-    });
-    await call("addLink", { source: orders.operatorId, target: joined.operatorId });
-    await call("addLink", { source: people.operatorId, target: joined.operatorId });
-    await call("addLink", { source: joined.operatorId, target: totals.operatorId });
-    await call("addLink", { source: totals.operatorId, target: top.operatorId });
     expect(validateWorkflow(wf)).toEqual([]);
-    expect(wf.links.map((l) => [l.source, l.target, l.targetPort])).toEqual([
-      ["csv-file-scan-1", "hash-join-1", 0],
-      ["json-file-scan-1", "hash-join-1", 1],
-      ["hash-join-1", "aggregate-1", 0],
-      ["aggregate-1", "sort-1", 0],
+    expect(wf.links.map((l) => [l.source.operatorID, l.target.operatorID, l.target.portID])).toEqual([
+      ["op1", "op3", "input-0"],
+      ["op2", "op3", "input-1"],
+      ["op3", "op4", "input-0"],
     ]);
   });
 });

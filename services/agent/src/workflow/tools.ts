@@ -1,13 +1,13 @@
 import { WORKFLOW_TOOLS, type Workflow } from "@texera-agent/protocol";
 import type { AgentTool, ToolOutcome } from "../react/tool-types.ts";
 import { addLink } from "./add-link.ts";
-import { addOperator, MAX_DISPLAY_NAME } from "./add-operator.ts";
+import { type AddOperatorInput, addOperator, MAX_SUMMARY } from "./add-operator.ts";
 import { OPERATOR_CATALOG } from "./catalog.ts";
 import { deleteLink } from "./delete-link.ts";
 import { deleteOperator } from "./delete-operator.ts";
 import { ToolInputError } from "./errors.ts";
 import { describeLink, requireOperator } from "./lookup.ts";
-import { modifyOperator } from "./modify-operator.ts";
+import { type ModifyOperatorInput, modifyOperator } from "./modify-operator.ts";
 import { argumentParser } from "./tool-arguments.ts";
 import { requireOperatorType } from "./validate-properties.ts";
 import { validateWorkflow } from "./validate-workflow.ts";
@@ -30,12 +30,19 @@ const operatorTypeParam = {
   maxLength: 100,
   description: `the operator type, one of: ${typeNames}`,
 };
-const displayNameParam = {
+const summaryParam = {
   type: "string",
   minLength: 1,
-  maxLength: MAX_DISPLAY_NAME,
-  description: "a short label shown on the canvas",
+  maxLength: MAX_SUMMARY,
+  description: "a short description of what the operator does; shown on the canvas",
 };
+const inputOperatorIdsParam = (description: string) => ({
+  type: "object",
+  description,
+  propertyNames: { pattern: "^[0-9]{1,2}$" },
+  maxProperties: 16,
+  additionalProperties: { type: "array", maxItems: 50, items: id("an upstream operator id") },
+});
 const portParam = (description: string) => ({ type: "integer", minimum: 0, maximum: 15, description });
 
 type Definition = Omit<AgentTool, "execute"> & {
@@ -45,16 +52,15 @@ type Definition = Omit<AgentTool, "execute"> & {
 const definitions: Definition[] = [
   {
     name: "listOperatorTypes",
-    description: "List the operator types you can add, with what each does and how many inputs it takes.",
+    description: "List the operator types you can add, with what each does and its input ports.",
     parameters: params({}),
     run: () => ({
       output: {
         operatorTypes: OPERATOR_CATALOG.map((t) => ({
           operatorType: t.operatorType,
-          displayName: t.displayName,
+          userFriendlyName: t.userFriendlyName,
           description: t.description,
-          inputPorts: t.inputPorts,
-          ...(t.inputPortNames ? { inputPortNames: t.inputPortNames } : {}),
+          inputPorts: t.inputPorts.map((p, i) => p.displayName || `input-${i}`),
         })),
       },
     }),
@@ -65,13 +71,22 @@ const definitions: Definition[] = [
     parameters: params({ operatorType: operatorTypeParam }, ["operatorType"]),
     run: (args) => {
       const t = requireOperatorType(args.operatorType as string);
-      return { output: { ...t } };
+      return {
+        output: {
+          operatorType: t.operatorType,
+          userFriendlyName: t.userFriendlyName,
+          description: t.description,
+          inputPorts: t.inputPorts,
+          outputPorts: t.outputPorts,
+          jsonSchema: t.jsonSchema,
+        },
+      };
     },
   },
   {
     name: "getWorkflow",
     description:
-      "Get the current workflow: its operators with properties, its links, a text summary and the problems a run would hit.",
+      "Get the current workflow (Texera's WorkflowContent): its operators with properties, its links, a text summary and the problems a run would hit.",
     parameters: params({}),
     run: (_args, wf) => ({
       output: { workflow: wf, summary: workflowSummary(wf), problems: validateWorkflow(wf) },
@@ -80,38 +95,64 @@ const definitions: Definition[] = [
   {
     name: "addOperator",
     description:
-      "Add one operator to the workflow, not yet connected (use addLink next). Properties are checked against the " +
-      "type's schema (getOperatorSchema); missing optional ones get their defaults. Returns the new operatorId.",
+      'Add one operator. operatorId is yours to choose, of the form op<number> ("op1", "op2", …) and not yet used. ' +
+      "properties are checked against the type's schema (getOperatorSchema); missing optional ones get their " +
+      'defaults. inputOperatorIds links upstream operators into its input ports, e.g. {"0": ["op1"]}; a HashJoin ' +
+      'takes {"0": [left], "1": [right]}, a Union {"0": [a, b, …]}. summary says what the operator does.',
     parameters: params(
       {
+        operatorId: id('the new operator\'s id, "op" and a number, e.g. "op3"'),
         operatorType: operatorTypeParam,
         properties: { type: "object", description: "the operator's properties, as its schema describes" },
-        displayName: displayNameParam,
+        inputOperatorIds: inputOperatorIdsParam("input port index → ids of the operators feeding it"),
+        summary: summaryParam,
       },
-      ["operatorType"],
+      ["operatorId", "operatorType", "properties", "summary"],
     ),
     run: (args, wf) => {
-      const { workflow, operatorId } = addOperator(wf, args as { operatorType: string });
-      return { output: operatorOutput(workflow, operatorId), workflow, touchedOperators: [operatorId] };
+      const { workflow, operatorId } = addOperator(wf, args as unknown as AddOperatorInput);
+      const links = workflow.links.filter((l) => !wf.links.includes(l));
+      return {
+        output: {
+          ...operatorOutput(workflow, operatorId),
+          ...(links.length > 0 ? { createdLinks: links.map(describeLink) } : {}),
+        },
+        workflow,
+        touchedOperators: [operatorId],
+      };
     },
   },
   {
     name: "modifyOperator",
     description:
-      "Change an operator's properties and/or display name. Properties are merged into the current ones: each key " +
-      "given replaces that key's whole value, a key set to null goes back to its default, other keys stay.",
+      "Change an operator. properties are merged into the current ones: each key given replaces that key's whole " +
+      "value, a key set to null goes back to its default, other keys stay. inputOperatorIds, when given, replaces " +
+      "every link into the operator. summary is its new description.",
     parameters: params(
       {
         operatorId: id("the operator to change"),
         properties: { type: "object", description: "the properties to change" },
-        displayName: displayNameParam,
+        inputOperatorIds: inputOperatorIdsParam(
+          "when given: all of its inputs, input port index → operator ids",
+        ),
+        summary: summaryParam,
       },
-      ["operatorId"],
+      ["operatorId", "summary"],
     ),
     run: (args, wf) => {
-      const workflow = modifyOperator(wf, args as { operatorId: string });
+      const workflow = modifyOperator(wf, args as unknown as ModifyOperatorInput);
       const operatorId = args.operatorId as string;
-      return { output: operatorOutput(workflow, operatorId), workflow, touchedOperators: [operatorId] };
+      const deleted = wf.links.filter((l) => !workflow.links.includes(l));
+      const created = workflow.links.filter((l) => !wf.links.includes(l));
+      return {
+        output: {
+          ...operatorOutput(workflow, operatorId),
+          ...(deleted.length > 0 ? { deletedLinks: deleted.map(describeLink) } : {}),
+          ...(created.length > 0 ? { createdLinks: created.map(describeLink) } : {}),
+        },
+        workflow,
+        touchedOperators: [operatorId, ...created.map((l) => l.source.operatorID)],
+      };
     },
   },
   {
@@ -132,62 +173,68 @@ const definitions: Definition[] = [
   {
     name: "addLink",
     description:
-      "Connect the output of source to an input port of target. Single-input operators use port 0; HashJoin reads " +
-      "port 0 as left and 1 as right; Union takes ports 0 and 1. Without targetPort the lowest free port is used.",
+      "Connect the output of source to input port targetPort of target (input-<targetPort>). HashJoin reads port 0 " +
+      "as left and 1 as right; Union's port 0 takes many links. Without targetPort the lowest port that takes a " +
+      "link is used.",
     parameters: params(
       {
         source: id("operatorId of the upstream operator"),
         target: id("operatorId of the downstream operator"),
-        targetPort: portParam("input port of the target; default: its lowest free port"),
+        targetPort: portParam("input port index of the target; default: its lowest free port"),
       },
       ["source", "target"],
     ),
     run: (args, wf) => {
-      const { workflow, linkId } = addLink(wf, args as { source: string; target: string });
-      const link = workflow.links.find((l) => l.linkId === linkId)!;
-      return { output: { ...link }, workflow, touchedOperators: [link.source, link.target] };
+      const { workflow, linkID } = addLink(wf, args as { source: string; target: string });
+      const link = workflow.links.find((l) => l.linkID === linkID)!;
+      return {
+        output: { ...link },
+        workflow,
+        touchedOperators: [link.source.operatorID, link.target.operatorID],
+      };
     },
   },
   {
     name: "deleteLink",
     description:
-      "Delete one link, named by linkId, or by source and target (plus targetPort if two links join them).",
+      "Delete one link, named by linkID, or by source and target (plus targetPort if two links join them).",
     parameters: params({
-      linkId: id("the link to delete"),
+      linkID: id("the link to delete"),
       source: id("operatorId of the link's upstream end"),
       target: id("operatorId of the link's downstream end"),
-      targetPort: portParam("input port of the target, when source feeds several of its ports"),
+      targetPort: portParam("input port index of the target, when source feeds several of its ports"),
     }),
     run: (args, wf) => {
       const byEnds = args.source !== undefined || args.target !== undefined || args.targetPort !== undefined;
-      if (args.linkId !== undefined && byEnds) {
+      if (args.linkID !== undefined && byEnds) {
         throw new ToolInputError(
-          "give either linkId, or source and target (and optionally targetPort), not both",
+          "give either linkID, or source and target (and optionally targetPort), not both",
         );
       }
-      if (args.linkId === undefined && (args.source === undefined || args.target === undefined)) {
-        throw new ToolInputError("deleteLink needs linkId, or both source and target");
+      if (args.linkID === undefined && (args.source === undefined || args.target === undefined)) {
+        throw new ToolInputError("deleteLink needs linkID, or both source and target");
       }
-      const workflow = deleteLink(wf, args as { linkId: string } | { source: string; target: string });
+      const workflow = deleteLink(wf, args as { linkID: string } | { source: string; target: string });
       const [link] = wf.links.filter((l) => !workflow.links.includes(l));
       return {
         output: { deletedLink: { ...link! } },
         workflow,
-        touchedOperators: [link!.source, link!.target],
+        touchedOperators: [link!.source.operatorID, link!.target.operatorID],
       };
     },
   },
 ];
 
-/** The operator as the model should see it after an edit: id, type, name, final properties, ports. */
+/** The operator as the model should see it after an edit: id, type, summary, final properties, ports. */
 function operatorOutput(wf: Workflow, operatorId: string) {
   const op = requireOperator(wf, operatorId);
   return {
-    operatorId: op.operatorId,
+    operatorId: op.operatorID,
     operatorType: op.operatorType,
-    displayName: op.displayName,
-    properties: op.properties,
-    inputPorts: requireOperatorType(op.operatorType).inputPorts,
+    summary: op.customDisplayName,
+    properties: op.operatorProperties,
+    inputPorts: op.inputPorts.length,
+    outputPorts: op.outputPorts.length,
   };
 }
 

@@ -4,11 +4,11 @@ import { expectToolError } from "./testing.ts";
 import { validateProperties } from "./validate-properties.ts";
 
 describe("the operator catalog", () => {
-  it("has the relational operators, each described, with closed property schemas", () => {
+  it("is Texera's relational operators, by Texera's operatorType (OP/LogicalOp.scala@7809765)", () => {
     expect(OPERATOR_CATALOG.map((t) => t.operatorType)).toEqual([
       "CSVFileScan",
+      "JSONLFileScan",
       "ParquetFileScan",
-      "JSONFileScan",
       "Filter",
       "Projection",
       "Aggregate",
@@ -17,202 +17,108 @@ describe("the operator catalog", () => {
       "HashJoin",
       "Distinct",
       "Union",
+      "SubstringSearch",
     ]);
     for (const t of OPERATOR_CATALOG) {
       expect(t.description.length).toBeGreaterThan(20);
-      expect(t.propertiesSchema).toMatchObject({ type: "object", additionalProperties: false });
-      if (t.inputPortNames) expect(t.inputPortNames).toHaveLength(t.inputPorts);
+      expect(t.texeraSource).toMatch(/OP(25)?\//);
+      expect(t.jsonSchema).toMatchObject({ type: "object", additionalProperties: false });
+      expect(t.outputPorts).toHaveLength(1);
     }
-    expect(Object.isFrozen(OPERATOR_CATALOG[3]!.propertiesSchema)).toBe(true);
+    expect(Object.isFrozen(OPERATOR_CATALOG[3]!.jsonSchema)).toBe(true);
+  });
+
+  it("has Texera's enums (ComparisonType, AggregationFunction, JoinType, SortPreference, FileDecodingMethod)", () => {
+    const schema = (type: string) =>
+      JSON.stringify(OPERATOR_CATALOG.find((t) => t.operatorType === type)!.jsonSchema);
+    expect(schema("Filter")).toContain('["=",">",">=","<","<=","!=","is null","is not null"]');
+    expect(schema("Aggregate")).toContain('["sum","count","count(*)","average","min","max","concat"]');
+    expect(schema("HashJoin")).toContain('["inner","left outer","right outer","full outer"]');
+    expect(schema("Sort")).toContain('["ASC","DESC"]');
+    expect(schema("CSVFileScan")).toContain('["UTF_8","UTF_16","US_ASCII"]');
   });
 });
 
 describe("validateProperties", () => {
-  it("fills in the defaults of each type and leaves the input alone", () => {
+  it("fills in Texera's defaults and leaves the input alone", () => {
     const input = { fileName: "orders.csv" };
     expect(validateProperties("CSVFileScan", input)).toEqual({
       fileName: "orders.csv",
-      delimiter: ",",
+      fileEncoding: "UTF_8",
+      customDelimiter: ",",
       hasHeader: true,
     });
     expect(input).toEqual({ fileName: "orders.csv" });
-    expect(
-      validateProperties("CSVFileScan", { fileName: "a.tsv", delimiter: "\t", hasHeader: false }),
-    ).toEqual({
-      fileName: "a.tsv",
-      delimiter: "\t",
-      hasHeader: false,
+    expect(validateProperties("JSONLFileScan", { fileName: "e.json" })).toEqual({
+      fileName: "e.json",
+      fileEncoding: "UTF_8",
+      flatten: false,
     });
-    expect(validateProperties("ParquetFileScan", { fileName: "sales/2024.parquet" })).toEqual({
-      fileName: "sales/2024.parquet",
-    });
-    expect(validateProperties("JSONFileScan", { fileName: "events.json" })).toEqual({
-      fileName: "events.json",
-    });
-    expect(
-      validateProperties("Filter", {
-        conditions: [
-          { attribute: "a", condition: ">=", value: 3 },
-          { attribute: "b", condition: "is null" },
-          { attribute: "c", condition: "contains", value: "x" },
-        ],
-      }),
-    ).toMatchObject({ combine: "AND" });
-    expect(validateProperties("Projection", { attributes: ["a", "b"] })).toEqual({ attributes: ["a", "b"] });
-    expect(
-      validateProperties("Aggregate", {
-        aggregations: [
-          { attribute: "*", function: "count", resultAttribute: "n" },
-          { attribute: "amount", function: "average", resultAttribute: "avgAmount" },
-        ],
-      }),
-    ).toMatchObject({ groupByKeys: [] });
-    expect(
-      validateProperties("Sort", { sortKeys: [{ attribute: "a" }, { attribute: "b", order: "desc" }] }),
-    ).toEqual({
-      sortKeys: [
-        { attribute: "a", order: "asc" },
-        { attribute: "b", order: "desc" },
-      ],
-    });
-    expect(validateProperties("Limit", { limit: 0 })).toEqual({ limit: 0, offset: 0 });
-    expect(validateProperties("HashJoin", { leftAttribute: "a", rightAttribute: "b" })).toEqual({
-      leftAttribute: "a",
-      rightAttribute: "b",
+    expect(validateProperties("HashJoin", { buildAttributeName: "a", probeAttributeName: "b" })).toEqual({
+      buildAttributeName: "a",
+      probeAttributeName: "b",
       joinType: "inner",
     });
-    expect(validateProperties("Distinct", {})).toEqual({});
-    expect(validateProperties("Union", {})).toEqual({});
+    expect(
+      validateProperties("Aggregate", {
+        aggregations: [{ aggFunction: "count(*)", "result attribute": "n" }],
+      }),
+    ).toMatchObject({ groupByKeys: [] });
+    expect(validateProperties("SubstringSearch", { attribute: "a", substring: "x" })).toMatchObject({
+      isCaseSensitive: false,
+    });
+    // a property every LogicalOp carries in Texera is accepted and kept
+    expect(validateProperties("Distinct", { dummyPropertyList: [] })).toEqual({ dummyPropertyList: [] });
+  });
+
+  it("accepts Texera's dataset path form for a scan's fileName, and refuses disk paths", () => {
+    expect(validateProperties("CSVFileScan", { fileName: "/a@b.org/sales/v1/sales.csv" }).fileName).toBe(
+      "/a@b.org/sales/v1/sales.csv",
+    );
+    for (const fileName of ["../x.csv", "a/../../b", "~/x", "a\\b", "a//b"]) {
+      expectToolError(
+        () => validateProperties("CSVFileScan", { fileName }),
+        "invalid_properties",
+        /fileName/,
+      );
+    }
   });
 
   it("names the type, the path and what is expected", () => {
-    const cases: [string, unknown, RegExp][] = [
-      ["CSVFileScan", {}, /^CSVFileScan\.fileName is required \(name of one of the user's datasets/],
-      [
-        "CSVFileScan",
-        { fileName: "/etc/passwd" },
-        /CSVFileScan\.fileName is not accepted: expected .*got "\/etc\/passwd"/,
-      ],
-      ["CSVFileScan", { fileName: "a/../../b.csv" }, /CSVFileScan\.fileName is not accepted/],
-      [
-        "CSVFileScan",
-        { fileName: "a.csv", delimiter: ";;" },
-        /CSVFileScan\.delimiter must have at most 1 character/,
-      ],
-      [
-        "CSVFileScan",
-        { fileName: "a.csv", delimter: ";" },
-        /has no property "delimter"; did you mean "delimiter"\?/,
-      ],
-      [
-        "CSVFileScan",
-        { fileName: "a.csv", hasHeader: "yes" },
-        /CSVFileScan\.hasHeader must be a boolean, not the string "yes"/,
-      ],
-      ["ParquetFileScan", { fileName: "" }, /ParquetFileScan\.fileName must not be empty/],
-      ["Filter", { conditions: [] }, /Filter\.conditions must have at least 1 item/],
-      [
-        "Filter",
-        { conditions: [{ attribute: "a", condition: "==", value: 1 }] },
-        /Filter\.conditions\[0\]\.condition must be one of "=", "!=", ">", ">=", "<", "<=", "contains", "is null", "is not null"; got "=="/,
-      ],
-      [
-        "Filter",
-        { conditions: [{ attribute: "a", condition: "<" }] },
-        /Filter\.conditions\[0\]\.value is required \(a comparison needs a value\)/,
-      ],
-      [
-        "Filter",
-        { conditions: [{ attribute: "a", condition: "is not null", value: 1 }] },
-        /Filter\.conditions\[0\] must not have "value" \("is null" and "is not null" take no value\)/,
-      ],
-      [
-        "Filter",
-        { conditions: [{ attribute: "a", condition: "=", value: {} }] },
-        /value must be a string, a number or a boolean, not an object/,
-      ],
-      [
-        "Filter",
-        { conditions: [{ attribute: "a", condition: "=", value: 1 }], combine: "and" },
-        /Filter\.combine must be one of "AND", "OR"; got "and"/,
-      ],
-      ["Projection", { attributes: [] }, /Projection\.attributes must have at least 1 item/],
-      ["Projection", { attributes: ["a", "a"] }, /Projection\.attributes must not repeat items/],
-      ["Projection", { attributes: "a" }, /Projection\.attributes must be an array, not the string "a"/],
-      [
-        "Aggregate",
-        { aggregations: [{ attribute: "x", function: "mean", resultAttribute: "m" }] },
-        /Aggregate\.aggregations\[0\]\.function must be one of "sum", "count", "average", "min", "max"; got "mean"/,
-      ],
-      [
-        "Aggregate",
-        { aggregations: [{ attribute: "*", function: "sum", resultAttribute: "m" }] },
-        /Aggregate\.aggregations\[0\]\.function must be "count"; got "sum" \(attribute "\*" counts rows/,
-      ],
-      [
-        "Aggregate",
-        { aggregations: [{ attribute: "x", function: "sum" }] },
-        /Aggregate\.aggregations\[0\]\.resultAttribute is required/,
-      ],
-      [
-        "Sort",
-        { sortKeys: [{ attribute: "a", order: "up" }] },
-        /Sort\.sortKeys\[0\]\.order must be one of "asc", "desc"; got "up"/,
-      ],
-      ["Limit", { limit: -1 }, /Limit\.limit must be >= 0; got -1/],
-      ["Limit", { limit: 2.5 }, /Limit\.limit must be an integer, not the number 2\.5/],
-      ["Limit", { limit: 1, offset: -3 }, /Limit\.offset must be >= 0/],
-      [
-        "HashJoin",
-        { leftAttribute: "a" },
-        /HashJoin\.rightAttribute is required \(the join column of the right input/,
-      ],
-      [
-        "HashJoin",
-        { leftAttribute: "a", rightAttribute: "b", joinType: "outer" },
-        /HashJoin\.joinType must be one of "inner", "left", "right", "full"; got "outer"/,
-      ],
-      ["Distinct", { attribute: "a" }, /Distinct takes no properties; remove "attribute"/],
-      ["Union", [], /Union properties must be an object, not an array/],
-    ];
-    for (const [type, properties, message] of cases) {
-      const error = expectToolError(
-        () => validateProperties(type, properties),
-        "invalid_properties",
-        message,
-      );
-      expect(error.message).toContain(`getOperatorSchema with {"operatorType":"${type}"}`);
-    }
+    expectToolError(
+      () => validateProperties("Filter", { predicates: [{ attribute: "a", condition: "like", value: "x" }] }),
+      "invalid_properties",
+      /Filter\.predicates\[0\]\.condition must be one of/,
+    );
+    expectToolError(
+      () =>
+        validateProperties("Aggregate", { aggregations: [{ aggFunction: "sum", "result attribute": "s" }] }),
+      "invalid_properties",
+      /attribute is required/,
+    );
+    expectToolError(
+      () =>
+        validateProperties("HashJoin", {
+          buildAttributeName: "a",
+          probeAttributeName: "b",
+          joinType: "left",
+        }),
+      "invalid_properties",
+      /joinType/,
+    );
+    expectToolError(
+      () => validateProperties("Limit", { limit: 1, offset: 2 }),
+      "invalid_properties",
+      /offset/,
+    );
   });
 
   it("reports every problem at once", () => {
     const error = expectToolError(
-      () => validateProperties("Filter", { conditions: [{ condition: "~" }], combine: "XOR", extra: 1 }),
+      () => validateProperties("Sort", { attributes: [{ attribute: "" }], extra: 1 }),
       "invalid_properties",
     );
-    expect(error.message).toMatch(/has no property "extra"/);
-    expect(error.message).toMatch(/conditions\[0\]\.attribute is required/);
-    expect(error.message).toMatch(/condition must be one of/);
-    expect(error.message).toMatch(/combine must be one of/);
-  });
-
-  it("refuses a __proto__ key instead of assigning it", () => {
-    const properties = JSON.parse('{"fileName":"a.csv","__proto__":{"polluted":true}}');
-    expectToolError(
-      () => validateProperties("CSVFileScan", properties),
-      "invalid_properties",
-      /no property "__proto__"/,
-    );
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
-
-  it("suggests the nearest type name", () => {
-    expectToolError(
-      () => validateProperties("Filtr", {}),
-      "unknown_operator_type",
-      /unknown operator type "Filtr"; did you mean "Filter"\? known types: CSVFileScan, .*Union/,
-    );
-    const error = expectToolError(() => validateProperties("Teleport", {}), "unknown_operator_type");
-    expect(error.message).not.toMatch(/did you mean/);
+    expect(error.message).toMatch(/extra/);
+    expect(error.message).toMatch(/attribute/);
   });
 });

@@ -6,7 +6,7 @@ import { closest } from "./suggest.ts";
 
 // Compiled once, when the module loads: a broken catalog schema fails at start-up, not mid-run.
 const validators = new Map<string, ValidateFunction>(
-  OPERATOR_CATALOG.map((t) => [t.operatorType, ajv.compile(t.propertiesSchema)]),
+  OPERATOR_CATALOG.map((t) => [t.operatorType, ajv.compile(t.jsonSchema)]),
 );
 
 /** The catalog entry of `operatorType`, or a ToolInputError listing the known types. */

@@ -2,13 +2,14 @@ import type { Workflow } from "@texera-agent/protocol";
 import { findOperatorType, portLabel } from "./catalog.ts";
 import { ToolInputError } from "./errors.ts";
 import { unorderedOperators } from "./graph.ts";
+import { targetPortIndex } from "./lookup.ts";
 import { validateProperties } from "./validate-properties.ts";
 
 /**
  * The problems a run of this workflow would hit, one sentence each (empty when it can run): unknown
- * operator types, invalid properties, dangling or duplicate links, ports out of range or fed twice, input
- * ports without a link, cycles. Editing through this module cannot create most of these; a workflow
- * loaded from elsewhere can have any of them.
+ * operator types, invalid properties, ports that differ from the type's, dangling links or links to ports
+ * that do not exist, a port that takes one link with several, input ports without a link, cycles.
+ * Editing through this module cannot create most of these; a workflow loaded from Texera can have any.
  */
 export function validateWorkflow(wf: Workflow): string[] {
   const problems: string[] = [];
@@ -17,58 +18,71 @@ export function validateWorkflow(wf: Workflow): string[] {
   }
   const seen = new Set<string>();
   for (const op of wf.operators) {
-    if (seen.has(op.operatorId)) problems.push(`operator id ${op.operatorId} is used more than once`);
-    seen.add(op.operatorId);
-    if (!findOperatorType(op.operatorType)) {
-      problems.push(`${op.operatorId} has the unknown operator type ${JSON.stringify(op.operatorType)}`);
+    const id = op.operatorID;
+    if (seen.has(id)) problems.push(`operator id ${id} is used more than once`);
+    seen.add(id);
+    const type = findOperatorType(op.operatorType);
+    if (!type) {
+      problems.push(
+        `${id} has the operator type ${JSON.stringify(op.operatorType)}, which this service cannot run`,
+      );
       continue;
+    }
+    if (op.inputPorts.length !== type.inputPorts.length) {
+      problems.push(
+        `${id} (${op.operatorType}) has ${op.inputPorts.length} input ports; the type has ${type.inputPorts.length}`,
+      );
     }
     try {
-      validateProperties(op.operatorType, op.properties);
+      validateProperties(op.operatorType, op.operatorProperties);
     } catch (error) {
       if (!(error instanceof ToolInputError)) throw error;
-      problems.push(`${op.operatorId}: ${error.message.replace(/ Call getOperatorSchema .*$/, "")}`);
+      problems.push(`${id}: ${error.message.replace(/ Call getOperatorSchema .*$/, "")}`);
     }
   }
-  const byId = new Map(wf.operators.map((op) => [op.operatorId, op]));
+  const byId = new Map(wf.operators.map((op) => [op.operatorID, op]));
   const linkIds = new Set<string>();
-  const fed = new Map<string, string>(); // "target#port" → linkId
+  const fed = new Map<string, string[]>(); // "target#port" → linkIDs
   for (const link of wf.links) {
-    if (linkIds.has(link.linkId)) problems.push(`link id ${link.linkId} is used more than once`);
-    linkIds.add(link.linkId);
-    const source = byId.get(link.source);
-    const target = byId.get(link.target);
-    if (!source) problems.push(`link ${link.linkId} comes from ${link.source}, which is not in the workflow`);
+    const { linkID } = link;
+    const s = link.source.operatorID;
+    const t = link.target.operatorID;
+    if (linkIds.has(linkID)) problems.push(`link id ${linkID} is used more than once`);
+    linkIds.add(linkID);
+    const source = byId.get(s);
+    const target = byId.get(t);
+    if (!source) problems.push(`link ${linkID} comes from ${s}, which is not in the workflow`);
+    else if (!source.outputPorts.some((p) => p.portID === link.source.portID)) {
+      problems.push(
+        `link ${linkID} comes from port ${link.source.portID} of ${s}, which has no such output port`,
+      );
+    }
     if (!target) {
-      problems.push(`link ${link.linkId} goes to ${link.target}, which is not in the workflow`);
+      problems.push(`link ${linkID} goes to ${t}, which is not in the workflow`);
       continue;
     }
-    if (link.source === link.target) problems.push(`link ${link.linkId} connects ${link.source} to itself`);
-    const type = findOperatorType(target.operatorType);
-    if (!type) continue;
-    if (link.targetPort >= type.inputPorts) {
+    if (s === t) problems.push(`link ${linkID} connects ${s} to itself`);
+    const port = targetPortIndex(wf, link);
+    if (port < 0) {
       problems.push(
-        `link ${link.linkId} goes to port ${link.targetPort} of ${link.target} (${type.operatorType}), ` +
-          `which has ${type.inputPorts === 0 ? "no input ports" : type.inputPorts === 1 ? "one input port: 0" : `input ports 0 to ${type.inputPorts - 1}`}`,
+        `link ${linkID} goes to port ${link.target.portID} of ${t} (${target.operatorType}), whose input ports are ` +
+          `${target.inputPorts.map((p) => p.portID).join(", ") || "none"}`,
       );
       continue;
     }
-    const key = `${link.target}#${link.targetPort}`;
-    const earlier = fed.get(key);
-    if (earlier) {
-      problems.push(
-        `${portLabel(type, link.targetPort)} of ${link.target} has two links (${earlier} and ${link.linkId}); a port takes one`,
-      );
-    } else {
-      fed.set(key, link.linkId);
-    }
+    const key = `${t}#${port}`;
+    fed.set(key, [...(fed.get(key) ?? []), linkID]);
   }
   for (const op of wf.operators) {
     const type = findOperatorType(op.operatorType);
-    for (let port = 0; port < (type?.inputPorts ?? 0); port++) {
-      if (!fed.has(`${op.operatorId}#${port}`)) {
+    if (!type) continue;
+    for (const [port, description] of op.inputPorts.entries()) {
+      const links = fed.get(`${op.operatorID}#${port}`) ?? [];
+      if (links.length === 0) {
+        problems.push(`${op.operatorID} (${op.operatorType}) has no link into its ${portLabel(type, port)}`);
+      } else if (links.length > 1 && description.disallowMultiInputs) {
         problems.push(
-          `${op.operatorId} (${op.operatorType}) has no link into its input ${portLabel(type, port)}`,
+          `${portLabel(type, port)} of ${op.operatorID} has ${links.length} links (${links.join(", ")}); it takes one`,
         );
       }
     }

@@ -1,6 +1,7 @@
 import type { Operator, Workflow } from "@texera-agent/protocol";
 import { findOperatorType } from "./catalog.ts";
 import { bestEffortOrder } from "./graph.ts";
+import { targetPortIndex } from "./lookup.ts";
 import { validateWorkflow } from "./validate-workflow.ts";
 
 const MAX_PROPERTIES_CHARS = 600;
@@ -11,8 +12,8 @@ const MAX_PROPERTIES_CHARS = 600;
  * JSON; then the problems a run would hit.
  *
  *   2 operators, 1 link (each operator after its inputs):
- *   - csv-file-scan-1 CSVFileScan {"fileName":"orders.csv","delimiter":",","hasHeader":true}
- *   - filter-1 Filter "Big orders" ← csv-file-scan-1 (link-1) {"conditions":[…],"combine":"AND"}
+ *   - op1 CSVFileScan {"fileName":"orders.csv",…}
+ *   - op2 Filter "Big orders" ← op1 (link-1) {"predicates":[…]}
  */
 export function workflowSummary(wf: Workflow): string {
   if (wf.operators.length === 0 && wf.links.length === 0) {
@@ -32,22 +33,22 @@ export function workflowSummary(wf: Workflow): string {
 
 function operatorLine(wf: Workflow, op: Operator): string {
   const type = findOperatorType(op.operatorType);
-  const parts = [op.operatorId, op.operatorType];
-  if (op.displayName && op.displayName !== type?.displayName) parts.push(JSON.stringify(op.displayName));
+  const parts = [op.operatorID, op.operatorType];
+  if (op.isDisabled) parts.push("(disabled)");
+  if (op.customDisplayName && op.customDisplayName !== type?.userFriendlyName) {
+    parts.push(JSON.stringify(op.customDisplayName));
+  }
   const inputs = wf.links
-    .filter((l) => l.target === op.operatorId)
-    .sort((a, b) => a.targetPort - b.targetPort)
-    .map((l) => {
-      const name = type?.inputPortNames?.[l.targetPort];
-      const label = name
-        ? `${name}: `
-        : (type?.inputPorts ?? 1) > 1 || l.targetPort !== 0
-          ? `port ${l.targetPort}: `
-          : "";
-      return `${label}${l.source} (${l.linkId})`;
+    .filter((l) => l.target.operatorID === op.operatorID)
+    .map((l) => ({ l, port: targetPortIndex(wf, l) }))
+    .sort((a, b) => a.port - b.port)
+    .map(({ l, port }) => {
+      const name = type?.inputPorts[port]?.displayName;
+      const label = name ? `${name}: ` : op.inputPorts.length > 1 || port !== 0 ? `${l.target.portID}: ` : "";
+      return `${label}${l.source.operatorID} (${l.linkID})`;
     });
   if (inputs.length > 0) parts.push(`← ${inputs.join(", ")}`);
-  let properties = JSON.stringify(op.properties) ?? "{}";
+  let properties = JSON.stringify(op.operatorProperties) ?? "{}";
   if (properties.length > MAX_PROPERTIES_CHARS) properties = `${properties.slice(0, MAX_PROPERTIES_CHARS)}…`;
   parts.push(properties);
   return parts.join(" ");
@@ -55,7 +56,7 @@ function operatorLine(wf: Workflow, op: Operator): string {
 
 /** Inputs first when the links allow it; operators on or after a cycle come last, in workflow order. */
 function runOrder(wf: Workflow): Operator[] {
-  return bestEffortOrder(wf).flatMap((id) => wf.operators.filter((op) => op.operatorId === id));
+  return bestEffortOrder(wf).flatMap((id) => wf.operators.filter((op) => op.operatorID === id));
 }
 
 function count(n: number, noun: string): string {

@@ -297,6 +297,18 @@ describe("chatReducer", () => {
     expect(run([open, init({ steps })], sending).lastRun).toBeNull();
   });
 
+  it("takes the state after the run from complete (Texera sends no state frame for it)", () => {
+    let state = run([open, init(), frame({ type: "state", state: "GENERATING" })]);
+    expect(isRunning(state)).toBe(true);
+    state = chatReducer(
+      state,
+      frame({ type: "complete", state: "AVAILABLE", operatorResults: {}, runId: "r", reason: "done" }),
+    );
+    expect(state.agentState).toBe("AVAILABLE");
+    expect(isRunning(state)).toBe(false);
+    expect(canSend(state)).toBe(true);
+  });
+
   it("follows HEAD: each step moves it, headChange replaces the steps, the workflow and HEAD", () => {
     let state = run([open, init({ steps: [makeStep(0, { kind: "user" }), makeStep(1)] })]);
     expect(state.headId).toBe("s1");

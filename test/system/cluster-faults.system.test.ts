@@ -55,6 +55,8 @@ beforeAll(async () => {
     env: {
       AGENT_MAX_CONCURRENT_RUNS_PER_USER: "0",
       AGENT_MAX_RUNS_PER_MINUTE_PER_USER: "0",
+      // many sockets per user: no per-user socket cap
+      AGENT_MAX_SOCKETS_PER_USER: "0",
       AGENT_DAILY_TOKEN_BUDGET_REGULAR: "0",
       // failures come fast: two tries, short backoff, a short idle timeout
       LLM_MAX_ATTEMPTS: "2",

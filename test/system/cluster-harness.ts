@@ -212,7 +212,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   ])
     delete inherited[name];
   const launch = (name: string, entry: string, env: Record<string, string>, args: string[] = []) =>
-    startService(name, ["--import", "tsx", join(REPO_ROOT, entry), ...args], {
+    startService(name, [join(REPO_ROOT, entry), ...args], {
       cwd: REPO_ROOT,
       env: { ...inherited, HOST: host, LOG_LEVEL: "warn", ...env },
       output: outputFor(name),
@@ -242,11 +242,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       (async () => {
         sim = launch(
           "llm-sim",
-          "tools/llm-sim/src/main.ts",
+          "tools/llm-sim/dist/main.js",
           { PORT: String(llmSimPort), LITELLM_MASTER_KEY: masterKey, LLM_SIM_MODELS: CLUSTER_MODEL },
           ["--scenario", scenarioFile],
         );
-        accessControl = launch("access-control", "services/access-control/src/main.ts", {
+        accessControl = launch("access-control", "services/access-control/dist/main.js", {
           PORT: String(accessControlPort),
           DATA_DIR: join(root, "access-control"),
           AUTH_JWT_SECRET: secret,
@@ -274,11 +274,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         LITELLM_BASE_URL: urlOf(llmSimPort),
         LITELLM_MASTER_KEY: masterKey,
         AGENT_CLUSTER_SWEEP_MS: String(sweepMs),
+        // the user directory is access-control's SQLite file here, not the replicas' PostgreSQL database
+        DIRECTORY_URL: `sqlite:${join(root, "access-control", "access-control.sqlite")}`,
         ...options.env,
       };
     };
     const startReplica = (index: number): Service => {
-      const service = launch(`replica-${index}`, "services/agent/src/main.ts", replicaEnv(index));
+      const service = launch(`replica-${index}`, "services/agent/dist/main.js", replicaEnv(index));
       replicaServices[index] = service;
       return service;
     };
@@ -296,7 +298,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     mkdirSync(webRoot, { recursive: true });
     writeFileSync(join(webRoot, "index.html"), "<!doctype html><title>cluster test</title>\n");
     if (options.gateway === "builtin") {
-      gatewayService = launch("gateway", "services/gateway/src/main.ts", {
+      gatewayService = launch("gateway", "services/gateway/dist/main.js", {
         PORT: String(gatewayPort),
         ACCESS_CONTROL_URL: urlOf(accessControlPort),
         AGENT_SERVICE_URL: replicaPorts.map(urlOf).join(","),

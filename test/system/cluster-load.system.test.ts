@@ -72,6 +72,8 @@ beforeAll(async () => {
       // 100 runs per user at once: the per-user limits would refuse most of them.
       AGENT_MAX_CONCURRENT_RUNS_PER_USER: "0",
       AGENT_MAX_RUNS_PER_MINUTE_PER_USER: "0",
+      // many sockets per user: no per-user socket cap
+      AGENT_MAX_SOCKETS_PER_USER: "0",
       AGENT_DAILY_TOKEN_BUDGET_REGULAR: "0",
     },
   });

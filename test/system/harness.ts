@@ -1,5 +1,5 @@
 /**
- * Starts the whole system the way `npm start` does (scripts/start.ts as a process: llm-sim demo,
+ * Starts the whole system the way `npm start` does (scripts/start.ts, built, as a process: llm-sim demo,
  * access-control-service, agent-service, and the built-in gateway or real nginx), on free loopback ports
  * with a temporary DATA_DIR, and gives tests what they need: URLs, tokens, users, captured output, the
  * nginx access log, and a way to stop one service. The gateway, nginx and browser suites all use it.
@@ -134,10 +134,9 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     ...options.env,
   };
 
+  // As `npm start` runs it: the built script (test/system/build-once.ts builds it) under plain node.
   const args = [
-    "--import",
-    "tsx",
-    join(REPO_ROOT, "scripts/start.ts"),
+    join(REPO_ROOT, "scripts/dist/start.js"),
     ...(options.gateway === "nginx" ? ["--nginx"] : []),
   ];
   const child = spawn(process.execPath, args, {

@@ -43,27 +43,32 @@ const CSV_ROWS = 20_000;
 const KEYS = 4;
 
 /** Whatever the user asks, the model answers with these tool calls (llm-sim scenario). */
+const scan = (operatorId: string, operatorType: string, inputs?: Record<string, string[]>) => ({
+  name: "addOperator",
+  arguments: {
+    operatorId,
+    operatorType,
+    properties: { fileName: "{{match:file}}" },
+    ...(inputs ? { inputOperatorIds: inputs } : {}),
+    summary: operatorId,
+  },
+});
+const run = (operatorId: string, content = "") => ({
+  ...(content ? { content } : {}),
+  toolCalls: [{ name: "executeWorkflow", arguments: { operatorId } }],
+});
 const scenario = {
   name: "security-engine",
   rules: [
     {
       name: "scan: add the scan",
       match: { lastUser: "^scan (?<file>\\S+)$", assistantTurns: 0 },
-      reply: {
-        toolCalls: [
-          {
-            name: "addOperator",
-            arguments: { operatorType: "ParquetFileScan", properties: { fileName: "{{match:file}}" } },
-          },
-        ],
-      },
+      reply: { toolCalls: [scan("op1", "ParquetFileScan")] },
     },
     {
       name: "scan: run it",
       match: { lastUser: "^scan ", afterToolResult: true, assistantTurns: 1 },
-      reply: {
-        toolCalls: [{ name: "executeWorkflow", arguments: { operatorId: "{{result:0.operatorId}}" } }],
-      },
+      reply: run("op1"),
     },
     {
       name: "describe",
@@ -73,61 +78,28 @@ const scenario = {
     {
       name: "tiny: add the scan",
       match: { lastUser: "^tiny (?<file>\\S+)$", assistantTurns: 0 },
-      reply: {
-        toolCalls: [
-          {
-            name: "addOperator",
-            arguments: { operatorType: "CSVFileScan", properties: { fileName: "{{match:file}}" } },
-          },
-        ],
-      },
+      reply: { toolCalls: [scan("op1", "CSVFileScan")] },
     },
     {
       name: "tiny: run it",
       match: { lastUser: "^tiny ", afterToolResult: true, assistantTurns: 1 },
-      reply: {
-        toolCalls: [{ name: "executeWorkflow", arguments: { operatorId: "{{result:0.operatorId}}" } }],
-      },
+      reply: run("op1"),
     },
     {
-      name: "join: add two scans and the join",
+      name: "join: two scans of the file and a join of them on k",
       match: { lastUser: "^join (?<file>\\S+)$", assistantTurns: 0 },
       reply: {
         toolCalls: [
+          scan("op1", "CSVFileScan"),
+          scan("op2", "CSVFileScan"),
           {
             name: "addOperator",
-            arguments: { operatorType: "CSVFileScan", properties: { fileName: "{{match:file}}" } },
-          },
-          {
-            name: "addOperator",
-            arguments: { operatorType: "CSVFileScan", properties: { fileName: "{{match:file}}" } },
-          },
-          {
-            name: "addOperator",
-            arguments: { operatorType: "HashJoin", properties: { leftAttribute: "k", rightAttribute: "k" } },
-          },
-        ],
-      },
-    },
-    {
-      name: "join: link",
-      match: { lastUser: "^join ", afterToolResult: true, assistantTurns: 1 },
-      reply: {
-        toolCalls: [
-          {
-            name: "addLink",
             arguments: {
-              source: "{{result:0.operatorId}}",
-              target: "{{result:2.operatorId}}",
-              targetPort: 0,
-            },
-          },
-          {
-            name: "addLink",
-            arguments: {
-              source: "{{result:1.operatorId}}",
-              target: "{{result:2.operatorId}}",
-              targetPort: 1,
+              operatorId: "op3",
+              operatorType: "HashJoin",
+              properties: { buildAttributeName: "k", probeAttributeName: "k" },
+              inputOperatorIds: { "0": ["op1"], "1": ["op2"] },
+              summary: "self-join",
             },
           },
         ],
@@ -135,11 +107,8 @@ const scenario = {
     },
     {
       name: "join: run it",
-      match: { lastUser: "^join ", afterToolResult: true, assistantTurns: 2 },
-      reply: {
-        content: "joining",
-        toolCalls: [{ name: "executeWorkflow", arguments: { operatorId: "{{result:2.operatorId}}" } }],
-      },
+      match: { lastUser: "^join ", afterToolResult: true, assistantTurns: 1 },
+      reply: run("op3", "joining"),
     },
     { name: "report", match: { afterToolResult: true }, reply: { content: "done" } },
   ],

@@ -1,4 +1,11 @@
-export { tokenFromAuthorization, tokenFromQuery, tokenFromRequest } from "./bearer.ts";
+export {
+  CREDENTIAL_CONFLICT,
+  type Credential,
+  credentialOf,
+  tokenFromAuthorization,
+  tokenFromQuery,
+  tokenFromRequest,
+} from "./bearer.ts";
 export { parseClaims, type UserClaims } from "./claims.ts";
 export * from "./errors.ts";
 export { getPath, HoconError, parseHocon } from "./hocon.ts";

@@ -38,6 +38,13 @@ describe("WebSocket tickets", () => {
     expect(a.claims.exp - a.claims.iat).toBe(30);
   });
 
+  it("carry the expiry of the token they were issued for, so its socket can end with it", () => {
+    const tokenExp = Math.floor(clock.getTime() / 1000) + 600;
+    const a = issue({ ...subject, tokenExp });
+    expect(verifyTicket(a.ticket).tex).toBe(tokenExp);
+    expect(verifyTicket(issue(subject).ticket).tex).toBeUndefined();
+  });
+
   it("expire (after the 5 s tolerance)", () => {
     const { ticket } = issue(subject);
     const start = clock;

@@ -45,6 +45,8 @@ export interface TicketClaims {
   iat: number;
   /** seconds since the epoch */
   exp: number;
+  /** when the token the ticket was issued for expires (seconds): a socket opened with it ends then */
+  tex?: number;
 }
 
 export interface TicketSubject {
@@ -53,6 +55,8 @@ export interface TicketSubject {
   email?: string;
   role: Role;
   agentId: string;
+  /** The `exp` of the token that asked for the ticket. */
+  tokenExp?: number;
 }
 
 export interface TicketOptions {
@@ -95,6 +99,7 @@ export function createTicketSigner(
       exp: iat + ttl,
     };
     if (subject.email !== undefined) claims.email = subject.email;
+    if (subject.tokenExp !== undefined) claims.tex = subject.tokenExp;
     const input = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
     return { ticket: `${input}.${sign(key, input)}`, claims };
   };
@@ -144,6 +149,9 @@ function parseTicketClaims(payload: unknown): TicketClaims {
   if (typeof p.jti !== "string" || !JTI.test(p.jti)) throw new ClaimInvalid("jti", "invalid");
   if (typeof p.iat !== "number" || !Number.isFinite(p.iat)) throw new ClaimInvalid("iat", "invalid");
   if (typeof p.exp !== "number" || !Number.isFinite(p.exp)) throw new ClaimInvalid("exp", "invalid");
+  if (p.tex !== undefined && (typeof p.tex !== "number" || !Number.isFinite(p.tex))) {
+    throw new ClaimInvalid("tex", "invalid");
+  }
   const claims: TicketClaims = {
     pur: TICKET_PURPOSE,
     uid: p.uid as number,
@@ -155,6 +163,7 @@ function parseTicketClaims(payload: unknown): TicketClaims {
     exp: p.exp,
   };
   if (p.email !== undefined) claims.email = p.email;
+  if (p.tex !== undefined) claims.tex = p.tex as number;
   return claims;
 }
 

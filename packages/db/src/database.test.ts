@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Kysely, sql } from "kysely";
@@ -97,6 +97,41 @@ describe("openDatabase", () => {
     const { rows } = await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(database.db);
     expect(rows[0]?.synchronous).toBe(1); // NORMAL
     await database.close();
+  });
+
+  it("opens another service's SQLite file read-only, and never creates one", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "db-ro-"));
+    const options = { dataDir, fileName: "other.sqlite", readOnly: true };
+    expect(() => openDatabase<Schema>(options)).toThrow();
+    expect(existsSync(join(dataDir, "other.sqlite"))).toBe(false);
+    const writer = openDatabase<Schema>({ dataDir, fileName: "other.sqlite" });
+    await migrateToLatest(writer.db as Kysely<unknown>, "test", migrations);
+    await writer.db.insertInto("notes").values({ id: 1, body: "hello" }).execute();
+    const reader = openDatabase<Schema>(options);
+    try {
+      expect(await reader.db.selectFrom("notes").select("body").execute()).toEqual([{ body: "hello" }]);
+      await expect(reader.db.insertInto("notes").values({ id: 2, body: "x" }).execute()).rejects.toThrow(
+        /readonly/,
+      );
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+
+  it.skipIf(!process.env.TEST_POSTGRES_URL)("opens PostgreSQL read-only sessions", async () => {
+    const url = await createTestDatabase(process.env.TEST_POSTGRES_URL!);
+    const writer = openDatabase<Schema>({ url, dataDir: tmpdir(), fileName: "unused" });
+    await migrateToLatest(writer.db as Kysely<unknown>, "test", migrations);
+    const reader = openDatabase<Schema>({ url, dataDir: tmpdir(), fileName: "unused", readOnly: true });
+    try {
+      await expect(reader.db.insertInto("notes").values({ id: 2, body: "x" }).execute()).rejects.toThrow(
+        /read-only/,
+      );
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
   });
 
   it("refuses an unknown URL scheme", () => {

@@ -24,6 +24,11 @@ export interface DatabaseOptions {
   checkpointIntervalMs?: number;
   /** Told when the background checkpoints failed and SQLite's automatic ones took over again. */
   onCheckpointFailure?(error: Error): void;
+  /**
+   * Read another service's database without ever writing it: a SQLite file must exist already and is
+   * opened read-only (no WAL set-up, no checkpoints); PostgreSQL sessions are read-only transactions.
+   */
+  readOnly?: boolean;
 }
 
 export interface Database<DB> {
@@ -59,7 +64,11 @@ export function redactUrl(url: string): string {
 export function openDatabase<DB>(options: DatabaseOptions): Database<DB> {
   const { url } = options;
   if (isPostgresUrl(url)) {
-    const pool = new pg.Pool({ connectionString: url as string, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: url as string,
+      max: options.poolSize ?? 10,
+      ...(options.readOnly && { options: "-c default_transaction_read_only=on" }),
+    });
     // A client that loses its server must not crash the process: idle ones are reported here (and dropped
     // by the pool); one that is checked out (held by a transaction between two statements) has no pool
     // listener and would throw an unhandled 'error' event when PostgreSQL restarts. Its next query fails
@@ -84,6 +93,7 @@ export function openDatabase<DB>(options: DatabaseOptions): Database<DB> {
     throw new TypeError("DATABASE_URL must start with postgres://, postgresql:// or sqlite:");
   }
   const file = url ? url.slice("sqlite:".length) : join(options.dataDir, options.fileName);
+  if (options.readOnly) return openSqliteReadOnly<DB>(file);
   if (file !== ":memory:") mkdirSync(resolve(file, ".."), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma("journal_mode = WAL");
@@ -117,5 +127,20 @@ export function openDatabase<DB>(options: DatabaseOptions): Database<DB> {
       await checkpointer?.close();
       await db.destroy();
     },
+  };
+}
+
+function openSqliteReadOnly<DB>(file: string): Database<DB> {
+  // Throws when the file does not exist (yet): the caller retries; nothing is created here.
+  const sqlite = new SQLite(file, { readonly: true, fileMustExist: true });
+  sqlite.pragma("busy_timeout = 5000");
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    sql: sqliteClient(sqlite, db as Kysely<unknown>),
+    dialect: "sqlite",
+    description: `SQLite ${file} (read-only)`,
+    onConnectionError() {},
+    close: () => db.destroy(),
   };
 }

@@ -50,6 +50,23 @@ describe("installAuthHook with tickets", () => {
     expect((await a.inject(`/ws?access-token=${jwt}`)).statusCode).toBe(200);
   });
 
+  it("refuses a ticket beside a token, as access-control's authorize does (one identity per request)", async () => {
+    const a = await app();
+    const other = createSigner({ secret, expiresInMinutes: 5 })({ userName: "v", userId: 2, role: "ADMIN" });
+    for (const res of [
+      await a.inject(`/ws?ticket=${ticketFor()}&access-token=${other.token}`),
+      await a.inject(`/ws?access-token=${other.token}&tick%65t=${ticketFor()}`),
+      await a.inject({
+        url: `/ws?ticket=${ticketFor()}`,
+        headers: { authorization: `Bearer ${other.token}` },
+      }),
+      await a.inject({ url: `/rest?ticket=x`, headers: { authorization: `Bearer ${other.token}` } }),
+    ]) {
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error).toMatch(/either a WebSocket ticket or a token/);
+    }
+  });
+
   it("applies the role rules to a ticket's role", async () => {
     const a = await app();
     expect((await a.inject(`/ws?ticket=${ticketFor("RESTRICTED")}`)).statusCode).toBe(403);

@@ -1,11 +1,10 @@
 import {
+  CREDENTIAL_CONFLICT,
   canUseAgents,
+  credentialOf,
   isAdmin,
   JwtError,
   type TokenVerifier,
-  ticketFromQuery,
-  tokenFromAuthorization,
-  tokenFromQuery,
   type UserClaims,
 } from "@texera-agent/auth";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -52,10 +51,15 @@ export function installAuthHook(app: FastifyInstance, options: AuthHookOptions):
     const policy: AuthPolicy = config?.auth ?? "agents";
     if (policy === "open" || request.is404) return;
 
-    const bearer = tokenFromAuthorization(request.headers.authorization);
+    // The same precedence as access-control's authorize (credentialOf), so both judge one identity.
+    const credential = credentialOf(request.headers.authorization, request.url);
+    if (credential.kind === "conflict") throw unauthorized(CREDENTIAL_CONFLICT);
     const ticket =
-      !bearer && config?.ticket && options.verifyTicket ? ticketFromQuery(request.url) : undefined;
-    const token = bearer ?? (config?.queryToken && !ticket ? tokenFromQuery(request.url) : undefined);
+      credential.kind === "ticket" && config?.ticket && options.verifyTicket ? credential.ticket : undefined;
+    const token =
+      credential.kind === "token" && (credential.from === "header" || config?.queryToken)
+        ? credential.token
+        : undefined;
     if (!token && !ticket) throw unauthorized("sign in first: this route needs a bearer token");
     let claims: UserClaims;
     try {

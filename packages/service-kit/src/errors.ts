@@ -37,6 +37,12 @@ export function installErrorHandling(app: FastifyInstance, options: ErrorHandlin
     if (error instanceof HttpError) {
       return reply.code(error.statusCode).headers(error.headers).send({ error: error.message });
     }
+    if (clientLeft(error, request)) {
+      // The client reset or abandoned the connection mid-request (an upload cut off): nobody is there to
+      // answer, and the socket error must not pass for a database one below.
+      request.log.info({ code: error.code }, "the client closed the connection before its request was read");
+      return reply.hijack();
+    }
     if (options.unavailable?.(error)) {
       request.log.warn({ code: error.code }, "the database is unreachable");
       return reply
@@ -58,4 +64,10 @@ export function installErrorHandling(app: FastifyInstance, options: ErrorHandlin
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ error: `no such route: ${request.method} ${request.url.split("?")[0]}` });
   });
+}
+
+/** A socket error of the request itself, its client gone: not a failure of ours or of a dependency. */
+function clientLeft(error: FastifyError, request: FastifyRequest): boolean {
+  if (error.code !== "ECONNRESET" && error.message !== "aborted") return false;
+  return request.raw.destroyed || request.raw.socket?.destroyed === true;
 }

@@ -1,12 +1,11 @@
 import {
+  CREDENTIAL_CONFLICT,
   canUseAgents,
+  credentialOf,
   JwtError,
   type Role,
   type TicketClaims,
   type TokenVerifier,
-  ticketFromQuery,
-  tokenFromAuthorization,
-  tokenFromQuery,
   type UserClaims,
 } from "@texera-agent/auth";
 import { classifyOriginalUri } from "./original-request.ts";
@@ -57,6 +56,7 @@ const ROLE_REFUSED = deny(403, "your role does not allow using agents");
 const DEACTIVATED = deny(403, "your account is deactivated; ask an administrator to reactivate it");
 const STALE = deny(403, "the user directory is unavailable; try again shortly");
 const UNSENDABLE = deny(403, "the token's user name or email cannot be passed on");
+const BOTH_CREDENTIALS = deny(401, CREDENTIAL_CONFLICT);
 const TICKET_ELSEWHERE = deny(401, "a WebSocket ticket opens only the socket of the agent it was issued for");
 
 /** What a decision was, for the metrics: `authorize_decisions_total{outcome}`. */
@@ -79,7 +79,8 @@ function headerValue(value: string): string {
 
 /**
  * The authorize contract (DESIGN.md). A pure decision over the subrequest: token from the Authorization
- * header, else the original URI's `access-token`; signature and expiry by the verifier; the role from the
+ * header, else the original URI's `access-token`, else its `ticket`; a ticket beside a token is refused
+ * (credentialOf, the rule agent-service applies too); signature and expiry by the verifier; the role from the
  * directory for users it knows (it overrides the token's), from the token for users it does not.
  * Never throws: whatever goes wrong is a refusal.
  */
@@ -107,11 +108,15 @@ export function createAuthorizer(deps: AuthorizeDeps): (request: AuthorizeReques
     const path = classifyOriginalUri(request.originalUri);
     if (path === "other") return NOT_AGENTS;
     if (path === "refused") return REFUSED_PATH;
-    const token = tokenFromAuthorization(request.authorization) ?? tokenFromQuery(request.originalUri);
-    if (token === undefined) return deps.verifyTicket ? byTicket(request, deps.verifyTicket) : NO_TOKEN;
+    const credential = credentialOf(request.authorization, request.originalUri);
+    if (credential.kind === "conflict") return BOTH_CREDENTIALS;
+    if (credential.kind === "none") return NO_TOKEN;
+    if (credential.kind === "ticket") {
+      return deps.verifyTicket ? byTicket(request, credential.ticket, deps.verifyTicket) : NO_TOKEN;
+    }
     let claims: UserClaims;
     try {
-      claims = deps.verify(token);
+      claims = deps.verify(credential.token);
     } catch (error) {
       // every verifier error (malformed, signature, expired, claims) is a 401; the message says which
       return error instanceof JwtError ? deny(401, `the token was refused: ${error.message}`) : BAD_TOKEN;
@@ -119,9 +124,11 @@ export function createAuthorizer(deps: AuthorizeDeps): (request: AuthorizeReques
     return usable(claims);
   };
 
-  function byTicket(request: AuthorizeRequest, verifyTicket: (t: string) => TicketClaims): AuthorizeDecision {
-    const ticket = ticketFromQuery(request.originalUri);
-    if (ticket === undefined) return NO_TOKEN;
+  function byTicket(
+    request: AuthorizeRequest,
+    ticket: string,
+    verifyTicket: (t: string) => TicketClaims,
+  ): AuthorizeDecision {
     let claims: TicketClaims;
     try {
       claims = verifyTicket(ticket);

@@ -72,6 +72,24 @@ describe.each(["nginx", "envoy"] as const)("authorize with a WebSocket ticket (%
     expect((await ask(style, `/api/agents/${AGENT}/react?access-token=${ticket()}`)).statusCode).toBe(401);
   });
 
+  it("refuses a ticket beside a token, whoever either names (agent-service applies the same rule)", async () => {
+    // a valid token of another user beside a valid ticket: neither identity may be picked
+    const other = mint("ADMIN", { userId: 4242, name: "someone-else" });
+    const both = [
+      ask(style, `/api/agents/${AGENT}/react?ticket=${ticket()}&access-token=${other}`),
+      ask(style, `/api/agents/${AGENT}/react?access-token=${other}&tick%65t=${ticket()}`),
+      service.app.inject(
+        subrequest(style, "GET", `/api/agents/${AGENT}/react?ticket=${ticket()}`, {
+          authorization: `Bearer ${other}`,
+        }),
+      ),
+    ];
+    for (const res of await Promise.all(both)) {
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error).toMatch(/either a WebSocket ticket or a token/);
+    }
+  });
+
   it("applies the directory's current role, not the ticket's", async () => {
     const admin = ticket({ role: "ADMIN" });
     const res = await ask(style, `/api/agents/${AGENT}/react?ticket=${admin}`);

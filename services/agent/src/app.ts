@@ -34,6 +34,9 @@ import {
   withResultRecording,
   withSchemaCheck,
 } from "./engine/index.ts";
+import { type Directory, refineByDirectory } from "./identity/current-user.ts";
+import { DEFAULT_MAX_SOCKETS_PER_USER } from "./identity/identity-config.ts";
+import { SocketSessions } from "./identity/socket-sessions.ts";
 import type { RunLimitsConfig } from "./limits/limits-config.ts";
 import { createRunGate } from "./limits/run-gate.ts";
 import { LiveAgents } from "./live/live-agents.ts";
@@ -97,6 +100,12 @@ export interface AppDeps {
    * is the only one (runs cut short by an earlier process are the caller's to close at start-up).
    */
   cluster?: { url: string; sweepMs?: number };
+  /**
+   * Who callers are now (src/identity): access-control's user directory, whose roles and deactivations
+   * override the tokens' (REST and open sockets alike); the per-user cap on open sockets; how often open
+   * sockets are checked. Absent: tokens are judged by their claims alone, DEFAULT_MAX_SOCKETS_PER_USER, 1 s.
+   */
+  identity?: { directory?: Directory; maxSocketsPerUser?: number; sweepMs?: number };
 }
 
 /** agent-service as a Fastify instance: the guard, the REST routes and the WebSocket, wired to their services. */
@@ -130,7 +139,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (request.headers.upgrade && reply.statusCode !== 101) reply.header("connection", "close");
   });
   const tickets = deps.tickets && createTicketGuard({ ...deps.tickets, db: deps.database.db, now });
-  installAuthHook(app, { verify: deps.verify, verifyTicket: tickets?.verifyTicket });
+  const directory = deps.identity?.directory;
+  installAuthHook(app, {
+    verify: deps.verify,
+    verifyTicket: tickets?.verifyTicket,
+    ...(directory && { refine: refineByDirectory(directory) }),
+  });
+  const sessions = new SocketSessions({
+    ...(directory && { directory }),
+    maxSocketsPerUser: deps.identity?.maxSocketsPerUser ?? DEFAULT_MAX_SOCKETS_PER_USER,
+    sweepMs: deps.identity?.sweepMs ?? 1_000,
+    now,
+  });
 
   const { config } = deps;
   const measured = agentMetrics(metrics.registry, {
@@ -283,7 +303,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   if (tickets) wsTicketRoutes(app, agents, tickets);
   auditRoutes(app, { events, repos, address });
-  reactSocket(app, { agents, runs, live, pingIntervalMs: deps.pingIntervalMs });
+  reactSocket(app, { agents, runs, live, sessions, pingIntervalMs: deps.pingIntervalMs });
 
   // Runs in progress end with a step saying the service stopped (sent to their sockets), then every socket
   // is closed as "going away" (1001): clients reconnect elsewhere.
@@ -294,6 +314,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // The audit events and token counts of those last ends are saved before the caller closes the database.
   app.addHook("onClose", async () => {
+    sessions.stop();
     await gate.flush();
     await writes.flush();
     await cluster?.close();

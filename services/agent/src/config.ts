@@ -1,6 +1,7 @@
 import { intFromEnv } from "@texera-agent/service-kit";
 import { type AuditConfig, loadAuditConfig } from "./audit/audit-config.ts";
 import { loadUploadBounds, type UploadBounds } from "./datasets/upload-bounds.ts";
+import { type IdentityConfig, loadIdentityConfig } from "./identity/identity-config.ts";
 import { loadRunLimits, type RunLimitsConfig } from "./limits/limits-config.ts";
 
 /** Everything agent-service reads from its environment, checked once at start-up. */
@@ -27,6 +28,8 @@ export interface AgentServiceConfig {
    * often each looks for runs left by a replica that died (they end within about this long).
    */
   clusterSweepMs: number;
+  /** DIRECTORY_URL, DIRECTORY_REFRESH_MS, DIRECTORY_MAX_STALENESS_MS, AGENT_MAX_SOCKETS_PER_USER (src/identity). */
+  identity: IdentityConfig;
 }
 
 /** How agent-service talks to LiteLLM: bounded retries and timeouts. */
@@ -89,5 +92,6 @@ export function loadConfig(env: Env = process.env): AgentServiceConfig {
     audit: loadAuditConfig(env),
     uploads: loadUploadBounds(env),
     clusterSweepMs: intFromEnv(env, "AGENT_CLUSTER_SWEEP_MS", 2_000, { min: 100, max: 60_000 }),
+    identity: loadIdentityConfig(env),
   };
 }

@@ -16,6 +16,14 @@ export const ErrorCodes = {
   LITELLM_KEY_REJECTED: 502,
   LITELLM_BAD_ANSWER: 502,
   DATABASE_UNAVAILABLE: 503,
+  /** src/identity: the user directory could not be read for longer than its staleness bound. */
+  DIRECTORY_UNAVAILABLE: 503,
+  /** src/identity: one user's open sockets are at AGENT_MAX_SOCKETS_PER_USER. */
+  TOO_MANY_SOCKETS: 429,
+  /** src/identity: an open socket's user was deactivated or lost the right to use agents. */
+  ACCESS_REVOKED: 403,
+  /** src/identity: an open socket's token expired. */
+  TOKEN_EXPIRED: 401,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

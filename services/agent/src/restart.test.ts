@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openUserDatabase } from "@texera-agent/access-control";
 import { type LlmSim, startLlmSim } from "@texera-agent/llm-sim";
 import { type ReActStep, stepKind } from "@texera-agent/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -46,6 +47,8 @@ beforeAll(async () => {
     },
   });
   dataDir = mkdtempSync(join(tmpdir(), "agent-restart-"));
+  // the (empty) user directory agent-service reads from DATA_DIR, as access-control leaves it
+  await (await openUserDatabase({ dataDir, databaseUrl: undefined })).database.close();
 });
 afterAll(async () => {
   await sim.close();

@@ -1,10 +1,13 @@
 import { createVerifier, resolveJwtSecret } from "@texera-agent/auth";
+import { redactUrl } from "@texera-agent/db";
 import type { LoggerConfig } from "@texera-agent/service-kit";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.ts";
 import type { AgentServiceConfig } from "./config.ts";
 import { openAgentDatabase } from "./db/open-agent-database.ts";
 import { Engine, loadEngineConfig } from "./engine/index.ts";
+import { openDirectorySource, type ReadOnlyDirectory } from "./identity/directory-source.ts";
+import { UserDirectory } from "./identity/user-directory.ts";
 import { recoverInterruptedRuns } from "./services/recover-interrupted-runs.ts";
 
 export interface RunningAgentService {
@@ -26,6 +29,24 @@ export async function startAgentService(
   const database = await openAgentDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   let app: FastifyInstance | undefined;
   let engine: Engine | undefined;
+  const { identity } = config;
+  const source: ReadOnlyDirectory | undefined =
+    identity.directoryUrl === undefined ? undefined : openDirectorySource(identity.directoryUrl);
+  const directory =
+    source &&
+    new UserDirectory({
+      source,
+      refreshMs: identity.refreshMs,
+      maxStalenessMs: identity.maxStalenessMs,
+      onHealthChange(healthy, error) {
+        if (healthy) app?.log.info("user directory readable again");
+        else
+          app?.log.error(
+            { err: error },
+            "user directory check failed; requests are refused once it is stale (DIRECTORY_MAX_STALENESS_MS)",
+          );
+      },
+    });
   try {
     engine = await Engine.create(loadEngineConfig(config.dataDir, options.env ?? process.env));
     // One process alone closes what its predecessor left; replicas do it for each other (src/cluster).
@@ -42,9 +63,19 @@ export async function startAgentService(
       database,
       engine,
       logger: { level: config.logLevel, ...options.logger },
+      identity: {
+        ...(directory && { directory }),
+        maxSocketsPerUser: identity.maxSocketsPerUser,
+        sweepMs: Math.min(1_000, identity.refreshMs),
+      },
     });
+    await directory?.start();
     app.log.info(`JWT secret: ${secret.source}${secret.generated ? " (generated now)" : ""}`);
     app.log.info(`database: ${database.description}`);
+    if (identity.directoryUrl)
+      app.log.info(`user directory: ${describeUrl(identity.directoryUrl)} (read-only)`);
+    else
+      app.log.warn("DIRECTORY_URL=none: roles come from the tokens alone; a deactivation is not seen here");
     app.log.info(`LiteLLM: ${config.litellmBaseUrl}`);
     const e = engine.settings;
     app.log.info(
@@ -59,6 +90,8 @@ export async function startAgentService(
       app.log.warn(`${interrupted} run(s) cut short by the previous stop were marked interrupted`);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
+    directory?.stop();
+    await source?.close().catch(() => {});
     await app?.close().catch(() => {});
     engine?.close();
     await database.close().catch(() => {});
@@ -73,9 +106,16 @@ export async function startAgentService(
     app: running,
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     async close() {
+      directory?.stop();
       await running.close();
+      await source?.close();
       runningEngine.close();
       await database.close();
     },
   };
+}
+
+/** A directory URL for the log: a PostgreSQL URL without its password, a SQLite path as is. */
+function describeUrl(url: string): string {
+  return url.startsWith("sqlite:") ? url : redactUrl(url);
 }

@@ -105,7 +105,9 @@ describe("result cells and rows are bounded inside DuckDB", () => {
 });
 
 describe("DuckDB's memory and disk bounds", () => {
-  it("a value bigger than the memory limit fails with an error naming the limit, and the engine goes on", async () => {
+  it("a value bigger than the memory limit fails with an error naming the limit, and the engine goes on", {
+    timeout: 90_000,
+  }, async () => {
     const small = await testEngine({ memoryLimit: "128MB" });
     try {
       await small.upload(
@@ -139,7 +141,7 @@ describe("DuckDB's memory and disk bounds", () => {
         [
           ["a", "CSVFileScan", { fileName: "rows.csv" }],
           ["b", "CSVFileScan", { fileName: "rows.csv" }],
-          ["j", "HashJoin", { leftAttribute: "k", rightAttribute: "k" }],
+          ["j", "HashJoin", { buildAttributeName: "k", probeAttributeName: "k" }],
         ],
         [
           ["a", "j", 0],

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
@@ -9,8 +10,15 @@ import { Limiter } from "./limiter.ts";
 import type { DatasetResolver } from "./resolver.ts";
 import { ScanCache } from "./scan-cache.ts";
 
-/** The sample datasets that ship with agent-service (services/agent/samples). */
-export const DEFAULT_SAMPLES_DIR = fileURLToPath(new URL("../../samples/", import.meta.url));
+/**
+ * The sample datasets that ship with agent-service (services/agent/samples), seen from this file
+ * (src/engine/) or from the built bundle (dist/main.js, scripts/build.mjs), which sits one level higher.
+ */
+const SAMPLES_CANDIDATES = ["../../samples/", "../samples/"].map((path) =>
+  fileURLToPath(new URL(path, import.meta.url)),
+);
+export const DEFAULT_SAMPLES_DIR =
+  SAMPLES_CANDIDATES.find((dir) => existsSync(join(dir, "orders.csv"))) ?? SAMPLES_CANDIDATES[0]!;
 
 export interface EngineOptions {
   /** DATA_DIR: datasets live under `<dataDir>/datasets`, DuckDB spills under `<dataDir>/duckdb-tmp`. */

@@ -1,6 +1,7 @@
+import { createSigner } from "@texera-agent/auth";
 import { afterEach, describe, expect, it } from "vitest";
 import { type GuardedApp, startGuardedApp } from "../testing/guarded-app.ts";
-import { eventually, FrameClient } from "../testing/harness.ts";
+import { eventually, FrameClient, SECRET, USERS } from "../testing/harness.ts";
 import { DEFAULT_RUN_LIMITS, loadRunLimits, type RunLimitsConfig } from "./limits-config.ts";
 
 let g: GuardedApp | undefined;
@@ -84,7 +85,13 @@ describe("run limits", () => {
 
   it("stops a user whose tokens today reached the role's budget, until 00:00 UTC", async () => {
     const app = await start({ dailyTokenBudget: { REGULAR: 100, ADMIN: 0 } });
-    const c = await open(app, await app.createAgent());
+    // a token that outlives the move of the clock to the next day (a socket ends with its token)
+    const twoDays = createSigner({ secret: SECRET, expiresInMinutes: 2 * 24 * 60 })({
+      userName: "owner",
+      userId: USERS.owner,
+      role: "REGULAR",
+    }).token;
+    const c = await open(app, await app.createAgent(), twoDays);
     const first = await ask(c, "tokens: 150");
     expect(first.type).toBe("complete");
     const spent = async () =>

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";
 import type { FrameMeta } from "../cluster/envelope.ts";
 import { AgentServiceError, databaseUnavailable } from "../errors.ts";
+import type { SocketSessions } from "../identity/socket-sessions.ts";
 import { sendCorked } from "../live/corked-send.ts";
 import { type LiveAgents, sendTo, type Watcher } from "../live/live-agents.ts";
 import type { AgentRecord } from "../repositories/index.ts";
@@ -32,6 +33,8 @@ export interface ReactSocketDeps {
   live: LiveAgents;
   /** Default PING_INTERVAL_MS. */
   pingIntervalMs?: number;
+  /** The per-user socket cap and the watch over each socket's user and token (src/identity). */
+  sessions?: SocketSessions;
 }
 
 /**
@@ -57,9 +60,12 @@ export function reactSocket(app: FastifyInstance, deps: ReactSocketDeps): void {
           if ((error as { code?: string }).code !== "AGENT_NOT_FOUND") throw error;
           req.agentRecord = null;
         }
+        // the per-user socket cap (src/identity), before the upgrade
+        deps.sessions?.reserve(req);
       },
     },
     (socket, req) => {
+      deps.sessions?.watch(socket, req);
       const record = req.agentRecord;
       if (!record) {
         socket.send(JSON.stringify({ type: "error", error: AGENT_NOT_FOUND_TEXT, code: "AGENT_NOT_FOUND" }));
@@ -128,6 +134,8 @@ async function watch(
       runs.stop(id);
       return;
     }
+    // the socket's user and token are checked again before a run (src/identity)
+    if (deps.sessions && !deps.sessions.mayRun(socket)) return;
     runs.submit(id, userOf(req), frame.content, frame.messageSource ?? "chat", req).catch((error) => {
       if (error instanceof AgentServiceError) {
         return reply(error.code === "AGENT_NOT_FOUND" ? AGENT_NOT_FOUND_TEXT : error.message, error.code);

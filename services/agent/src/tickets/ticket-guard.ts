@@ -42,6 +42,8 @@ export function createTicketGuard<DB>(
         userName: user.sub,
         role: user.role,
         agentId,
+        // the socket it opens ends when this token would have expired
+        tokenExp: user.exp,
         ...(user.email === undefined ? {} : { email: user.email }),
       });
       return {
@@ -64,7 +66,9 @@ export function createTicketGuard<DB>(
 }
 
 function toUser(claims: TicketClaims): UserClaims {
-  const user: UserClaims = { sub: claims.sub, userId: claims.uid, role: claims.role, exp: claims.exp };
+  // A ticket without `tex` (from an older replica) lives no longer than itself: fail closed.
+  const exp = claims.tex ?? claims.exp;
+  const user: UserClaims = { sub: claims.sub, userId: claims.uid, role: claims.role, exp };
   if (claims.email !== undefined) user.email = claims.email;
   return user;
 }

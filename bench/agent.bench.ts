@@ -29,7 +29,7 @@ import { fileURLToPath } from "node:url";
 import { openUserDatabase } from "@texera-agent/access-control";
 import { createSigner } from "@texera-agent/auth";
 import type { Fault } from "@texera-agent/llm-sim";
-import type { ServerFrame } from "@texera-agent/protocol";
+import { type ServerFrame, stepKind } from "@texera-agent/protocol";
 import OpenAI from "openai";
 import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import WebSocket from "ws";
@@ -274,10 +274,10 @@ class Session {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ modelType: MODEL }),
     });
-    if (res.status !== 201) throw new Error(`create agent: ${res.status} ${await res.text()}`);
+    if (res.status !== 200) throw new Error(`create agent: ${res.status} ${await res.text()}`);
     const { id } = (await res.json()) as { id: string };
     const ws = new WebSocket(
-      `${service.url.replace("http", "ws")}/api/agents/${id}/react?access-token=${token}`,
+      `${service.url.replace("http", "ws")}/api/agents/${id}/react?access-token=${token}&deltas=1`,
     );
     const session = new Session(ws, service.url, id, token);
     await new Promise<void>((resolve, reject) => {
@@ -446,7 +446,7 @@ async function load(service: Service, token: string, sim: Sim) {
   let failed = 0;
   for (const { frames } of results) {
     const deltas = frames.flatMap((f) => (f.type === "delta" ? [f] : []));
-    const answer = frames.find((f) => f.type === "step" && f.step.kind === "agent");
+    const answer = frames.find((f) => f.type === "step" && stepKind(f.step) === "agent");
     const complete = frames.at(-1);
     if (complete?.type !== "complete" || complete.reason !== "done" || answer?.type !== "step") {
       failed++;
@@ -457,8 +457,8 @@ async function load(service: Service, token: string, sim: Sim) {
     const words = streamed.split(" ").length;
     lost += Math.max(0, LOAD_TOKENS - words);
     if (streamed !== answer.step.content || words > LOAD_TOKENS) reordered++;
-    // order of kinds: state, user step, deltas, agent step, state, complete
-    const kinds = frames.map((f) => (f.type === "step" ? `step:${f.step.kind}` : f.type));
+    // order of kinds: state, user step, deltas, agent step (then, as Texera, the agent step again and complete)
+    const kinds = frames.map((f) => (f.type === "step" ? `step:${stepKind(f.step)}` : f.type));
     const firstDelta = kinds.indexOf("delta");
     const lastDelta = kinds.lastIndexOf("delta");
     if (

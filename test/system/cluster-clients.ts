@@ -3,7 +3,13 @@
  * wait for one, agent creation over REST in bounded batches, a check that one run's frames are whole and
  * in order, the replicas' Prometheus gauges, and percentiles.
  */
-import type { Agent, ClientFrame, ReActStep, ServerFrame } from "@texera-agent/protocol";
+import {
+  type Agent,
+  type ClientFrame,
+  type ReActStep,
+  type ServerFrame,
+  stepKind,
+} from "@texera-agent/protocol";
 import WebSocket from "ws";
 
 export interface Received {
@@ -75,7 +81,8 @@ export class ReactClient {
       "token" in auth
         ? `access-token=${encodeURIComponent(auth.token)}`
         : `ticket=${encodeURIComponent(auth.ticket)}`;
-    const ws = new WebSocket(`${wsBase}/api/agents/${agentId}/react?${query}`, {
+    // deltas=1: these clients follow the streamed text (Texera's frontend asks for none and gets none)
+    const ws = new WebSocket(`${wsBase}/api/agents/${agentId}/react?${query}&deltas=1`, {
       perMessageDeflate: false,
       maxPayload: 0,
     });
@@ -185,7 +192,7 @@ export function summarize(frames: ServerFrame[], max = 30): string {
       case "delta":
         return `delta[${f.index}]`;
       case "step":
-        return `step[${f.step.index}:${f.step.kind}${f.step.error ? `:${f.step.error}` : ""}]`;
+        return `step[${f.step.index}:${stepKind(f.step)}${f.step.error ? `:${f.step.error}` : ""}]`;
       case "complete":
         return `complete:${f.reason}`;
       case "error":
@@ -205,7 +212,8 @@ export function summarize(frames: ServerFrame[], max = 30): string {
  * - state GENERATING first, then steps with strictly increasing indexes, the user's step first;
  * - the deltas of a step come before it, and their texts concatenate to the step's text (a system step
  *   may take the index of a turn that was cut short, whose text was never saved);
- * - state AVAILABLE after the last step, and `complete` last, exactly once.
+ * - the run's last step sent again as ending its message (Texera's order), then `complete` with state
+ *   AVAILABLE, last, exactly once.
  */
 export function runProblems(frames: ServerFrame[]): string[] {
   const problems: string[] = [];
@@ -218,6 +226,7 @@ export function runProblems(frames: ServerFrame[]): string[] {
   const done = new Set<number>();
   let lastIndex = -1;
   let sawAvailable = false;
+  let resent = false;
   let first = true;
   for (const f of frames) {
     if (f.type === "delta") {
@@ -226,25 +235,30 @@ export function runProblems(frames: ServerFrame[]): string[] {
       text.set(f.index, (text.get(f.index) ?? "") + f.text);
     } else if (f.type === "step") {
       const s = f.step;
-      if (first && s.kind !== "user") problems.push(`first step is ${s.kind}, not the user's`);
+      if (first && stepKind(s) !== "user") problems.push(`first step is ${stepKind(s)}, not the user's`);
       first = false;
+      if (s.index === lastIndex && s.isEnd && !resent) {
+        resent = true; // the last step again, now ending the message
+        continue;
+      }
+      if (resent) problems.push(`step ${s.index} after the run's last step was re-sent`);
       if (s.index <= lastIndex) problems.push(`step ${s.index} after step ${lastIndex}`);
-      if (sawAvailable) problems.push(`step ${s.index} after state AVAILABLE`);
       lastIndex = s.index;
       done.add(s.index);
       const streamed = text.get(s.index);
       // A turn cut short (an upstream failure, a stop) is not saved: a system step takes its index.
-      if (streamed !== undefined && s.kind !== "system" && streamed !== s.content)
+      if (streamed !== undefined && stepKind(s) !== "system" && streamed !== s.content)
         problems.push(
           `step ${s.index}: deltas "${clip(streamed)}" differ from its text "${clip(s.content)}"`,
         );
-      if (s.kind === "agent" && s.content !== "" && streamed === undefined)
+      if (stepKind(s) === "agent" && s.content !== "" && streamed === undefined)
         problems.push(`step ${s.index}: no delta streamed its text`);
-    } else if (f.type === "state" && f.state === "AVAILABLE") {
+    } else if (f.type === "complete" && f.state === "AVAILABLE") {
       sawAvailable = true;
     }
   }
-  if (!sawAvailable) problems.push("no state AVAILABLE");
+  if (!sawAvailable) problems.push("no complete with state AVAILABLE");
+  if (!resent) problems.push("the run's last step was not re-sent as ending it");
   return problems;
 }
 
@@ -273,7 +287,7 @@ export async function inBatches<T, R>(
   return results;
 }
 
-/** POST /api/agents as the token's user; throws with the answer unless 201. */
+/** POST /api/agents as the token's user; throws with the answer unless 200. */
 export async function createAgent(
   baseUrl: string,
   token: string,
@@ -285,7 +299,7 @@ export async function createAgent(
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify({ modelType, name }),
   });
-  if (res.status !== 201) throw new Error(`create agent ${name}: ${res.status} ${await res.text()}`);
+  if (res.status !== 200) throw new Error(`create agent ${name}: ${res.status} ${await res.text()}`);
   return (await res.json()) as Agent;
 }
 

@@ -11,7 +11,7 @@
  * (d) the same through a plain `pg_ctl restart -m fast` mid-run.
  * Each part prints what it measured. CLUSTER_GATEWAY=nginx runs it through real nginx.
  */
-import type { Agent, ReActStep, ServerFrame } from "@texera-agent/protocol";
+import { type Agent, type ReActStep, type ServerFrame, stepKind } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createAgent,
@@ -88,7 +88,7 @@ async function connect(wsBase: string, agent: Agent, label: string): Promise<Rea
 }
 
 const ms = (value: number) => `${Math.round(value)} ms`;
-const stepKey = (s: ReActStep) => `${s.index}:${s.kind}:${s.runId}:${s.content}`;
+const stepKey = (s: ReActStep) => `${s.index}:${stepKind(s)}:${s.runId}:${s.content}`;
 
 describe(`cluster FAULTS (2 replicas, ${GATEWAY} gateway)`, () => {
   it("(a) LiteLLM failing under load: each of 200 clients gets an error naming the cause or its reply, none hangs", async () => {
@@ -134,14 +134,9 @@ describe(`cluster FAULTS (2 replicas, ${GATEWAY} gateway)`, () => {
         if (errors.length > 0) found.push(`error frames ${summarize(errors)}`);
       } else {
         const code = FAULT_CODES[kind];
-        const system = stepsIn(frames).filter((s) => s.kind === "system");
+        const system = stepsIn(frames).filter((s) => stepKind(s) === "system");
         if (complete.reason !== "error") found.push(`ended ${complete.reason}, not error`);
-        if (
-          errors.length !== 1 ||
-          errors[0]?.type !== "error" ||
-          errors[0].code !== code ||
-          !errors[0].message
-        )
+        if (errors.length !== 1 || errors[0]?.type !== "error" || errors[0].code !== code || !errors[0].error)
           found.push(`expected one error frame ${code}, got ${summarize(errors)}`);
         if (system.length !== 1 || system[0]!.error !== code)
           found.push(`expected a system step ${code}, got ${summarize(frames)}`);
@@ -177,7 +172,7 @@ describe(`cluster FAULTS (2 replicas, ${GATEWAY} gateway)`, () => {
       await Promise.all(
         watchers.map(async (w) => {
           const tool = await w.waitFor(
-            (f) => f.type === "step" && f.step.kind === "agent",
+            (f) => f.type === "step" && stepKind(f.step) === "agent",
             1,
             20_000,
             "the tool turn",
@@ -200,9 +195,9 @@ describe(`cluster FAULTS (2 replicas, ${GATEWAY} gateway)`, () => {
           const done = await w.next("complete", start, 15_000);
           const after = w.since(start);
           const system = after.findIndex(
-            (f) => f.type === "step" && f.step.kind === "system" && f.step.error === "INTERRUPTED",
+            (f) => f.type === "step" && stepKind(f.step) === "system" && f.step.error === "INTERRUPTED",
           );
-          const available = after.findIndex((f) => f.type === "state" && f.state === "AVAILABLE");
+          const available = after.findIndex((f) => f.type === "complete" && f.state === "AVAILABLE");
           if (system < 0 || available < system || after.indexOf(done.frame) < available)
             problems.push(`watcher ${i}: ${summarize(after)}`);
           if (done.frame.reason !== "error") problems.push(`watcher ${i}: complete ${done.frame.reason}`);
@@ -308,14 +303,14 @@ function describeOutage(title: string, outage: "stop-start" | "restart"): void {
       await Promise.all(
         runners.map(async (r, i) => {
           const user = await r.waitFor(
-            (f) => f.type === "step" && f.step.kind === "user",
+            (f) => f.type === "step" && stepKind(f.step) === "user",
             1,
             20_000,
             "the user step",
           );
           runIds[i] = (user.frame as Extract<ServerFrame, { type: "step" }>).step.runId;
           const tool = await r.waitFor(
-            (f) => f.type === "step" && f.step.kind === "agent",
+            (f) => f.type === "step" && stepKind(f.step) === "agent",
             1,
             20_000,
             "the tool turn",
@@ -384,7 +379,7 @@ function describeOutage(title: string, outage: "stop-start" | "restart"): void {
           const done = await r.next("complete", start < 0 ? r.frames.length : start, 20_000);
           const after = r.since(start);
           const error = after.findIndex((f) => f.type === "error" && f.code === "DATABASE_UNAVAILABLE");
-          const available = after.findIndex((f) => f.type === "state" && f.state === "AVAILABLE");
+          const available = after.findIndex((f) => f.type === "complete" && f.state === "AVAILABLE");
           if (error < 0 || available < error) problems.push(`runner ${i}: ${summarize(after)}`);
           if (done.frame.reason !== "error") problems.push(`runner ${i}: complete ${done.frame.reason}`);
           ended.push(done.at - downAt);
@@ -428,7 +423,7 @@ function describeOutage(title: string, outage: "stop-start" | "restart"): void {
           expect(keys, `runner ${i}: a step it saw is missing`).toContain(stepKey(s));
         expect(init.state, `runner ${i}`).toBe("AVAILABLE");
         expect(
-          init.steps.filter((s) => s.runId === runIds[i] && s.kind === "system").map((s) => s.error),
+          init.steps.filter((s) => s.runId === runIds[i] && stepKind(s) === "system").map((s) => s.error),
           `runner ${i}: the interrupted run's system step`,
         ).toEqual(["INTERRUPTED"]);
       }

@@ -9,7 +9,7 @@
  * the agents over another number of users (default 10).
  */
 import { execFileSync } from "node:child_process";
-import type { Agent } from "@texera-agent/protocol";
+import { type Agent, stepKind } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createAgent,
@@ -191,7 +191,7 @@ describe(`cluster LOAD: ${CLIENTS} clients over 2 replicas through the ${GATEWAY
       if (complete?.type !== "complete" || complete.reason !== "done")
         found.push(`ended ${summarize(frames.slice(-3))}`);
       const steps = stepsIn(frames);
-      if (steps.map((s) => s.kind).join(",") !== "user,agent") found.push(`steps ${summarize(frames)}`);
+      if (steps.map((s) => stepKind(s)).join(",") !== "user,agent") found.push(`steps ${summarize(frames)}`);
       const answer = steps[1]?.content ?? "";
       if (!answer.startsWith(`Reply to ${c.tag}.`) || answer.split(" ").length !== TOKENS + 3)
         found.push(`answer "${answer.slice(0, 40)}…" is not this client's (${TOKENS + 3} words)`);

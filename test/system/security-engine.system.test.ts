@@ -15,7 +15,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import type { OperatorResultList, ReActStep, ServerFrame } from "@texera-agent/protocol";
+import {
+  type OperatorResultsResponse,
+  type ReActStep,
+  type ServerFrame,
+  stepKind,
+} from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAgent, ReactClient } from "./cluster-clients.ts";
 import { type RunningSystem, startSystem } from "./harness.ts";
@@ -189,11 +194,11 @@ async function ask(client: ReactClient, text: string, timeoutMs = 60_000): Promi
     .since(from)
     .filter((f): f is Extract<ServerFrame, { type: "step" }> => f.type === "step")
     .map((f) => f.step)
-    .filter((s) => s.kind === "agent");
+    .filter((s) => stepKind(s) === "agent");
 }
 
 const resultOf = (steps: ReActStep[], tool: string) =>
-  steps.flatMap((s) => s.toolResults).find((r) => r.name === tool);
+  steps.flatMap((s) => s.toolResults ?? []).find((r) => r.toolName === tool);
 
 beforeAll(async () => {
   sys = await startSystem({
@@ -237,7 +242,7 @@ describe("the engine under hostile data (1 GiB heap, default DuckDB bounds)", ()
     expect(alive()).toBe(true);
     const run = resultOf(scanned, "executeWorkflow");
     expect(run, JSON.stringify(scanned)).toBeDefined();
-    expect(run!.ok, run!.output).toBe(true);
+    expect(run!.isError, run!.output).toBe(false);
     expect(run!.output).toContain("long cells cut");
     const step = scanned.find((s) => s.operatorResults?.length);
     expect(step?.operatorResults?.[0]).toMatchObject({ rowCount: ROWS, cellsCut: true, truncated: true });
@@ -246,15 +251,17 @@ describe("the engine under hostile data (1 GiB heap, default DuckDB bounds)", ()
       headers: { authorization: `Bearer ${alice.token}` },
     });
     expect(res.status).toBe(200);
-    const table = (await res.json()) as OperatorResultList;
-    const rows = table.results[0]!.rows;
+    // Texera's shape: keyed by operator id, rows as records (in the order of `columns`)
+    const table = (await res.json()) as OperatorResultsResponse;
+    const result = Object.values(table.results)[0]!;
+    const rows = (result.sampleRecords ?? []).map((r) => (result.columns ?? []).map((c) => r[c.name]));
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows)
       expect(row[1]).toBe(`${"x".repeat(1_000)}… [cut at 1000 of ${STRING_BYTES} bytes]`);
 
     const described = await ask(client, "describe bomb.parquet");
     const describe = resultOf(described, "describeDataset");
-    expect(describe?.ok, describe?.output).toBe(true);
+    expect(describe?.isError, describe?.output).toBe(false);
     expect(describe!.output).toContain(`[cut at 1000 of ${STRING_BYTES} bytes]`);
     expect(describe!.output.length).toBeLessThan(20_000);
 
@@ -287,7 +294,7 @@ describe("the engine under hostile data (1 GiB heap, default DuckDB bounds)", ()
     const bobDoneAt = performance.now();
     const tinyMs = bobDoneAt - sentAt;
     const tinyRun = resultOf(tiny, "executeWorkflow");
-    expect(tinyRun?.ok, tinyRun?.output).toBe(true);
+    expect(tinyRun?.isError, tinyRun?.output).toBe(false);
     expect(tinyRun!.output).toContain('"rowCount":1');
     // Served while alice's joins were still running, not after one of them ended.
     const joinsDoneBeforeBob = [a1, a2].filter((client) =>
@@ -295,7 +302,7 @@ describe("the engine under hostile data (1 GiB heap, default DuckDB bounds)", ()
         ({ frame, at }) =>
           at < bobDoneAt &&
           frame.type === "step" &&
-          frame.step.toolResults.some((r) => r.name === "executeWorkflow"),
+          (frame.step.toolResults ?? []).some((r) => r.toolName === "executeWorkflow"),
       ),
     ).length;
     expect(joinsDoneBeforeBob, `bob's query took ${Math.round(tinyMs)} ms`).toBe(0);
@@ -305,7 +312,7 @@ describe("the engine under hostile data (1 GiB heap, default DuckDB bounds)", ()
       const join = resultOf(steps, "executeWorkflow");
       console.log(`join: ${join?.output}`);
       expect(join, JSON.stringify(steps)).toBeDefined();
-      expect(join!.ok).toBe(false);
+      expect(join!.isError).toBe(true);
       expect(join!.output).toMatch(
         /memory limit of 1GB \(DUCKDB_MEMORY_LIMIT\)|disk limit of 1GB \(DUCKDB_MAX_TEMP_DIRECTORY_SIZE\)|time limit of \d+ ms/,
       );

@@ -44,7 +44,7 @@ describe.each(KINDS)("identity through the %s gateway", (kind) => {
       headers: { authorization: `Bearer ${who.token}`, "content-type": "application/json" },
       body: JSON.stringify({ modelType: DEMO_MODEL }),
     });
-    if (res.status !== 201) throw new Error(`create agent: ${res.status} ${await res.text()}`);
+    if (res.status !== 200) throw new Error(`create agent: ${res.status} ${await res.text()}`);
     return (await res.json()) as Agent;
   }
 

@@ -60,7 +60,7 @@ async function setUp(kind: GatewayKind): Promise<Fixture> {
       headers: { authorization: `Bearer ${who.token}`, "content-type": "application/json" },
       body: JSON.stringify({ modelType: DEMO_MODEL, name }),
     });
-    if (res.status !== 201) throw new Error(`create agent: ${res.status} ${await res.text()}`);
+    if (res.status !== 200) throw new Error(`create agent: ${res.status} ${await res.text()}`);
     return (await res.json()) as Agent;
   };
   const [a, b, bobs] = await Promise.all([create(alice, "A"), create(alice, "B"), create(bob, "bob's")]);
@@ -303,7 +303,9 @@ describe.each(KINDS)("%s gateway", (kind) => {
         `?access-token=${f.alice.token}`,
         bearer(f.bob.token),
       );
-      expect(socket).toMatchObject({ opened: false, status: 404 });
+      // alice's agent is not bob's: Texera's answer for an agent that is not the caller's
+      expect(socket).toMatchObject({ opened: true, first: { type: "error", error: "Agent not found" } });
+      if (socket.opened) socket.ws.terminate();
       expect(f.sys.tap!.seen.slice(before).map((s) => s.headers["x-user-id"])).toEqual([String(f.bob.id)]);
       const own = await openSocket(
         f.sys.wsUrl,
@@ -467,14 +469,24 @@ describe.each(KINDS)("%s gateway", (kind) => {
       });
     }
 
-    it("the WebSocket with bob's access-token: 404 like a missing id, no socket", async () => {
+    it("the WebSocket with bob's access-token: answered as a missing id (Texera's 'Agent not found' frame, then a normal close)", async () => {
       const missing = randomUUID();
-      const theirs = await openSocket(f.sys.wsUrl, f.a.id, `?access-token=${f.bob.token}`);
-      const none = await openSocket(f.sys.wsUrl, missing, `?access-token=${f.bob.token}`);
-      expect(theirs).toMatchObject({ opened: false, status: 404 });
-      expect(none).toMatchObject({ opened: false, status: 404 });
-      if (!theirs.opened && !none.opened)
-        expect(theirs.body.replace(f.a.id, "ID")).toBe(none.body.replace(missing, "ID"));
+      const outcomes = [];
+      for (const id of [f.a.id, missing]) {
+        const socket = await openSocket(f.sys.wsUrl, id, `?access-token=${f.bob.token}`);
+        expect(socket).toMatchObject({ opened: true });
+        if (!socket.opened) continue;
+        const code = await new Promise<number>((resolve) => {
+          if (socket.ws.readyState === socket.ws.CLOSED) resolve(1000);
+          else socket.ws.once("close", (c) => resolve(c));
+        });
+        outcomes.push({ first: socket.first, code });
+      }
+      // the same words for "not yours" and "does not exist", and nothing of alice's agent
+      expect(outcomes).toEqual([
+        { first: { type: "error", error: "Agent not found", code: "AGENT_NOT_FOUND" }, code: 1000 },
+        { first: { type: "error", error: "Agent not found", code: "AGENT_NOT_FOUND" }, code: 1000 },
+      ]);
     });
 
     it("the WebSocket with bob's ticket (for his own agent) on alice's agent: 401, not forwarded", async () => {

@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DatasetList, OperatorResultList, User, Workflow } from "@texera-agent/protocol";
+import type { DatasetList, OperatorResultsResponse, User, Workflow } from "@texera-agent/protocol";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../scripts/lib/nginx.ts";
@@ -484,7 +484,17 @@ describe("web app in Chromium, system started as npm start", () => {
       headers: { authorization: `Bearer ${alice.token}` },
     });
     expect(res.status).toBe(200);
-    const saved = (await res.json()) as OperatorResultList;
+    // Texera's shape, keyed by operator id with records; read back into rows in column order
+    const answer = (await res.json()) as OperatorResultsResponse;
+    const saved = {
+      results: Object.entries(answer.results).map(([operatorId, r]) => ({
+        operatorId,
+        operatorType: r.operatorType ?? "",
+        columns: r.columns ?? [],
+        rows: (r.sampleRecords ?? []).map((record) => (r.columns ?? []).map((c) => record[c.name])),
+        rowCount: r.totalRowCount ?? r.outputTuples,
+      })),
+    };
     const sort = saved.results.find((r) => r.operatorType === "Sort");
     const scan = saved.results.find((r) => r.operatorType === "CSVFileScan");
     expect(sort && scan).toBeTruthy();

@@ -52,7 +52,9 @@ const initFrame: ServerFrame = {
   agent: makeAgent(),
   state: "AVAILABLE",
   steps: [],
-  workflow: makeWorkflow(),
+  headId: "step-initial",
+  operatorResults: {},
+  workflowContent: makeWorkflow(),
 };
 
 function setup(overrides: Partial<AgentSocketOptions> = {}) {
@@ -233,10 +235,11 @@ describe("parseServerFrame", () => {
       initFrame,
       { type: "state", state: "GENERATING" },
       { type: "delta", index: 0, text: "" },
-      { type: "step", step: { index: 0 } },
-      { type: "step", step: { index: 0 }, workflow: makeWorkflow("a") },
-      { type: "complete", runId: "r", reason: "done" },
-      { type: "error", message: "m" },
+      { type: "step", step: { index: 0, id: "s0" } },
+      { type: "step", step: { index: 0, id: "s0", afterWorkflowContent: makeWorkflow("a") } },
+      { type: "complete", state: "AVAILABLE", operatorResults: {}, runId: "r", reason: "done" },
+      { type: "error", error: "m" },
+      { type: "headChange", headId: "s0", steps: [], workflowContent: makeWorkflow(), operatorResults: {} },
     ];
     for (const f of frames) expect(parseServerFrame(JSON.stringify(f))).toEqual(f);
   });
@@ -248,8 +251,9 @@ describe("parseServerFrame", () => {
       "[]",
       42,
       JSON.stringify({ type: "init", steps: [], state: "AVAILABLE" }),
-      JSON.stringify({ type: "step", step: { index: 0 }, workflow: { operators: [] } }),
-      JSON.stringify({ type: "error" }),
+      JSON.stringify({ type: "step", step: { index: 0, id: "s0", afterWorkflowContent: { operators: [] } } }),
+      JSON.stringify({ type: "error", message: "the old field" }),
+      JSON.stringify({ type: "headChange", steps: [] }),
     ];
     for (const raw of bad) expect(parseServerFrame(raw)).toBeNull();
   });

@@ -73,10 +73,10 @@ describe("AgentSocket with tickets", () => {
 describe("ticketSocketUrl", () => {
   it("puts the ticket's path on the page's host, wss on https", () => {
     expect(ticketSocketUrl({ protocol: "https:", host: "x.org" }, "/api/agents/a/react?ticket=t")).toBe(
-      "wss://x.org/api/agents/a/react?ticket=t",
+      "wss://x.org/api/agents/a/react?ticket=t&deltas=1",
     );
     expect(ticketSocketUrl({ protocol: "http:", host: "localhost:8080" }, "/p")).toBe(
-      "ws://localhost:8080/p",
+      "ws://localhost:8080/p?deltas=1",
     );
   });
 });

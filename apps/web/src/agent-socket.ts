@@ -63,13 +63,16 @@ export function reactSocketUrl(
   return `${scheme}//${location.host}/api/agents/${encodeURIComponent(agentId)}/react?access-token=${encodeURIComponent(token)}`;
 }
 
-/** The socket URL for a ticket's `path` (from POST /api/agents/:id/ws-ticket) on the page's own host. */
+/**
+ * The socket URL for a ticket's `path` (from POST /api/agents/:id/ws-ticket) on the page's own host, asking
+ * for streamed `delta` frames (`deltas=1`: this service sends them only to clients that ask).
+ */
 export function ticketSocketUrl(location: { protocol: string; host: string }, path: string): string {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${location.host}${path}`;
+  return `${scheme}//${location.host}${path}${path.includes("?") ? "&" : "?"}deltas=1`;
 }
 
-const FRAME_TYPES = new Set(["init", "state", "delta", "step", "complete", "error"]);
+const FRAME_TYPES = new Set(["init", "state", "delta", "step", "complete", "error", "headChange"]);
 
 /** Parses one server frame; anything that is not a known, well-formed frame is null. */
 export function parseServerFrame(data: unknown): ServerFrame | null {
@@ -85,7 +88,20 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
   if (typeof frame.type !== "string" || !FRAME_TYPES.has(frame.type)) return null;
   switch (frame.type) {
     case "init":
-      if (!Array.isArray(frame.steps) || !isWorkflow(frame.workflow) || typeof frame.state !== "string")
+      if (
+        !Array.isArray(frame.steps) ||
+        !isWorkflow(frame.workflowContent) ||
+        typeof frame.state !== "string" ||
+        typeof frame.headId !== "string"
+      )
+        return null;
+      break;
+    case "headChange":
+      if (
+        !Array.isArray(frame.steps) ||
+        !isWorkflow(frame.workflowContent) ||
+        typeof frame.headId !== "string"
+      )
         return null;
       break;
     case "state":
@@ -96,15 +112,16 @@ export function parseServerFrame(data: unknown): ServerFrame | null {
       break;
     case "step": {
       const step = frame.step as Record<string, unknown> | null;
-      if (!step || typeof step !== "object" || typeof step.index !== "number") return null;
-      if (frame.workflow !== undefined && !isWorkflow(frame.workflow)) return null;
+      if (!step || typeof step !== "object" || typeof step.index !== "number" || typeof step.id !== "string")
+        return null;
+      if (step.afterWorkflowContent !== undefined && !isWorkflow(step.afterWorkflowContent)) return null;
       break;
     }
     case "complete":
       if (typeof frame.reason !== "string") return null;
       break;
     case "error":
-      if (typeof frame.message !== "string") return null;
+      if (typeof frame.error !== "string") return null;
       break;
   }
   return value as ServerFrame;

@@ -182,11 +182,48 @@ describe("ApiClient", () => {
     expect((error as ApiError).status).toBe(413);
   });
 
-  it("reads operator-results and refuses an answer without a results list", async () => {
+  it("reads operator-results keyed by operator id back into rows, and refuses an answer without the map", async () => {
     const calls: Call[] = [];
-    const list = { executedAt: "2025-01-01T00:00:00Z", results: [] };
-    const { api } = client(fakeFetch(200, list, calls));
-    expect(await api.getOperatorResults("a/b")).toEqual(list);
+    const answer = {
+      executedAt: "2025-01-01T00:00:00Z",
+      results: {
+        op1: {
+          state: "Completed",
+          inputTuples: 0,
+          outputTuples: 2,
+          totalRowCount: 2,
+          sampleRecords: [
+            { a: 1, b: "x" },
+            { a: 2, b: null },
+          ],
+          operatorType: "Filter",
+          columns: [
+            { name: "a", type: "BIGINT" },
+            { name: "b", type: "VARCHAR" },
+          ],
+          truncated: false,
+          elapsedMs: 3,
+        },
+      },
+    };
+    const { api } = client(fakeFetch(200, answer, calls));
+    expect(await api.getOperatorResults("a/b")).toEqual({
+      executedAt: "2025-01-01T00:00:00Z",
+      results: [
+        {
+          operatorId: "op1",
+          operatorType: "Filter",
+          columns: answer.results.op1.columns,
+          rows: [
+            [1, "x"],
+            [2, null],
+          ],
+          rowCount: 2,
+          truncated: false,
+          elapsedMs: 3,
+        },
+      ],
+    });
     expect(calls[0]?.url).toBe("/api/agents/a%2Fb/operator-results");
     const bad = client(fakeFetch(200, { rows: [] })).api;
     await expect(bad.getOperatorResults("x")).rejects.toBeInstanceOf(ServerError);

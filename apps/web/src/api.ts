@@ -1,6 +1,5 @@
 import type {
   Agent,
-  AgentSettings,
   CreateAgentBody,
   CreateUserBody,
   Dataset,
@@ -9,8 +8,10 @@ import type {
   LoginResponse,
   ModelList,
   OperatorResultList,
+  OperatorResultsResponse,
   ReActStep,
   SettingsPatch,
+  SettingsView,
   UpdateUserBody,
   User,
   Workflow,
@@ -85,17 +86,17 @@ export class ApiClient {
     await this.#request("DELETE", agentPath(id));
   }
 
-  async getSettings(id: string): Promise<AgentSettings> {
-    return unwrap<AgentSettings>(
+  async getSettings(id: string): Promise<SettingsView> {
+    return unwrap<SettingsView>(
       await this.#request("GET", `${agentPath(id)}/settings`),
       "settings",
       "maxSteps",
     );
   }
 
-  async updateSettings(id: string, patch: SettingsPatch): Promise<AgentSettings> {
+  async updateSettings(id: string, patch: SettingsPatch): Promise<SettingsView> {
     const body = await this.#request("PATCH", `${agentPath(id)}/settings`, patch);
-    return unwrap<AgentSettings>(body, "settings", "maxSteps");
+    return unwrap<SettingsView>(body, "settings", "maxSteps");
   }
 
   /** A single-use, 30 s ticket that opens the agent's socket (so the JWT never goes into a URL). */
@@ -119,12 +120,35 @@ export class ApiClient {
     return unwrap<Workflow>(await this.#request("GET", `${agentPath(id)}/workflow`), "workflow", "operators");
   }
 
+  /** The latest results, from Texera's map by operator id back to rows in the order of their columns. */
   async getOperatorResults(id: string): Promise<OperatorResultList> {
-    const body = await this.#request<OperatorResultList>("GET", `${agentPath(id)}/operator-results`);
-    if (!body || !Array.isArray(body.results)) {
-      throw new ServerError(200, 'the answer to this request holds no "results" list');
+    const body = await this.#request<OperatorResultsResponse>("GET", `${agentPath(id)}/operator-results`);
+    if (!body || typeof body.results !== "object" || body.results === null || Array.isArray(body.results)) {
+      throw new ServerError(200, 'the answer to this request holds no "results" map');
     }
-    return body;
+    return {
+      ...(body.targetOperatorId ? { targetOperatorId: body.targetOperatorId } : {}),
+      ...(body.executedAt ? { executedAt: body.executedAt } : {}),
+      results: Object.entries(body.results).map(([operatorId, r]) => {
+        const columns =
+          r.columns ?? Object.keys(r.sampleRecords?.[0] ?? {}).map((name) => ({ name, type: "" }));
+        return {
+          operatorId,
+          operatorType: r.operatorType ?? "",
+          columns,
+          rows: (r.sampleRecords ?? []).map((record) => columns.map((c) => record[c.name])),
+          rowCount: r.totalRowCount ?? r.outputTuples,
+          truncated: r.truncated ?? false,
+          elapsedMs: r.elapsedMs ?? 0,
+          ...(r.error ? { error: r.error } : {}),
+        };
+      }),
+    };
+  }
+
+  /** Moves the agent's HEAD to a step (Texera's checkout); the socket then gets `headChange`. */
+  async checkout(id: string, stepId: string): Promise<void> {
+    await this.#request("POST", `${agentPath(id)}/checkout`, { stepId });
   }
 
   async listDatasets(): Promise<Dataset[]> {

@@ -1,4 +1,4 @@
-import type { ServerFrame } from "@texera-agent/protocol";
+import { type ServerFrame, stepKind, type Workflow } from "@texera-agent/protocol";
 import { describe, expect, it } from "vitest";
 import {
   type ChatAction,
@@ -8,6 +8,7 @@ import {
   initialChatState,
   isRunning,
   sendBlockedReason,
+  visibleSteps,
 } from "./chat-reducer.ts";
 import { makeAgent, makeStep, makeWorkflow } from "./test-fixtures.ts";
 
@@ -15,15 +16,24 @@ const frame = (f: ServerFrame): ChatAction => ({ type: "frame", frame: f });
 const run = (actions: ChatAction[], from: ChatState = initialChatState()) =>
   actions.reduce(chatReducer, from);
 const open: ChatAction = { type: "connection", status: { kind: "open" } };
-const init = (overrides: Partial<Extract<ServerFrame, { type: "init" }>> = {}): ChatAction =>
-  frame({
+type InitOverrides = Partial<Omit<Extract<ServerFrame, { type: "init" }>, "workflowContent">> & {
+  workflow?: Workflow;
+};
+/** An init frame; HEAD defaults to the newest step (a single branch). */
+const init = ({ workflow, ...overrides }: InitOverrides = {}): ChatAction => {
+  const steps = overrides.steps ?? [];
+  const newest = [...steps].sort((a, b) => b.index - a.index)[0];
+  return frame({
     type: "init",
     agent: makeAgent(),
     state: "AVAILABLE",
-    steps: [],
-    workflow: makeWorkflow(),
+    steps,
+    headId: newest?.id ?? "step-initial",
+    operatorResults: {},
+    workflowContent: workflow ?? makeWorkflow(),
     ...overrides,
   });
+};
 
 describe("chatReducer", () => {
   it("takes state, steps and workflow from init, sorted, with the last touched operators", () => {
@@ -31,9 +41,9 @@ describe("chatReducer", () => {
       open,
       init({
         steps: [
-          makeStep(2, { touchedOperators: [] }),
+          makeStep(2, { touched: [] }),
           makeStep(0, { kind: "user" }),
-          makeStep(1, { touchedOperators: ["op1"] }),
+          makeStep(1, { touched: ["op1"] }),
         ],
         workflow: makeWorkflow("op1", "op2"),
         state: "GENERATING",
@@ -58,7 +68,7 @@ describe("chatReducer", () => {
     const workflow = makeWorkflow("scan");
     state = chatReducer(
       state,
-      frame({ type: "step", step: makeStep(2, { touchedOperators: ["scan"] }), workflow }),
+      frame({ type: "step", step: makeStep(2, { touched: ["scan"], afterWorkflowContent: workflow }) }),
     );
     expect(state.streaming).toBeNull();
     expect(state.steps.map((s) => s.index)).toEqual([2]);
@@ -74,7 +84,7 @@ describe("chatReducer", () => {
     let state = run([
       open,
       init({ workflow }),
-      frame({ type: "step", step: makeStep(0, { touchedOperators: ["a"] }) }),
+      frame({ type: "step", step: makeStep(0, { touched: ["a"] }) }),
     ]);
     state = chatReducer(state, frame({ type: "step", step: makeStep(1) }));
     expect(state.workflow).toBe(workflow);
@@ -82,12 +92,12 @@ describe("chatReducer", () => {
   });
 
   it("starts a new run's highlight empty, also after a reload", () => {
-    let state = run([open, init(), frame({ type: "step", step: makeStep(0, { touchedOperators: ["a"] }) })]);
+    let state = run([open, init(), frame({ type: "step", step: makeStep(0, { touched: ["a"] }) })]);
     state = chatReducer(state, frame({ type: "step", step: makeStep(1, { kind: "user", runId: "run-2" }) }));
     expect(state.touchedOperators).toEqual([]);
     const reloaded = chatReducer(
       state,
-      init({ steps: [makeStep(0, { touchedOperators: ["a"] }), makeStep(1, { runId: "run-2" })] }),
+      init({ steps: [makeStep(0, { touched: ["a"] }), makeStep(1, { runId: "run-2" })] }),
     );
     expect(reloaded.touchedOperators).toEqual([]);
   });
@@ -127,7 +137,7 @@ describe("chatReducer", () => {
       { type: "sent", content: "hello" },
       frame({
         type: "error",
-        message: "The agent is still working on your last message.",
+        error: "The agent is still working on your last message.",
         code: "AGENT_BUSY",
       }),
     ]);
@@ -152,7 +162,7 @@ describe("chatReducer", () => {
       init(),
       { type: "sent", content: "hello" },
       frame({ type: "state", state: "GENERATING" }),
-      frame({ type: "error", message: "The model gateway is unreachable." }),
+      frame({ type: "error", error: "The model gateway is unreachable." }),
     ]);
     expect(state.returnedDraft).toBeNull();
     expect(state.notices[0]?.message).toBe("The model gateway is unreachable.");
@@ -163,15 +173,16 @@ describe("chatReducer", () => {
     const state = run([
       open,
       init(),
-      frame({ type: "error", message: "something else" }),
-      frame({ type: "error", message, code: "LLM_UNAVAILABLE" }),
+      frame({ type: "error", error: "something else" }),
+      frame({ type: "error", error: message, code: "LLM_UNAVAILABLE" }),
       frame({
         type: "step",
-        step: makeStep(3, { kind: "system", content: message, error: "LLM_UNAVAILABLE" }),
+        // Texera's words for a failed run: "Error: " and the text of the error frame
+        step: makeStep(3, { kind: "system", content: `Error: ${message}`, error: "LLM_UNAVAILABLE" }),
       }),
     ]);
     expect(state.notices.map((n) => n.message)).toEqual(["something else"]);
-    expect(state.steps.map((s) => s.kind)).toEqual(["system"]);
+    expect(state.steps.map((s) => stepKind(s))).toEqual(["system"]);
   });
 
   it("clears the pending message when a reconnect's init shows it was saved", () => {
@@ -213,7 +224,7 @@ describe("chatReducer", () => {
       open,
       init(),
       frame({ type: "delta", index: 0, text: "partial" }),
-      frame({ type: "complete", runId: "run-1", reason: "stopped" }),
+      frame({ type: "complete", state: "AVAILABLE", operatorResults: {}, runId: "run-1", reason: "stopped" }),
     ]);
     expect(state.streaming).toBeNull();
     expect(state.lastRun).toEqual({ runId: "run-1", reason: "stopped" });
@@ -231,11 +242,7 @@ describe("chatReducer", () => {
   });
 
   it("empties the conversation after a clear", () => {
-    const state = run([
-      open,
-      init({ steps: [makeStep(0, { touchedOperators: ["a"] })] }),
-      { type: "cleared" },
-    ]);
+    const state = run([open, init({ steps: [makeStep(0, { touched: ["a"] })] }), { type: "cleared" }]);
     expect(state.steps).toEqual([]);
     expect(state.touchedOperators).toEqual([]);
   });
@@ -258,7 +265,13 @@ describe("chatReducer", () => {
     expect(
       run(
         [
-          frame({ type: "complete", runId: "run-2", reason: "error" }),
+          frame({
+            type: "complete",
+            state: "AVAILABLE",
+            operatorResults: {},
+            runId: "run-2",
+            reason: "error",
+          }),
           frame({ type: "state", state: "AVAILABLE" }),
         ],
         live,
@@ -271,10 +284,53 @@ describe("chatReducer", () => {
     const completed = run([
       open,
       init({ steps }),
-      frame({ type: "complete", runId: "run-1", reason: "max_steps" }),
+      frame({
+        type: "complete",
+        state: "AVAILABLE",
+        operatorResults: {},
+        runId: "run-1",
+        reason: "max_steps",
+      }),
     ]);
     expect(run([open, init({ steps })], completed).lastRun).toEqual({ runId: "run-1", reason: "max_steps" });
     const sending = run([{ type: "sent", content: "next question" }], completed);
     expect(run([open, init({ steps })], sending).lastRun).toBeNull();
+  });
+
+  it("takes the state after the run from complete (Texera sends no state frame for it)", () => {
+    let state = run([open, init(), frame({ type: "state", state: "GENERATING" })]);
+    expect(isRunning(state)).toBe(true);
+    state = chatReducer(
+      state,
+      frame({ type: "complete", state: "AVAILABLE", operatorResults: {}, runId: "r", reason: "done" }),
+    );
+    expect(state.agentState).toBe("AVAILABLE");
+    expect(isRunning(state)).toBe(false);
+    expect(canSend(state)).toBe(true);
+  });
+
+  it("follows HEAD: each step moves it, headChange replaces the steps, the workflow and HEAD", () => {
+    let state = run([open, init({ steps: [makeStep(0, { kind: "user" }), makeStep(1)] })]);
+    expect(state.headId).toBe("s1");
+    expect(visibleSteps(state).map((s) => s.id)).toEqual(["s0", "s1"]);
+    const branch = makeStep(2, { kind: "user", id: "b0", parentId: "s0", runId: "run-2" });
+    state = chatReducer(state, frame({ type: "step", step: branch }));
+    expect(state.headId).toBe("b0");
+    // the other branch's answer is kept but not shown
+    expect(visibleSteps(state).map((s) => s.id)).toEqual(["s0", "b0"]);
+    expect(state.steps).toHaveLength(3);
+    const restored = makeWorkflow("scan");
+    state = chatReducer(
+      state,
+      frame({
+        type: "headChange",
+        headId: "s1",
+        steps: state.steps,
+        workflowContent: restored,
+        operatorResults: {},
+      }),
+    );
+    expect(visibleSteps(state).map((s) => s.id)).toEqual(["s0", "s1"]);
+    expect(state.workflow).toBe(restored);
   });
 });

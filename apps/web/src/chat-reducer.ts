@@ -1,5 +1,15 @@
-import type { Agent, AgentState, ReActStep, ServerFrame, Workflow } from "@texera-agent/protocol";
-import { emptyWorkflow } from "@texera-agent/protocol";
+import {
+  type Agent,
+  type AgentState,
+  emptyWorkflow,
+  pathToHead,
+  type ReActStep,
+  ROOT_STEP_ID,
+  type ServerFrame,
+  stepKind,
+  touchedBy,
+  type Workflow,
+} from "@texera-agent/protocol";
 import type { ConnectionStatus } from "./agent-socket.ts";
 import { lastRunEnd, type RunEnd } from "./run-end.ts";
 
@@ -15,7 +25,10 @@ export interface ChatState {
   agent: Agent | null;
   /** null until the first `init` frame */
   agentState: AgentState | null;
+  /** every step of every branch, in the order they were made */
   steps: ReActStep[];
+  /** the step the conversation continues from (Texera's HEAD); "step-initial" is the root */
+  headId: string;
   /** model text of the step in progress, as `delta` frames arrive */
   streaming: { index: number; text: string } | null;
   workflow: Workflow;
@@ -52,6 +65,7 @@ export function initialChatState(): ChatState {
     agent: null,
     agentState: null,
     steps: [],
+    headId: ROOT_STEP_ID,
     streaming: null,
     workflow: emptyWorkflow(),
     touchedOperators: [],
@@ -94,7 +108,15 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case "draft-taken":
       return { ...state, returnedDraft: null };
     case "cleared":
-      return { ...state, steps: [], streaming: null, touchedOperators: [], lastRun: null, notices: [] };
+      return {
+        ...state,
+        steps: [],
+        headId: ROOT_STEP_ID,
+        streaming: null,
+        touchedOperators: [],
+        lastRun: null,
+        notices: [],
+      };
     case "workflow":
       return { ...state, workflow: action.workflow };
   }
@@ -104,26 +126,28 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
   switch (frame.type) {
     case "init": {
       const steps = sortSteps(frame.steps);
+      const path = pathToHead(steps, frame.headId);
       const pending = state.pending;
       const pendingSaved =
-        pending !== null && steps.some((step) => step.kind === "user" && step.content === pending.content);
+        pending !== null && steps.some((step) => step.role === "user" && step.content === pending.content);
       return {
         ...state,
         agent: frame.agent,
         agentState: frame.state,
         steps,
+        headId: frame.headId,
         streaming: null,
-        workflow: frame.workflow,
-        touchedOperators: lastTouched(steps),
+        workflow: frame.workflowContent,
+        touchedOperators: lastTouched(path),
         pending: pendingSaved ? null : pending,
         // A reload gets no complete frame: the saved steps tell how the latest run ended. A complete frame
         // of that run already seen says it more exactly (e.g. "error" of a run whose step was lost).
         lastRun:
           !pendingSaved && pending !== null
             ? null // a message on its way starts a new run
-            : state.lastRun !== null && state.lastRun.runId === steps[steps.length - 1]?.runId
+            : state.lastRun !== null && state.lastRun.runId === path[path.length - 1]?.runId
               ? state.lastRun
-              : lastRunEnd(steps, frame.state),
+              : lastRunEnd(path, frame.state),
         synced: true,
       };
     }
@@ -145,29 +169,42 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
     case "step": {
       const { step } = frame;
       const steps = upsertStep(state.steps, step);
+      const touched = touchedBy(step);
       return {
         ...state,
         steps,
+        // every step moves HEAD to itself (Texera's frontend does the same, agent.service.ts:511-514)
+        headId: step.id,
         streaming: state.streaming && state.streaming.index <= step.index ? null : state.streaming,
-        workflow: frame.workflow ?? state.workflow,
+        workflow: step.afterWorkflowContent ?? state.workflow,
         // A new message starts a new run: the highlight shows what this run changes.
-        touchedOperators:
-          step.touchedOperators.length > 0
-            ? step.touchedOperators
-            : step.kind === "user"
-              ? []
-              : state.touchedOperators,
-        pending: step.kind === "user" ? null : state.pending,
-        // The run's error frame and its saved system step say the same thing: keep the step only.
+        touchedOperators: touched.length > 0 ? touched : step.role === "user" ? [] : state.touchedOperators,
+        pending: step.role === "user" ? null : state.pending,
+        // The run's error frame and its saved step say the same thing: keep the step only.
         notices:
-          step.kind === "system"
-            ? state.notices.filter((notice) => notice.message !== step.content)
+          stepKind(step) === "system"
+            ? state.notices.filter(
+                (notice) => notice.message !== step.content && `Error: ${notice.message}` !== step.content,
+              )
             : state.notices,
       };
     }
-    case "complete":
+    case "headChange":
       return {
         ...state,
+        steps: sortSteps(frame.steps),
+        headId: frame.headId,
+        workflow: frame.workflowContent,
+        streaming: null,
+        touchedOperators: [],
+        lastRun: null,
+      };
+    case "complete":
+      // Texera's complete carries the state after the run (there is no state frame for it)
+      return {
+        ...state,
+        agentState: frame.state,
+        agent: state.agent ? { ...state.agent, state: frame.state } : state.agent,
         streaming: null,
         lastRun: { runId: frame.runId, reason: frame.reason },
       };
@@ -180,7 +217,7 @@ function applyFrame(state: ChatState, frame: ServerFrame): ChatState {
           pending: refused === null ? state.pending : null,
           returnedDraft: refused ?? state.returnedDraft,
         },
-        { tone: "error", message: frame.message, code: frame.code },
+        { tone: "error", message: frame.error, code: frame.code },
       );
     }
   }
@@ -202,8 +239,9 @@ function sortSteps(steps: ReActStep[]): ReActStep[] {
 function lastTouched(steps: ReActStep[]): string[] {
   const runId = steps[steps.length - 1]?.runId;
   for (let i = steps.length - 1; i >= 0 && steps[i]?.runId === runId; i--) {
-    const touched = steps[i]?.touchedOperators;
-    if (touched && touched.length > 0) return touched;
+    const step = steps[i];
+    const touched = step ? touchedBy(step) : [];
+    if (touched.length > 0) return touched;
   }
   return [];
 }
@@ -216,6 +254,11 @@ function addNotice(state: ChatState, notice: Omit<ChatNotice, "id">): ChatState 
     notices: [...state.notices, entry].slice(-MAX_NOTICES),
     nextNoticeId: state.nextNoticeId + 1,
   };
+}
+
+/** The conversation HEAD sees: the steps on the path from the root to HEAD, oldest first. */
+export function visibleSteps(state: Pick<ChatState, "steps" | "headId">): ReActStep[] {
+  return pathToHead(state.steps, state.headId);
 }
 
 /** The agent takes a message only when connected, synced, idle, and not waiting for the last one. */

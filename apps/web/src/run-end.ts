@@ -1,4 +1,4 @@
-import type { AgentState, CompleteFrame, ReActStep } from "@texera-agent/protocol";
+import { type AgentState, type CompleteFrame, type ReActStep, stepKind } from "@texera-agent/protocol";
 
 /** How a run ended: the `complete` frame's reasons, plus a run cut short by a service restart. */
 export type RunEndReason = CompleteFrame["reason"] | "interrupted";
@@ -24,10 +24,12 @@ export function lastRunEnd(steps: readonly ReActStep[], agentState: AgentState |
 }
 
 function stepEndReason(step: ReActStep): RunEndReason | null {
-  if (step.kind === "agent") return "done";
-  if (step.kind === "user") return null; // nothing after the message: the steps do not tell
+  const kind = stepKind(step);
+  if (kind === "agent") return "done";
+  if (kind === "user") return null; // nothing after the message: the steps do not tell
   if (step.error === "INTERRUPTED" || /\bshut down\b/.test(step.content)) return "interrupted";
+  if (step.error === "MAX_STEPS" || /^Stopped after \d+ steps/.test(step.content)) return "max_steps";
+  if (step.error === "STOPPED") return "stopped";
   if (step.error !== undefined) return "error";
-  if (/^Stopped after \d+ steps/.test(step.content)) return "max_steps";
   return "stopped";
 }

@@ -1,5 +1,8 @@
 import type { Agent, ReActStep, Workflow } from "@texera-agent/protocol";
 
+/** Sugar for the tests: `kind` as a reader sees it, `touched` as the operators the step changed. */
+export type StepOverrides = Partial<ReActStep> & { kind?: "user" | "agent" | "system"; touched?: string[] };
+
 /** Builders of protocol values for the unit tests. */
 export function makeAgent(overrides: Partial<Agent> = {}): Agent {
   return {
@@ -17,22 +20,46 @@ export function makeAgent(overrides: Partial<Agent> = {}): Agent {
       disabledTools: [],
       maxOperatorResultCharLimit: 4000,
       maxOperatorResultCellCharLimit: 200,
+      executionTimeoutMinutes: 4,
+      allowedOperatorTypes: [],
+      toolTimeoutSeconds: 30,
+      operatorResultSerializationMode: "tsv",
     },
     ...overrides,
   };
 }
 
-export function makeStep(index: number, overrides: Partial<ReActStep> = {}): ReActStep {
+/** Step `index` of a single branch: id `s<index>`, its parent the step before it. */
+export function makeStep(index: number, overrides: StepOverrides = {}): ReActStep {
+  const { kind = "agent", touched = [], ...rest } = overrides;
+  const content = rest.content ?? `step ${index}`;
+  const notice =
+    kind === "system"
+      ? { error: rest.error ?? (content.startsWith("Stopped after") ? "MAX_STEPS" : "STOPPED") }
+      : {};
   return {
-    index,
-    kind: "agent",
-    runId: "run-1",
-    content: `step ${index}`,
+    id: `s${index}`,
+    parentId: index === 0 ? "step-initial" : `s${index - 1}`,
+    messageId: "msg-run-1",
+    stepId: index,
+    timestamp: Date.parse("2025-01-01T00:00:00.000Z"),
+    role: kind === "user" ? "user" : "agent",
+    content,
+    isBegin: kind === "user",
+    isEnd: kind !== "agent",
     toolCalls: [],
     toolResults: [],
-    touchedOperators: [],
-    createdAt: "2025-01-01T00:00:00.000Z",
-    ...overrides,
+    ...(touched.length > 0
+      ? {
+          operatorAccess: {
+            "0": { viewedOperatorIds: [], addedOperatorIds: [], modifiedOperatorIds: touched },
+          },
+        }
+      : {}),
+    index,
+    runId: "run-1",
+    ...notice,
+    ...rest,
   };
 }
 

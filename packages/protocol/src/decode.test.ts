@@ -9,6 +9,11 @@ describe("decodeClientFrame", () => {
       value: { type: "message", content: "hi" },
     });
     expect(decodeClientFrame('{"type":"stop"}')).toEqual({ ok: true, value: { type: "stop" } });
+    // Texera's frontend sends messageSource (agent.service.ts:926-930 at b29e5be)
+    expect(decodeClientFrame('{"type":"message","content":"hi","messageSource":"feedback"}')).toEqual({
+      ok: true,
+      value: { type: "message", content: "hi", messageSource: "feedback" },
+    });
   });
 
   it("explains what is wrong", () => {
@@ -17,7 +22,8 @@ describe("decodeClientFrame", () => {
       ['{"type":"message"}', /non-empty text/],
       ['{"type":"message","content":""}', /non-empty text/],
       [JSON.stringify({ type: "message", content: "x".repeat(MAX_MESSAGE_CHARS + 1) }), /at most/],
-      ['{"type":"message","content":"a","extra":1}', /only type and content/],
+      ['{"type":"message","content":"a","extra":1}', /optionally messageSource/],
+      ['{"type":"message","content":"a","messageSource":"x"}', /optionally messageSource/],
       ['{"type":"launch"}', /unknown frame type/],
       ["null", /unknown frame type/],
       ["[]", /unknown frame type/],

@@ -26,7 +26,10 @@ export function decodeClientFrame(raw: string): Decoded<ClientFrame> {
     if (content.length > MAX_MESSAGE_CHARS) {
       return { ok: false, error: `a message may hold at most ${MAX_MESSAGE_CHARS} characters` };
     }
-    return { ok: false, error: "a message frame holds only type and content" };
+    return {
+      ok: false,
+      error: 'a message frame holds type, content and optionally messageSource ("chat" or "feedback")',
+    };
   }
   if (type === "stop") return { ok: false, error: "a stop frame holds only type" };
   return {

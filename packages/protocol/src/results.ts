@@ -42,7 +42,44 @@ export type OperatorResult = Static<typeof OperatorResult>;
 export const OperatorResultSummary = Type.Omit(OperatorResult, ["rows"]);
 export type OperatorResultSummary = Static<typeof OperatorResultSummary>;
 
-/** GET /api/agents/:id/operator-results: the results of the agent's latest execution, per operator. */
+/**
+ * One operator's latest result as Texera's frontend annotates the canvas with it (Texera's
+ * `OperatorResultSummary`, frontend agent.service.ts:103-115 at b29e5be1be08a6df37b7b3c0e45d19d1aa743342).
+ * `sampleRecords` are the first rows as objects keyed by column name. Extras: `operatorType`, `columns`
+ * (names and types in order), `truncated`, `elapsedMs`.
+ */
+export const OperatorResultAnnotation = Type.Object({
+  state: Type.String(),
+  inputTuples: Type.Integer(),
+  outputTuples: Type.Integer(),
+  outputColumns: Type.Optional(Type.Integer()),
+  error: Type.Optional(Type.String()),
+  totalRowCount: Type.Optional(Type.Integer()),
+  sampleRecords: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
+  operatorType: Type.Optional(Type.String()),
+  columns: Type.Optional(Type.Array(ColumnSchema)),
+  truncated: Type.Optional(Type.Boolean()),
+  cellsCut: Type.Optional(Type.Boolean()),
+  elapsedMs: Type.Optional(Type.Number()),
+});
+export type OperatorResultAnnotation = Static<typeof OperatorResultAnnotation>;
+
+/** Results keyed by operator id (Texera's `Record<operatorId, OperatorResultSummary>`). */
+export const OperatorResultMap = Type.Record(Type.String(), OperatorResultAnnotation);
+export type OperatorResultMap = Static<typeof OperatorResultMap>;
+
+/**
+ * GET /api/agents/:id/operator-results: the results of the agent's latest execution, keyed by operator id.
+ * Extras: which operator the execution ran up to, and when.
+ */
+export const OperatorResultsResponse = Type.Object({
+  results: OperatorResultMap,
+  targetOperatorId: Type.Optional(Type.String()),
+  executedAt: Type.Optional(IsoDate),
+});
+export type OperatorResultsResponse = Static<typeof OperatorResultsResponse>;
+
+/** The results of one execution as the engine stores them (rows as arrays in the order of `columns`). */
 export const OperatorResultList = Type.Object({
   /** The operator the execution ran up to (every sink when absent). */
   targetOperatorId: Type.Optional(Type.String()),
@@ -50,6 +87,25 @@ export const OperatorResultList = Type.Object({
   results: Type.Array(OperatorResult),
 });
 export type OperatorResultList = Static<typeof OperatorResultList>;
+
+/** Texera's annotation of one stored result: rows become records keyed by column name. */
+export function toAnnotation(result: OperatorResult, inputTuples = 0): OperatorResultAnnotation {
+  const names = result.columns.map((c) => c.name);
+  return {
+    state: result.error ? "Failed" : "Completed",
+    inputTuples,
+    outputTuples: result.rowCount,
+    outputColumns: names.length,
+    ...(result.error ? { error: result.error } : {}),
+    totalRowCount: result.rowCount,
+    sampleRecords: result.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]]))),
+    operatorType: result.operatorType,
+    columns: result.columns,
+    truncated: result.truncated,
+    ...(result.cellsCut ? { cellsCut: true } : {}),
+    elapsedMs: result.elapsedMs,
+  };
+}
 
 export const DatasetFormat = Type.Union([Type.Literal("csv"), Type.Literal("parquet"), Type.Literal("json")]);
 export type DatasetFormat = Static<typeof DatasetFormat>;

@@ -1,7 +1,12 @@
 import websocket from "@fastify/websocket";
 import type { TokenVerifier } from "@texera-agent/auth";
 import { type Database, isDatabaseUnreachable } from "@texera-agent/db";
-import type { AgentSettings, Workflow } from "@texera-agent/protocol";
+import {
+  type AgentSettings,
+  type OperatorResultMap,
+  toAnnotation,
+  type Workflow,
+} from "@texera-agent/protocol";
 import {
   installAuthHook,
   installErrorHandling,
@@ -42,6 +47,7 @@ import { ToolRegistry } from "./react/tool-registry.ts";
 import type { AgentTool } from "./react/tool-types.ts";
 import { DeferredWrites } from "./repositories/deferred-writes.ts";
 import { createRepositories } from "./repositories/index.ts";
+import { agentInfoRoutes } from "./routes/agent-info.routes.ts";
 import { agentsRoutes } from "./routes/agents.routes.ts";
 import { healthRoutes } from "./routes/health.routes.ts";
 import { historyRoutes } from "./routes/history.routes.ts";
@@ -50,6 +56,7 @@ import { operatorResultsRoutes } from "./routes/operator-results.routes.ts";
 import { closeAfterError, reactSocket } from "./routes/react.socket.ts";
 import { runControlRoutes } from "./routes/run-control.routes.ts";
 import { settingsRoutes } from "./routes/settings.routes.ts";
+import { settingsOf } from "./services/agent-dto.ts";
 import { AgentsService } from "./services/agents.service.ts";
 import { ModelsService } from "./services/models.service.ts";
 import { RunsService } from "./services/runs.service.ts";
@@ -147,7 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const { config } = deps;
   const measured = agentMetrics(metrics.registry, {
-    runsInProgress: () => live.running().length,
+    runsInProgress: () => runs.inProgress,
     sockets: () => app.websocketServer.clients.size,
     ...(deps.cluster && { clusterUp: () => coordinator.isUp }),
   });
@@ -201,6 +208,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     audit: deps.audit,
     log: app.log,
   });
+  const systemPrompt = async (workflow: Workflow, settings: AgentSettings, userId: number) =>
+    buildSystemPrompt({
+      workflow,
+      // Texera's allowedOperatorTypes: the types the agent is told about (empty: all).
+      operatorTypes:
+        settings.allowedOperatorTypes.length > 0
+          ? operatorTypes.filter((t) => settings.allowedOperatorTypes.includes(t.operatorType))
+          : operatorTypes,
+      summarize: workflowSummary,
+      extra: [engine ? await schemaContext(engine, workflow, userId) : undefined, settings.systemPrompt]
+        .filter((part) => part)
+        .join("\n\n"),
+    });
+  const operatorResults = async (agentId: string): Promise<OperatorResultMap> => {
+    const list = await loadOperatorResults(db, agentId);
+    return Object.fromEntries(list.results.map((r) => [r.operatorId, toAnnotation(r)]));
+  };
   const runs = new RunsService({
     commits: writes,
     repos,
@@ -210,17 +234,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tools,
     policy: config.llm,
     contextWindow: (model: string) => models.contextWindow(model),
-    systemPrompt: async (workflow: Workflow, settings: AgentSettings, userId: number) =>
-      buildSystemPrompt({
-        workflow,
-        operatorTypes,
-        summarize: workflowSummary,
-        extra: [engine ? await schemaContext(engine, workflow, userId) : undefined, settings.systemPrompt]
-          .filter((part) => part)
-          .join("\n\n"),
-      }),
+    systemPrompt,
+    operatorResults,
     now,
     log: app.log,
+    gate,
     hooks: gate,
     onRunEnd: (reason) => measured.runEnded(reason),
   });
@@ -230,7 +248,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     coordinator,
     runs,
     knownModels: () => models.knownIds(),
-    toolNames: () => tools.names(),
+    tools: () => tools.describe(),
+    systemPrompt: (workflow, record) => systemPrompt(workflow, settingsOf(record), record.ownerId),
+    operatorTypes: () => OPERATOR_CATALOG.map((t) => ({ type: t.operatorType, description: t.description })),
+    operatorResults,
     now,
   });
 
@@ -270,7 +291,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   settingsRoutes(app, agents);
   runControlRoutes(app, agents);
   historyRoutes(app, agents);
-  operatorResultsRoutes(app, agents, (id) => loadOperatorResults(db, id));
+  agentInfoRoutes(app, agents);
+  operatorResultsRoutes(app, agents);
   if (engine) {
     await app.register(
       datasetsRoutes({
@@ -282,7 +304,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   if (tickets) wsTicketRoutes(app, agents, tickets);
   auditRoutes(app, { events, repos, address });
-  reactSocket(app, { agents, runs, live, repos, gate, sessions, pingIntervalMs: deps.pingIntervalMs });
+  reactSocket(app, { agents, runs, live, sessions, pingIntervalMs: deps.pingIntervalMs });
 
   // Runs in progress end with a step saying the service stopped (sent to their sockets), then every socket
   // is closed as "going away" (1001): clients reconnect elsewhere.

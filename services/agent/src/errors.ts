@@ -6,6 +6,7 @@ import { HttpError } from "@texera-agent/service-kit";
  */
 export const ErrorCodes = {
   AGENT_NOT_FOUND: 404,
+  STEP_NOT_FOUND: 404,
   AGENT_BUSY: 409,
   RATE_LIMITED: 429,
   ADMIN_ONLY: 403,

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { OperatorResultList, ReActStep, StepFrame } from "@texera-agent/protocol";
+import type { OperatorResultsResponse, ReActStep, StepFrame } from "@texera-agent/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DEFAULT_SAMPLES_DIR } from "./engine/engine.ts";
 import { testEngine } from "./engine/testing.ts";
@@ -42,11 +42,13 @@ it("runs the demo workflow: steps carry row counts, operator-results has the row
     headers: h.auth(h.tokens.owner),
   });
   expect(res.statusCode).toBe(200);
-  const list = res.json() as OperatorResultList;
-  const sort = list.results.find((r) => r.operatorType === "Sort")!;
-  expect(sort.rows.length).toBe(sort.rowCount);
-  expect(sort.columns.map((col) => col.name)).toContain("region");
-  expect(list.results.map((r) => r.rowCount)).toEqual(summaries.map((r) => r.rowCount));
+  // Texera's shape: keyed by operator id, rows as records (frontend agent.service.ts:103-115, :1333-1344)
+  const { results } = res.json() as OperatorResultsResponse;
+  const sort = Object.values(results).find((r) => r.operatorType === "Sort")!;
+  expect(sort.sampleRecords?.length).toBe(sort.outputTuples);
+  expect(Object.keys(sort.sampleRecords![0]!)).toContain("region");
+  expect(sort).toMatchObject({ state: "Completed", totalRowCount: sort.outputTuples });
+  for (const s of summaries) expect(results[s.operatorId]?.outputTuples).toBe(s.rowCount);
 
   // The saved steps keep the summaries, so a reloaded page can draw the row counts too.
   const saved = await h.app.inject({ url: `/api/agents/${id}/react-steps`, headers: h.auth(h.tokens.owner) });
@@ -77,7 +79,7 @@ it("answers another user's operator results and an unknown agent with the same 4
     url: `/api/agents/${id}/operator-results`,
     headers: h.auth(h.tokens.owner),
   });
-  expect(none.json()).toEqual({ results: [] });
+  expect(none.json()).toEqual({ results: {} });
 });
 
 it("serves the datasets routes under /api/agents behind the same guard", async () => {

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openUserDatabase } from "@texera-agent/access-control";
 import { type LlmSim, startLlmSim } from "@texera-agent/llm-sim";
-import type { ReActStep } from "@texera-agent/protocol";
+import { type ReActStep, stepKind } from "@texera-agent/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { INTERRUPTED_NOTICE } from "./services/recover-interrupted-runs.ts";
 import { FrameClient, MASTER_KEY, makeTokens, SECRET } from "./testing/harness.ts";
@@ -101,10 +101,10 @@ it("keeps agents, completed steps and workflows across kill -9, and marks the ru
   });
   const { id } = (await created.json()) as { id: string };
   const ws = first.url.replace("http", "ws");
-  const c = await FrameClient.open(`${ws}/api/agents/${id}/react?access-token=${tokens.owner}`);
+  const c = await FrameClient.open(`${ws}/api/agents/${id}/react?access-token=${tokens.owner}&deltas=1`);
   await c.next("init");
   c.send({ type: "message", content: "add a csv" });
-  await c.next("step", (f) => f.step.kind === "agent"); // the tool step is saved
+  await c.next("step", (f) => stepKind(f.step) === "agent"); // the tool step is saved
   await c.next("delta", (f) => f.index === 2); // the next one streams
   const exited = new Promise((resolve) => first.child.once("exit", resolve));
   first.child.kill("SIGKILL");
@@ -116,13 +116,17 @@ it("keeps agents, completed steps and workflows across kill -9, and marks the ru
     const agent = await get(`${second.url}/api/agents/${id}`);
     expect(agent).toMatchObject({ id, name: "survivor", state: "AVAILABLE" });
     const { steps } = (await get(`${second.url}/api/agents/${id}/react-steps`)) as { steps: ReActStep[] };
-    expect(steps.map((s) => s.kind)).toEqual(["user", "agent", "system"]);
-    expect(steps[1]!.toolResults[0]).toMatchObject({ ok: true });
+    expect(steps.map((s) => stepKind(s))).toEqual(["user", "agent", "system"]);
+    expect(steps[1]!.toolResults?.[0]).toMatchObject({ isError: false });
     expect(steps[2]).toMatchObject({
       content: INTERRUPTED_NOTICE,
       error: "INTERRUPTED",
       runId: steps[0]!.runId,
+      parentId: steps[1]!.id,
+      isEnd: true,
     });
+    // HEAD survived the restart: it is the step that closed the run
+    expect(agent.headId).toBe(steps[2]!.id);
     const workflow = await get(`${second.url}/api/agents/${id}/workflow`);
     expect(workflow.operators.map((o: { operatorType: string }) => o.operatorType)).toEqual(["CSVFileScan"]);
     expect(output.join("")).toMatch(/1 run\(s\) cut short/);

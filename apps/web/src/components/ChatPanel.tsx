@@ -1,6 +1,6 @@
 import { MAX_MESSAGE_CHARS } from "@texera-agent/protocol";
 import { type FormEvent, type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from "react";
-import { canSend, isRunning, sendBlockedReason } from "../chat-reducer.ts";
+import { canSend, isRunning, sendBlockedReason, visibleSteps } from "../chat-reducer.ts";
 import { sentence } from "../format.ts";
 import type { AgentChat } from "../hooks/use-agent-chat.ts";
 import { StepCard } from "./StepCard.tsx";
@@ -35,7 +35,11 @@ export function ChatPanel({
   const running = isRunning(state);
   const blocked = sendBlockedReason(state);
   const sendable = canSend(state) && draft.trim().length > 0 && draft.length <= MAX_MESSAGE_CHARS;
-  const lastRunId = state.steps[state.steps.length - 1]?.runId;
+  // The conversation HEAD sees; steps of other branches stay saved and come back with a checkout.
+  const steps = visibleSteps(state);
+  const elsewhere = state.steps.length - steps.length;
+  const lastRunId = steps[steps.length - 1]?.runId;
+  const canGoBack = !running && state.synced;
 
   // A refused message comes back to the input (unless the user already typed something new).
   const returnedDraft = state.returnedDraft;
@@ -69,7 +73,7 @@ export function ChatPanel({
     }
   }
 
-  const empty = state.steps.length === 0 && !state.pending && !state.streaming;
+  const empty = steps.length === 0 && !state.pending && !state.streaming;
 
   return (
     <section className="chat" aria-label="Chat">
@@ -107,12 +111,31 @@ export function ChatPanel({
           <div className="chat-empty muted">Loading the conversation…</div>
         )}
         <ol className="steps" aria-label="Conversation">
-          {state.steps.map((step) => (
+          {elsewhere > 0 && (
+            <li className="message message-system" data-testid="other-branches">
+              <span>
+                {elsewhere === 1 ? "1 step is" : `${elsewhere} steps are`} on another branch of this
+                conversation.
+              </span>
+              {steps.length > 0 && canGoBack && (
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => void chat.checkout("step-initial")}
+                >
+                  Start over from the beginning
+                </button>
+              )}
+            </li>
+          )}
+          {steps.map((step, i) => (
             <StepCard
               key={`${step.runId}:${step.index}`}
               step={step}
               defaultOpen={step.runId === lastRunId}
               onShowOperator={onShowOperator}
+              // going back to the last step would change nothing
+              onGoBack={canGoBack && i < steps.length - 1 ? () => void chat.checkout(step.id) : undefined}
             />
           ))}
           {state.pending && (

@@ -1,4 +1,4 @@
-import { type AgentSettings, WORKFLOW_TOOLS } from "@texera-agent/protocol";
+import { type SettingsView, WORKFLOW_TOOLS } from "@texera-agent/protocol";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { describeError } from "../api-errors.ts";
 import { useApi } from "../hooks/api-context.ts";
@@ -16,7 +16,7 @@ export function SettingsDialog({
   agentId: string;
   agentName: string;
   onClose: () => void;
-  onSaved: (settings: AgentSettings) => void;
+  onSaved: (settings: SettingsView) => void;
 }) {
   const { api } = useApi();
   const dialogRef = useRef<HTMLDialogElement>(null);

@@ -1,5 +1,5 @@
-import type { ReActStep, ToolCall, ToolResult } from "@texera-agent/protocol";
-import { useState } from "react";
+import { type ReActStep, stepKind, type ToolCall, type ToolResult, touchedBy } from "@texera-agent/protocol";
+import { type ReactNode, useState } from "react";
 import { excerpt, formatDuration, formatJson, plural, sentence } from "../format.ts";
 
 const LONG_OUTPUT = 1200;
@@ -9,49 +9,72 @@ export function StepCard({
   step,
   defaultOpen,
   onShowOperator,
+  onGoBack,
 }: {
   step: ReActStep;
   defaultOpen: boolean;
   onShowOperator: (operatorId: string) => void;
+  /** Continue the conversation from this step (checkout): absent where that is not possible now. */
+  onGoBack?: () => void;
 }) {
-  if (step.kind === "user") {
+  const kind = stepKind(step);
+  const back = onGoBack && (
+    <button
+      type="button"
+      className="link-button go-back"
+      data-testid={`go-back-${step.index}`}
+      onClick={onGoBack}
+      title="Restore the workflow as it was after this step; the next message continues from here"
+    >
+      Continue from here
+    </button>
+  );
+  if (kind === "user") {
     return (
       <li className="message message-user" data-testid={`step-${step.index}`} data-kind="user">
         <div className="bubble">{step.content}</div>
+        {back}
       </li>
     );
   }
-  if (step.kind === "system") {
+  if (kind === "system") {
+    const code = step.error === "STOPPED" ? undefined : step.error;
     return (
       <li
-        className={`message message-system${step.error ? " is-error" : ""}`}
+        className={`message message-system${code ? " is-error" : ""}`}
         data-testid={`step-${step.index}`}
         data-kind="system"
       >
         <span>{sentence(step.content || "The run ended.")}</span>
-        {step.error && <span className="tag tag-error system-code">{step.error}</span>}
+        {code && <span className="tag tag-error system-code">{code}</span>}
+        {back}
       </li>
     );
   }
-  return <AgentStep step={step} defaultOpen={defaultOpen} onShowOperator={onShowOperator} />;
+  return <AgentStep step={step} defaultOpen={defaultOpen} onShowOperator={onShowOperator} back={back} />;
 }
 
 function AgentStep({
   step,
   defaultOpen,
   onShowOperator,
+  back,
 }: {
   step: ReActStep;
   defaultOpen: boolean;
   onShowOperator: (operatorId: string) => void;
+  back: ReactNode;
 }) {
   const [open, setOpen] = useState(defaultOpen);
-  const results = new Map(step.toolResults.map((result) => [result.toolCallId, result]));
-  const failed = step.toolResults.filter((result) => !result.ok).length;
+  const toolCalls = step.toolCalls ?? [];
+  const toolResults = step.toolResults ?? [];
+  const touched = touchedBy(step);
+  const results = new Map(toolResults.map((result) => [result.toolCallId, result]));
+  const failed = toolResults.filter((result) => result.isError).length;
   const summary = step.content.trim()
     ? excerpt(step.content)
-    : step.toolCalls.length > 0
-      ? step.toolCalls.map((call) => call.name).join(", ")
+    : toolCalls.length > 0
+      ? toolCalls.map((call) => call.toolName).join(", ")
       : "(no text)";
 
   return (
@@ -61,9 +84,7 @@ function AgentStep({
           <span className="step-number">Step {step.index}</span>
           <span className="step-summary">{summary}</span>
           <span className="step-tags">
-            {step.toolCalls.length > 0 && (
-              <span className="tag">{plural(step.toolCalls.length, "tool call")}</span>
-            )}
+            {toolCalls.length > 0 && <span className="tag">{plural(toolCalls.length, "tool call")}</span>}
             {failed > 0 && <span className="tag tag-error">{failed} failed</span>}
             {step.error && <span className="tag tag-error">error</span>}
           </span>
@@ -75,11 +96,11 @@ function AgentStep({
               <p>{step.content}</p>
             </div>
           )}
-          {step.toolCalls.map((call) => (
-            <ToolCallView key={call.id} call={call} result={results.get(call.id)} />
+          {toolCalls.map((call) => (
+            <ToolCallView key={call.toolCallId} call={call} result={results.get(call.toolCallId)} />
           ))}
-          {step.toolResults
-            .filter((result) => !step.toolCalls.some((call) => call.id === result.toolCallId))
+          {toolResults
+            .filter((result) => !toolCalls.some((call) => call.toolCallId === result.toolCallId))
             .map((result) => (
               <ToolResultView key={result.toolCallId} result={result} />
             ))}
@@ -88,12 +109,12 @@ function AgentStep({
               {step.error}
             </p>
           )}
-          {(step.touchedOperators.length > 0 || step.usage) && (
+          {(touched.length > 0 || step.usage) && (
             <div className="step-footer">
-              {step.touchedOperators.length > 0 && (
+              {touched.length > 0 && (
                 <span className="touched">
                   Changed:
-                  {step.touchedOperators.map((operatorId) => (
+                  {touched.map((operatorId) => (
                     <button
                       key={operatorId}
                       type="button"
@@ -107,12 +128,13 @@ function AgentStep({
                 </span>
               )}
               {step.usage && (
-                <span className="muted usage" title="prompt + completion tokens">
+                <span className="muted usage" title="input + output tokens">
                   {step.usage.totalTokens.toLocaleString()} tokens
                 </span>
               )}
             </div>
           )}
+          {back}
         </div>
       </details>
     </li>
@@ -120,25 +142,26 @@ function AgentStep({
 }
 
 function ToolCallView({ call, result }: { call: ToolCall; result: ToolResult | undefined }) {
-  const invalid = typeof call.arguments === "string";
-  const [open, setOpen] = useState(result !== undefined && !result.ok);
+  const invalid = typeof call.input === "string";
+  const [open, setOpen] = useState(result !== undefined && result.isError);
   return (
     <details
       className="tool-call"
       open={open}
       onToggle={(event) => setOpen(event.currentTarget.open)}
-      data-testid={`tool-call-${call.id}`}
-      data-tool={call.name}
+      data-testid={`tool-call-${call.toolCallId}`}
+      data-tool={call.toolName}
     >
       <summary className="tool-call-head">
         <span className="tool-icon" aria-hidden="true">
           ƒ
         </span>
-        <code className="tool-name">{call.name}</code>
-        <code className="tool-args-inline">{compactArguments(call.arguments)}</code>
+        <code className="tool-name">{call.toolName}</code>
+        <code className="tool-args-inline">{compactArguments(call.input)}</code>
         {result ? (
-          <span className={`tag ${result.ok ? "tag-ok" : "tag-error"}`}>
-            {result.ok ? "ok" : "failed"} · {formatDuration(result.durationMs)}
+          <span className={`tag ${result.isError ? "tag-error" : "tag-ok"}`}>
+            {result.isError ? "failed" : "ok"}
+            {result.durationMs !== undefined && ` · ${formatDuration(result.durationMs)}`}
           </span>
         ) : (
           <span className="tag">no result</span>
@@ -147,7 +170,7 @@ function ToolCallView({ call, result }: { call: ToolCall; result: ToolResult | u
       <div className="tool-call-body">
         <div className="label">Arguments{invalid && <span className="muted"> (not valid JSON)</span>}</div>
         <pre className="code" data-testid="tool-arguments">
-          {formatJson(call.arguments) || "{}"}
+          {formatJson(call.input) || "{}"}
         </pre>
         {result && <ToolResultView result={result} nested />}
       </div>
@@ -172,13 +195,13 @@ function ToolResultView({ result, nested = false }: { result: ToolResult; nested
   const text = long && !expanded ? `${result.output.slice(0, LONG_OUTPUT)}…` : result.output;
   return (
     <div
-      className={`tool-result${result.ok ? "" : " is-error"}${nested ? " nested" : ""}`}
+      className={`tool-result${result.isError ? " is-error" : ""}${nested ? " nested" : ""}`}
       data-testid={`tool-result-${result.toolCallId}`}
-      data-ok={result.ok}
+      data-ok={!result.isError}
     >
       <div className="label">
-        {result.ok ? "Result" : "Error"}
-        {!nested && ` of ${result.name}`}
+        {result.isError ? "Error" : "Result"}
+        {!nested && result.toolName && ` of ${result.toolName}`}
       </div>
       <pre className="code">{text || "(empty)"}</pre>
       {long && (

@@ -10,6 +10,8 @@ export interface AgentChat {
   send: (content: string) => void;
   stop: () => void;
   clear: () => Promise<void>;
+  /** Goes back to a step (Texera's checkout): the workflow after it returns, the next message continues there. */
+  checkout: (stepId: string) => Promise<void>;
   /** Connects at once: skips a pending backoff wait, or starts over after the socket gave up. */
   reconnect: () => void;
 }
@@ -90,10 +92,21 @@ export function useAgentChat(agentId: string): AgentChat {
     }
   }, [api, agentId]);
 
+  const checkout = useCallback(
+    async (stepId: string) => {
+      try {
+        await api.checkout(agentId, stepId); // the socket's headChange frame updates the view
+      } catch (error) {
+        dispatch({ type: "notice", tone: "error", message: `Could not go back: ${describeError(error)}` });
+      }
+    },
+    [api, agentId],
+  );
+
   const reconnect = useCallback(() => {
     if (state.connection.kind === "closed") setGeneration((g) => g + 1);
     else socketRef.current?.reconnectNow();
   }, [state.connection.kind]);
 
-  return { state, dispatch, send, stop, clear, reconnect };
+  return { state, dispatch, send, stop, clear, checkout, reconnect };
 }

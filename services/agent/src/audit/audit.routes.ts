@@ -45,12 +45,12 @@ export function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): void {
     if (
       req.method === "POST" &&
       route === AGENTS &&
-      reply.statusCode === 201 &&
+      reply.statusCode === 200 &&
       typeof payload === "string"
     ) {
       const agent = JSON.parse(payload) as { id: string; modelType: string; name?: string };
       event = { ...who(req, deps), action: "agent.create", agentId: agent.id, model: agent.modelType };
-    } else if (req.method === "DELETE" && route === AGENT && reply.statusCode === 204) {
+    } else if (req.method === "DELETE" && route === AGENT && reply.statusCode === 200) {
       const agentId = (req.params as { id: string }).id;
       event = { ...who(req, deps), action: "agent.delete", agentId, model: req.auditModel };
     }

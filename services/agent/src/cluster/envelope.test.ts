@@ -98,6 +98,9 @@ describe("cluster envelope", () => {
   it("reads the tag of each kind of frame from the frame itself", () => {
     expect(frameMeta({ type: "delta", index: 3, text: "x" })).toEqual({ delta: 3 });
     expect(frameMeta({ type: "state", state: "GENERATING" })).toEqual({ state: "GENERATING" });
-    expect(frameMeta({ type: "complete", runId: "r", reason: "done" })).toBeUndefined();
+    expect(
+      frameMeta({ type: "complete", state: "AVAILABLE", operatorResults: {}, runId: "r", reason: "done" }),
+    ).toEqual({ state: "AVAILABLE" });
+    expect(frameMeta({ type: "error", error: "x" })).toBeUndefined();
   });
 });

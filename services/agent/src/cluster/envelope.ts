@@ -21,7 +21,7 @@ export interface FrameMeta {
   delta?: number;
   /** An init frame: the index of its last step (-1 when it has none). */
   init?: number;
-  /** A state frame: the state. */
+  /** A state or complete frame: the state. */
   state?: AgentState;
 }
 
@@ -43,6 +43,7 @@ export function frameMeta(frame: ServerFrame): FrameMeta | undefined {
     case "init":
       return { init: frame.steps.length > 0 ? frame.steps[frame.steps.length - 1]!.index : -1 };
     case "state":
+    case "complete":
       return { state: frame.state };
     default:
       return undefined;

@@ -80,7 +80,7 @@ export class ReplicaCluster {
     const running = await repos.runs.listRunning();
     let closed = 0;
     for (const run of running) {
-      if (live.peek(run.agentId)?.done) continue;
+      if (this.deps.runs.isRunningHere(run.agentId)) continue;
       const lease = await coordinator.acquire(run.agentId).catch(() => undefined);
       if (!lease) continue;
       try {
@@ -88,8 +88,12 @@ export class ReplicaCluster {
         if ((await repos.runs.get(run.id))?.status !== "running") continue;
         const step = await closeInterruptedRun(this.deps.sql, repos, run, this.deps.now);
         live.broadcast(run.agentId, { type: "step", step });
-        live.broadcast(run.agentId, { type: "state", state: "AVAILABLE" });
-        live.broadcast(run.agentId, { type: "complete", runId: run.id, reason: "error" }, true);
+        live.broadcast(run.agentId, { type: "step", step }, false, null);
+        live.broadcast(
+          run.agentId,
+          { type: "complete", state: "AVAILABLE", operatorResults: {}, runId: run.id, reason: "error" },
+          true,
+        );
         closed++;
       } catch (error) {
         log.error({ err: error, runId: run.id }, "could not close a run left by a replica that is gone");
@@ -122,9 +126,9 @@ export class ReplicaCluster {
     const { live, runs, log } = this.deps;
     // Its locks are gone with the connection: another replica could take these agents. Stop them here.
     runs.shutdown(5_000, "database").catch((error) => log.error({ err: error }, "stopping runs failed"));
-    const frame = JSON.stringify({ type: "error", code: "DATABASE_UNAVAILABLE", message: LINK_LOST_NOTICE });
+    const frame = JSON.stringify({ type: "error", error: LINK_LOST_NOTICE, code: "DATABASE_UNAVAILABLE" });
     for (const id of live.watched()) {
-      if (!live.peek(id)?.done && live.state(id) !== "AVAILABLE") live.deliver(id, frame, undefined);
+      if (!runs.isRunningHere(id) && live.remoteState(id) !== undefined) live.deliver(id, frame, undefined);
     }
   }
 
@@ -137,6 +141,6 @@ export class ReplicaCluster {
       log.warn({ err: error }, "cluster resync after reconnecting failed");
     }
     // Frames of the outage are lost: every socket gets the conversation again, as the database has it.
-    for (const id of live.watched()) for (const w of live.peek(id)?.watchers ?? []) w.resync?.();
+    for (const id of live.watched()) for (const w of live.watchersOf(id)) w.resync?.();
   }
 }

@@ -2,7 +2,7 @@
 // agent, the sockets of the other see. (Killing a replica's process is in test/system/cluster-*.)
 import { randomUUID } from "node:crypto";
 import { createTestDatabase } from "@texera-agent/db/testing";
-import type { ServerFrame } from "@texera-agent/protocol";
+import { type ServerFrame, stepKind } from "@texera-agent/protocol";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FrameClient, type Harness, startHarness } from "../testing/harness.ts";
@@ -16,7 +16,7 @@ const outline = (frames: ServerFrame[]) =>
     .slice(frames.findIndex((f) => f.type === "init") + 1)
     .filter((f) => f.type !== "delta")
     .map((f) =>
-      f.type === "step" ? `step:${f.step.index}:${f.step.kind}` : f.type === "state" ? f.state : f.type,
+      f.type === "step" ? `step:${f.step.index}:${stepKind(f.step)}` : f.type === "state" ? f.state : f.type,
     );
 
 const textOf = (frames: ServerFrame[], index: number) =>
@@ -76,11 +76,11 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
       "GENERATING",
       "step:0:user",
       "step:1:agent",
-      "AVAILABLE",
+      "step:1:agent", // Texera sends a run's last step twice, the second time ending the message
       "complete",
     ]);
     // every piece of text, once, in order, on both
-    const step = (await runner.next("step", (f) => f.step.kind === "agent")).step;
+    const step = (await runner.next("step", (f) => stepKind(f.step) === "agent")).step;
     expect(textOf(runner.frames, step.index)).toBe(step.content);
     expect(textOf(watcher.frames, step.index)).toBe(step.content);
     await Promise.all([runner.close(), watcher.close()]);
@@ -89,7 +89,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
   it("one run per agent across replicas: a message on the other replica is refused while it runs", async () => {
     const id = await a.createAgent();
     const [onA, onB] = await Promise.all([watch(a, id), watch(b, id)]);
-    onA.send({ type: "message", content: "tokens:100" });
+    onA.send({ type: "message", content: "tokens:400" });
     await onB.next("state", (f) => f.state === "GENERATING");
     onB.send({ type: "message", content: "me too" });
     expect((await onB.next("error")).code).toBe("AGENT_BUSY");
@@ -117,7 +117,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
     const runner = await watch(a, id);
     const long = `${"ünïcode 😀 ".repeat(1_500)}end`;
     runner.send({ type: "message", content: long });
-    const user = await watcher.next("step", (f) => f.step.kind === "user");
+    const user = await watcher.next("step", (f) => stepKind(f.step) === "user");
     expect(Buffer.byteLength(JSON.stringify(user))).toBeGreaterThan(8_000);
     expect(user.step.content).toBe(long);
     runner.send({ type: "stop" });
@@ -137,7 +137,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
       url: `/api/agents/${id}`,
       headers: b.auth(b.tokens.owner),
     });
-    expect(res.statusCode).toBe(204);
+    expect(res.statusCode).toBe(200);
     expect(await closedA).toBe(4404);
     expect(await closedB).toBe(4404);
     const steps = await a.database.sql.query("select 1 from steps where agent_id = ?", [id]);
@@ -163,7 +163,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
     ]);
     expect(Date.now() - started).toBeLessThan(SWEEP_MS * 5 + 1_000);
     expect(stepA.step).toEqual(stepB.step);
-    expect(stepA.step).toMatchObject({ kind: "system", error: "INTERRUPTED" });
+    expect(stepA.step).toMatchObject({ role: "agent", isEnd: true, error: "INTERRUPTED" });
     expect((await onB.next("complete", (f) => f.runId === runId)).reason).toBe("error");
     // exactly one step was written, whichever replica swept first
     const rows = await a.database.sql.query<{ n: number | string }>(
@@ -183,7 +183,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
     const id = await a.createAgent();
     const [onA, onB] = await Promise.all([watch(a, id), watch(b, id)]);
     onA.send({ type: "message", content: "tokens:300" });
-    await onA.next("step", (f) => f.step.kind === "user");
+    await onA.next("step", (f) => stepKind(f.step) === "user");
     // cut A's link (its lock and LISTEN connection), as a database restart would
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
@@ -193,7 +193,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
     // A's link opened first (a was built first)
     await admin.query("select pg_terminate_backend($1)", [rows[0]!.pid]);
     await admin.end();
-    expect((await onA.next("error", (f) => f.code === "DATABASE_UNAVAILABLE", 5_000)).message).toMatch(
+    expect((await onA.next("error", (f) => f.code === "DATABASE_UNAVAILABLE", 5_000)).error).toMatch(
       /database/,
     );
     expect((await onA.next("complete", () => true, 5_000)).reason).toBe("error");

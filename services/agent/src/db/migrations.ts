@@ -1,7 +1,8 @@
-import type { Kysely, Migration } from "kysely";
+import { type Kysely, type Migration, sql } from "kysely";
 import { auditEventsMigration } from "../audit/audit-events.ts";
 import { operatorResultsMigration } from "../engine/results-store.ts";
 import { tokenUsageMigration } from "../limits/token-usage.ts";
+import { migrateStoredSteps, type StoredStepV1 } from "../steps/migrate-steps.ts";
 import { wsTicketUsesMigration } from "../tickets/ticket-uses.ts";
 import { texeraWorkflowMigration } from "./texera-workflow-migration.ts";
 
@@ -69,4 +70,25 @@ export const migrations: Record<string, Migration> = {
   },
   // Stored workflows take Texera's WorkflowContent format (issue 12).
   "007_texera_workflow_content": texeraWorkflowMigration,
+  // Texera's version tree: each step becomes Texera's ReActStep with its parent (the step before it), its
+  // string id is indexed for checkout, and each agent gets a HEAD (its last step; null = "step-initial").
+  "008_version_tree": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("agents").addColumn("head_id", "varchar(200)").execute();
+      await db.schema.alterTable("steps").addColumn("step_key", "varchar(200)").execute();
+      const agents = await sql<{ agent_id: string }>`select distinct agent_id from steps`.execute(db);
+      for (const { agent_id } of agents.rows) {
+        const rows = await sql<{ idx: number; json: string }>`
+          select idx, json from steps where agent_id = ${agent_id} order by idx`.execute(db);
+        const migrated = migrateStoredSteps(rows.rows.map((r) => JSON.parse(r.json) as StoredStepV1));
+        for (const step of migrated) {
+          await sql`update steps set json = ${JSON.stringify(step)}, kind = ${step.role}, step_key = ${step.id}
+            where agent_id = ${agent_id} and idx = ${step.index}`.execute(db);
+        }
+        const head = migrated.at(-1)?.id ?? null;
+        await sql`update agents set head_id = ${head} where id = ${agent_id}`.execute(db);
+      }
+      await db.schema.createIndex("steps_key").on("steps").columns(["agent_id", "step_key"]).execute();
+    },
+  },
 };

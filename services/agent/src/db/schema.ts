@@ -18,15 +18,20 @@ export interface AgentsTable {
   /** AgentSettings without modelType, as JSON. */
   settings: string;
   created_at: string;
+  /** The step HEAD points at (Texera's version tree); null: the root, "step-initial". */
+  head_id: string | null;
 }
 
 export interface StepsTable {
   agent_id: string;
   idx: number;
   run_id: string;
+  /** The step's role (user, agent). */
   kind: string;
   /** The ReActStep as JSON. */
   json: string;
+  /** The step's string id (ReActStep.id), for checkout. */
+  step_key: string | null;
   created_at: string;
 }
 

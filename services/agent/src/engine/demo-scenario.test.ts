@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startLlmSim } from "@texera-agent/llm-sim";
-import { DEFAULT_AGENT_SETTINGS, emptyWorkflow, type ReActStep } from "@texera-agent/protocol";
+import { DEFAULT_AGENT_SETTINGS, emptyWorkflow } from "@texera-agent/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DEFAULT_LLM_POLICY } from "../config.ts";
 import { createLlmClient } from "../react/llm-client.ts";
 import { runAgent } from "../react/run-agent.ts";
 import { ToolRegistry } from "../react/tool-registry.ts";
+import type { AgentTurn } from "../react/turn.ts";
 import { expectTexeraWorkflow } from "../workflow/texera-frontend.testing.ts";
 import { workflowTools } from "../workflow/tools.ts";
 import { DEFAULT_SAMPLES_DIR } from "./engine.ts";
@@ -54,7 +55,7 @@ it("the offline demo builds the workflow, runs it on the sample and reports the 
       },
     })),
   ]);
-  const steps: ReActStep[] = [];
+  const steps: AgentTurn[] = [];
   const outcome = await runAgent(
     {
       runId: "run-1",
@@ -73,7 +74,7 @@ it("the offline demo builds the workflow, runs it on the sample and reports the 
       systemPrompt: () => "You build and run dataflow workflows.",
       now: () => new Date(),
     },
-    { delta() {}, step: async (s) => void steps.push(s) },
+    { delta() {}, notice: async () => {}, step: async (s) => void steps.push(s) },
   );
 
   expect(outcome.reason).toBe("done");

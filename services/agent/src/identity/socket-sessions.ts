@@ -168,7 +168,7 @@ export class SocketSessions {
   #refuse(session: Session, verdict: Exclude<Verdict, { ok: true }>): void {
     const { socket } = session;
     if (socket.readyState !== socket.OPEN) return;
-    const frame: ServerFrame = { type: "error", message: verdict.message, code: verdict.code };
+    const frame: ServerFrame = { type: "error", error: verdict.message, code: verdict.code };
     socket.send(JSON.stringify(frame));
     if (verdict.close) {
       this.#sessions.delete(socket);

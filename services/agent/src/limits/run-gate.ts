@@ -1,9 +1,9 @@
-import type { Usage } from "@texera-agent/protocol";
 import type { FastifyBaseLogger, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { AuditConfig } from "../audit/audit-config.ts";
 import { AuditEvents } from "../audit/audit-events.ts";
 import { type ClientAddress, createClientAddress, parseTrustedProxies } from "../audit/client-address.ts";
+import type { Usage } from "../react/turn.ts";
 import type { DeferredWrites } from "../repositories/deferred-writes.ts";
 import type { AgentRecord } from "../repositories/index.ts";
 import type { SqlClient } from "../repositories/sql.ts";

@@ -53,7 +53,7 @@ describe("run limits", () => {
     cb.send({ type: "message", content: "hello" });
     const refused = await cb.next("error");
     expect(refused.code).toBe("RATE_LIMITED");
-    expect(refused.message).toMatch(/AGENT_MAX_CONCURRENT_RUNS_PER_USER = 1/);
+    expect(refused.error).toMatch(/AGENT_MAX_CONCURRENT_RUNS_PER_USER = 1/);
     expect(cb.frames.some((f) => f.type === "state" && f.state === "GENERATING")).toBe(false);
     expect(app.sim.counters.chatRequests).toBe(1);
 
@@ -75,7 +75,7 @@ describe("run limits", () => {
     expect((await ask(c, "two")).type).toBe("complete");
     const refused = await ask(c, "three");
     expect(refused).toMatchObject({ type: "error", code: "RATE_LIMITED" });
-    expect(refused.type === "error" && refused.message).toMatch(
+    expect(refused.type === "error" && refused.error).toMatch(
       /AGENT_MAX_RUNS_PER_MINUTE_PER_USER = 2.*retry in \d+ s/,
     );
     expect(app.sim.counters.chatRequests).toBe(2);
@@ -111,7 +111,7 @@ describe("run limits", () => {
 
     const refused = await ask(c, "more");
     expect(refused).toMatchObject({ type: "error", code: "RATE_LIMITED" });
-    expect(refused.type === "error" && refused.message).toMatch(
+    expect(refused.type === "error" && refused.error).toMatch(
       /daily token budget.*AGENT_DAILY_TOKEN_BUDGET_REGULAR.*00:00 UTC/,
     );
     expect(app.sim.counters.chatRequests).toBe(1);

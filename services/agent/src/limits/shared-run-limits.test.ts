@@ -70,6 +70,7 @@ async function newUser(): Promise<{ claims: UserClaims; agentId: string }> {
     modelType: "sim-small",
     settings: DEFAULT_AGENT_SETTINGS,
     createdAt: at(T0),
+    headId: null,
   });
   return { claims: user(userId), agentId };
 }

@@ -1,4 +1,6 @@
+import { stepKind } from "@texera-agent/protocol";
 import { afterEach, describe, expect, it } from "vitest";
+import { createRepositories } from "../repositories/index.ts";
 import { STOPPED_BY_SHUTDOWN } from "../services/runs.service.ts";
 import { eventually, FrameClient, type Harness, startHarness } from "../testing/harness.ts";
 
@@ -45,7 +47,7 @@ describe("agent-service metrics", () => {
     expect(value(text, 'llm_tokens_total{model="sim-small",kind="completion"}')).toBe(40);
     expect(value(text, 'llm_tokens_total{model="sim-small",kind="prompt"}')).toBeGreaterThan(0);
     expect(value(text, 'http_requests_total{route="/api/agents/:id",method="GET",status="200"}')).toBe(1);
-    expect(value(text, 'http_requests_total{route="/api/agents",method="POST",status="201"}')).toBe(1);
+    expect(value(text, 'http_requests_total{route="/api/agents",method="POST",status="200"}')).toBe(1);
     for (const leak of [id, h.tokens.owner, "access-token"]) expect(text).not.toContain(leak);
     await c.close();
     expect(value(await h.app.metrics.text(), "websocket_connections")).toBe(0);
@@ -86,16 +88,11 @@ describe("agent-service shutdown", () => {
       [1001, "agent-service is shutting down"],
     ]);
     // the run's end reached the socket before it closed
-    const system = await running.next("step", (f) => f.step.kind === "system", 0);
+    const system = await running.next("step", (f) => stepKind(f.step) === "system", 0);
     expect(system.step.content).toBe(STOPPED_BY_SHUTDOWN);
     expect(await running.next("complete", () => true, 0)).toMatchObject({ reason: "stopped" });
-    const saved = await h.database.db
-      .selectFrom("steps")
-      .select("kind")
-      .where("agent_id", "=", id)
-      .orderBy("idx")
-      .execute();
-    expect(saved.map((s) => s.kind)).toEqual(["user", "system"]);
+    const saved = await createRepositories(h.database.sql).steps.list(id);
+    expect(saved.map((s) => stepKind(s))).toEqual(["user", "system"]);
     await eventually(() => h!.sim.counters.aborted === 1, 2_000, "upstream abort");
     const text = await h.app.metrics.text();
     expect(value(text, 'agent_runs_total{reason="interrupted"}')).toBe(1);

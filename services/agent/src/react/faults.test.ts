@@ -1,4 +1,5 @@
 import type { Fault } from "@texera-agent/llm-sim";
+import { type ReActStep, stepKind } from "@texera-agent/protocol";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { eventually, FrameClient, type Harness, MASTER_KEY, startHarness } from "../testing/harness.ts";
 
@@ -38,7 +39,9 @@ async function runWithFault(fault: Fault, content = "tokens: 20") {
   c.send({ type: "message", content });
   const complete = await c.next("complete");
   const error = c.frames.find((f) => f.type === "error");
-  const system = c.frames.flatMap((f) => (f.type === "step" && f.step.kind === "system" ? [f.step] : []));
+  const system = c.frames.flatMap((f) =>
+    f.type === "step" && stepKind(f.step) === "system" ? [f.step] : [],
+  );
   return { id, c, complete, error: error?.type === "error" ? error : undefined, system };
 }
 
@@ -51,7 +54,7 @@ async function expectUsable({ id, c }: { id: string; c: FrameClient }) {
   const steps = (
     await h.app.inject({ url: `/api/agents/${id}/react-steps`, headers: h.auth(h.tokens.owner) })
   ).json().steps;
-  expect(steps.map((s: { kind: string }) => s.kind)).toEqual(["user", "system", "user", "agent"]);
+  expect(steps.map((s: ReActStep) => stepKind(s))).toEqual(["user", "system", "user", "agent"]);
 }
 
 describe("upstream faults", () => {
@@ -59,9 +62,12 @@ describe("upstream faults", () => {
     const run = await runWithFault({ error: 500 });
     expect(run.complete.reason).toBe("error");
     expect(run.error).toMatchObject({ code: "LLM_SERVER_ERROR" });
-    expect(run.error!.message).toMatch(/HTTP 500.*gave up after 3 tries/);
+    expect(run.error!.error).toMatch(/HTTP 500.*gave up after 3 tries/);
     expect(h.sim.counters.chatRequests).toBe(3);
-    expect(run.system[0]).toMatchObject({ error: "LLM_SERVER_ERROR" });
+    // Texera's words for a failed model call: an agent step "Error: …" that ends the message, sent twice
+    expect(run.system[0]).toMatchObject({ error: "LLM_SERVER_ERROR", role: "agent", isEnd: true });
+    expect(run.system[0]!.content).toBe(`Error: ${run.error!.error}`);
+    expect(run.system).toHaveLength(2);
     await expectUsable(run);
   });
 
@@ -70,7 +76,7 @@ describe("upstream faults", () => {
     const run = await runWithFault({ error: 429, retryAfter: 0.1 });
     const took = performance.now() - t0;
     expect(run.error).toMatchObject({ code: "LLM_RATE_LIMITED" });
-    expect(run.error!.message).toMatch(/rate-limiting.*HTTP 429/);
+    expect(run.error!.error).toMatch(/rate-limiting.*HTTP 429/);
     expect(h.sim.counters.chatRequests).toBe(3);
     expect(took).toBeGreaterThanOrEqual(190); // two waits of 100 ms
     expect(took).toBeLessThan(3_000);
@@ -78,7 +84,7 @@ describe("upstream faults", () => {
 
     h.sim.reset();
     const long = await runWithFault({ error: 429, retryAfter: 60 }); // over retryMaxDelayMs (150 ms)
-    expect(long.error!.message).toMatch(/asks to wait 60 s/);
+    expect(long.error!.error).toMatch(/asks to wait 60 s/);
     expect(h.sim.counters.chatRequests).toBe(1);
     await expectUsable(long);
   });
@@ -86,7 +92,7 @@ describe("upstream faults", () => {
   it("a wrong master key: no retry, a message for the operator", async () => {
     const run = await runWithFault({ error: 401 });
     expect(run.error).toMatchObject({ code: "LLM_KEY_REJECTED" });
-    expect(run.error!.message).toMatch(/LITELLM_MASTER_KEY/);
+    expect(run.error!.error).toMatch(/LITELLM_MASTER_KEY/);
     expect(h.sim.counters.chatRequests).toBe(1);
     await expectUsable(run);
   });
@@ -99,7 +105,7 @@ describe("upstream faults", () => {
     h.sim.reset();
     const late = await runWithFault({ resetAfterChunks: 5 });
     expect(late.error).toMatchObject({ code: "LLM_CONNECTION_LOST" });
-    expect(late.error!.message).toMatch(/middle of the reply/);
+    expect(late.error!.error).toMatch(/middle of the reply/);
     expect(h.sim.counters.chatRequests).toBe(1);
     await expectUsable(late);
   });
@@ -107,7 +113,7 @@ describe("upstream faults", () => {
   it("a malformed stream", async () => {
     const run = await runWithFault({ malformedAfterChunks: 3 });
     expect(run.error).toMatchObject({ code: "LLM_MALFORMED_STREAM" });
-    expect(run.error!.message).toMatch(/not valid server-sent events/);
+    expect(run.error!.error).toMatch(/not valid server-sent events/);
     await expectUsable(run);
   });
 
@@ -115,7 +121,7 @@ describe("upstream faults", () => {
     const run = await runWithFault({ streamErrorAfterChunks: 4, error: 503 });
     expect(run.complete.reason).toBe("error");
     expect(run.error).toMatchObject({ code: "LLM_SERVER_ERROR" });
-    expect(run.error!.message).toMatch(/HTTP 503/);
+    expect(run.error!.error).toMatch(/HTTP 503/);
     await expectUsable(run);
   });
 
@@ -123,7 +129,7 @@ describe("upstream faults", () => {
     const t0 = performance.now();
     const run = await runWithFault({ hangAfterChunks: 3 });
     expect(run.error).toMatchObject({ code: "LLM_TIMEOUT" });
-    expect(run.error!.message).toMatch(/sent nothing for 0\.3 s/);
+    expect(run.error!.error).toMatch(/sent nothing for 0\.3 s/);
     expect(performance.now() - t0).toBeLessThan(2_000);
     await eventually(() => h.sim.counters.aborted === 1, 2_000, "upstream abort"); // cancelled, not left open
     await expectUsable(run);
@@ -132,7 +138,7 @@ describe("upstream faults", () => {
   it("no response at all: the first-chunk timeout covers the wait for headers", async () => {
     const run = await runWithFault({ latencyMs: 5_000 });
     expect(run.error).toMatchObject({ code: "LLM_TIMEOUT" });
-    expect(run.error!.message).toMatch(/LLM_FIRST_CHUNK_TIMEOUT_MS/);
+    expect(run.error!.error).toMatch(/LLM_FIRST_CHUNK_TIMEOUT_MS/);
     await expectUsable(run);
   });
 
@@ -142,7 +148,7 @@ describe("upstream faults", () => {
     expect(run.error).toBeUndefined();
     expect(h.sim.counters.chatRequests).toBe(3);
     const answer = run.c.frames.flatMap((f) =>
-      f.type === "step" && f.step.kind === "agent" ? [f.step.content] : [],
+      f.type === "step" && stepKind(f.step) === "agent" ? [f.step.content] : [],
     );
     expect(answer[0]!.split(" ")).toHaveLength(20);
   });

@@ -3,7 +3,7 @@
 // written from LiteLLM's own tests and reported bodies (repository BerriAI/litellm); each test names its
 // source.
 import type { Fault, RecordedRequest } from "@texera-agent/llm-sim";
-import type { ReActStep, ServerFrame } from "@texera-agent/protocol";
+import { type ServerFrame, stepKind } from "@texera-agent/protocol";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eventually, FrameClient, type Harness, startHarness } from "../testing/harness.ts";
 import type { AgentTool } from "./tool-types.ts";
@@ -80,8 +80,9 @@ async function turn(c: FrameClient, content: string): Promise<ServerFrame[]> {
   return c.frames.slice(from);
 }
 
-const steps = (frames: ServerFrame[], kind?: ReActStep["kind"]) =>
-  frames.flatMap((f) => (f.type === "step" && (!kind || f.step.kind === kind) ? [f.step] : []));
+// "user" | "agent" | "system" (a notice: an agent step whose `error` names what happened)
+const steps = (frames: ServerFrame[], kind?: ReturnType<typeof stepKind>) =>
+  frames.flatMap((f) => (f.type === "step" && (!kind || stepKind(f.step) === kind) ? [f.step] : []));
 const errorOf = (frames: ServerFrame[]) => {
   const e = frames.find((f) => f.type === "error");
   return e?.type === "error" ? e : undefined;
@@ -193,7 +194,7 @@ describe("4. retry signals", () => {
     const { c } = await open();
     const frames = await turn(c, "hello");
     expect(errorOf(frames)).toMatchObject({ code: "LLM_RATE_LIMITED" });
-    expect(errorOf(frames)!.message).toMatch(/asks to wait 60 s/);
+    expect(errorOf(frames)!.error).toMatch(/asks to wait 60 s/);
     expect(h.sim.requests).toHaveLength(1);
   });
 });
@@ -216,6 +217,9 @@ describe("5. tool-call assembly", () => {
     { id: "call_a1", name: "getOperatorSchema", arguments: { operatorType: "CSVFileScan" } },
     { id: "call_b2", name: "addOperator", arguments: { operatorType: "Filter", x: 1 } },
   ];
+  /** The same calls as a step carries them (Texera's ReActStep toolCalls: toolCallId, toolName, input). */
+  const asTexera = (calls: { id: string; name: string; arguments: unknown }[]) =>
+    calls.map((c) => ({ toolCallId: c.id, toolName: c.name, input: c.arguments }));
   const expectSentBack = (assistant: Msg, toolMsgs: Msg[]) => {
     const calls = assistant.tool_calls as { id: string; function: { name: string; arguments: string } }[];
     expect(
@@ -229,20 +233,20 @@ describe("5. tool-call assembly", () => {
   // issue #8259 shows "read_fileread_file" from appending it).
   it("a name repeated in every delta is set, not appended", async () => {
     const { agent, assistant, toolMsgs } = await toolRun({ toolNameEveryChunk: 1 });
-    expect(agent.toolCalls).toEqual(expected);
+    expect(agent.toolCalls).toEqual(asTexera(expected));
     expect(seen.map((s) => s.name)).toEqual(["getOperatorSchema", "addOperator"]);
     expectSentBack(assistant, toolMsgs);
   });
 
   it("calls that all arrive at index 0 with their own ids stay separate calls", async () => {
     const { agent, assistant, toolMsgs } = await toolRun({ toolCallsAtIndexZero: 1 });
-    expect(agent.toolCalls).toEqual(expected);
+    expect(agent.toolCalls).toEqual(asTexera(expected));
     expectSentBack(assistant, toolMsgs);
   });
 
   it("arguments sent as a JSON object are its JSON text, not [object Object]", async () => {
     const { agent, assistant, toolMsgs } = await toolRun({ toolArgumentsAsObject: 1 });
-    expect(agent.toolCalls).toEqual(expected);
+    expect(agent.toolCalls).toEqual(asTexera(expected));
     expect(seen[1]!.args).toEqual({ operatorType: "Filter", x: 1 });
     expectSentBack(assistant, toolMsgs);
   });
@@ -250,7 +254,7 @@ describe("5. tool-call assembly", () => {
   // BerriAI/litellm issue #20480: `id` sent on every chunk, and a closing summary chunk repeating the calls.
   it("an id on every chunk and a closing summary chunk do not double the calls or their arguments", async () => {
     const { agent, assistant, toolMsgs } = await toolRun({ toolIdEveryChunk: 1, toolSummaryChunk: 1 });
-    expect(agent.toolCalls).toEqual(expected);
+    expect(agent.toolCalls).toEqual(asTexera(expected));
     expectSentBack(assistant, toolMsgs);
   });
 
@@ -302,8 +306,8 @@ describe("5. tool-call assembly", () => {
       const frames = await turn(c, "parallel");
       const agent = steps(frames, "agent")[0]!;
       expect(agent.toolCalls).toEqual([
-        { id: "m1_0", name: "getOperatorSchema", arguments: { tz: "UTC" } },
-        { id: "m1_1", name: "addOperator", arguments: { sym: "AAPL" } },
+        { toolCallId: "m1_0", toolName: "getOperatorSchema", input: { tz: "UTC" } },
+        { toolCallId: "m1_1", toolName: "addOperator", input: { sym: "AAPL" } },
       ]);
       const next = messagesOf(h.sim.requests[1]);
       expect(next.filter((m) => m.role === "tool").map((m) => m.tool_call_id)).toEqual(["m1_0", "m1_1"]);
@@ -335,10 +339,11 @@ describe("3 and 6. budget and context refusals", () => {
       const frames = await turn(c, "hello");
       const error = errorOf(frames)!;
       expect(error.code).toBe("LLM_BUDGET_EXCEEDED");
-      expect(error.message).toMatch(/budget.*raise the budget/is);
-      expect(error.message).not.toMatch(/check the agent's model/);
+      expect(error.error).toMatch(/budget.*raise the budget/is);
+      expect(error.error).not.toMatch(/check the agent's model/);
       expect(h.sim.requests).toHaveLength(1);
-      expect(steps(frames, "system").at(-1)!.content).toBe(error.message);
+      // Texera shows a failed run as an agent step "Error: …" (TEXERA-AGENT-API.md §10 item 4)
+      expect(steps(frames, "system").at(-1)!.content).toBe(`Error: ${error.error}`);
     });
   }
 });
@@ -361,7 +366,7 @@ describe("7. time to first token", () => {
     const { c } = await open();
     const frames = await turn(c, "one two three four five");
     expect(errorOf(frames)).toMatchObject({ code: "LLM_TIMEOUT" });
-    expect(errorOf(frames)!.message).toMatch(/LLM_IDLE_TIMEOUT_MS/);
+    expect(errorOf(frames)!.error).toMatch(/LLM_IDLE_TIMEOUT_MS/);
   });
 
   // test_create_streaming_response_first_chunk_is_error: `{"error": {"code": 403, "message": "forbidden"}}`
@@ -371,7 +376,7 @@ describe("7. time to first token", () => {
     const { c } = await open();
     const frames = await turn(c, "hello");
     expect(errorOf(frames)).toMatchObject({ code: "LLM_REQUEST_REFUSED" });
-    expect(errorOf(frames)!.message).toMatch(/HTTP 403/);
+    expect(errorOf(frames)!.error).toMatch(/HTTP 403/);
   });
 
   // test_in_body_stream_error_400_raises_bad_request (test_streaming_handler.py): a vLLM error inside a
@@ -397,7 +402,7 @@ describe("7. time to first token", () => {
       const { c } = await open();
       const frames = await turn(c, "hello");
       expect(errorOf(frames)).toMatchObject({ code: "LLM_REQUEST_REFUSED" });
-      expect(errorOf(frames)!.message).toMatch(/not multimodal/);
+      expect(errorOf(frames)!.error).toMatch(/not multimodal/);
     } finally {
       h.sim.setScenario(SCENARIO);
     }
@@ -457,7 +462,7 @@ describe("LiteLLM chunk shapes", () => {
       const { c } = await open();
       const frames = await turn(c, "call tools please");
       const [first, second] = steps(frames, "agent");
-      expect(first!.toolCalls.map((t) => t.id)).toEqual(["call_a1", "call_b2"]);
+      expect(first!.toolCalls?.map((t) => t.toolCallId)).toEqual(["call_a1", "call_b2"]);
       expect(first!.usage?.totalTokens).toBeGreaterThan(0);
       expect(second!.content).toBe("All done.");
     });
@@ -484,7 +489,7 @@ describe("LiteLLM chunk shapes", () => {
       const frames = await turn(c, "who are you");
       const agent = steps(frames, "agent")[0]!;
       expect(agent.content).toBe("I'm Claude, an AI");
-      expect(agent.usage).toEqual({ promptTokens: 1799, completionTokens: 392, totalTokens: 2191 });
+      expect(agent.usage).toEqual({ inputTokens: 1799, outputTokens: 392, totalTokens: 2191 });
     } finally {
       h.sim.setScenario(SCENARIO);
     }

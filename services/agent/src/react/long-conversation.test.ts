@@ -1,7 +1,7 @@
 // A conversation of 200 turns against a model with a small context window keeps answering: the history
 // sent is trimmed to the window LiteLLM's /model/info states (llm-sim answers a longer prompt with LiteLLM's
 // ContextWindowExceededError body), and a ContextWindowExceeded answer is tried once with less history.
-import type { ServerFrame } from "@texera-agent/protocol";
+import { type ServerFrame, stepKind } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, FrameClient, type Harness, startHarness } from "../testing/harness.ts";
 
@@ -33,7 +33,8 @@ describe("a long conversation with a small context window", () => {
       const complete = frames.find((f) => f.type === "complete");
       expect(complete, `turn ${i}`).toMatchObject({ reason: "done" });
       expect(frames.some((f) => f.type === "error")).toBe(false);
-      for (const f of frames) if (f.type === "step" && f.step.kind === "system") notes.push(f.step.content);
+      for (const f of frames)
+        if (f.type === "step" && stepKind(f.step) === "system") notes.push(f.step.content);
     }
     expect(h.sim.requests.every((r) => r.status === 200)).toBe(true);
     expect(h.sim.requests).toHaveLength(200);
@@ -61,7 +62,7 @@ describe("a long conversation with a small context window", () => {
     expect(frames.find((f) => f.type === "complete")).toMatchObject({ reason: "done" });
     expect(h.sim.requests.map((r) => r.status)).toEqual([400, 200]);
     const notes = frames.flatMap((f) =>
-      f.type === "step" && f.step.kind === "system" ? [f.step.content] : [],
+      f.type === "step" && stepKind(f.step) === "system" ? [f.step.content] : [],
     );
     expect(notes.join("\n")).toMatch(/did not fit the model's context window, so less is sent now/);
     h.sim.setFault("sim-small", undefined);

@@ -5,17 +5,21 @@ import type {
 } from "openai/resources/chat/completions";
 
 /**
- * An agent's saved history as chat messages: user steps as user messages, agent steps as an assistant
- * message with its tool calls followed by one tool message per call. System steps (notices about runs)
- * are for people and stay out. A call without a saved result gets one saying it did not run, so the
- * conversation stays valid for the model.
+ * The steps on the path to HEAD as chat messages: user steps as user messages, agent steps as an assistant
+ * message with its tool calls followed by one tool message per call. Steps that only say how a run ended
+ * (stopped, failed, cut short: they carry an `error` code) are for people and stay out. A call without a
+ * saved result gets one saying it did not run, so the conversation stays valid for the model.
  */
 export function historyToMessages(steps: readonly ReActStep[]): ChatCompletionMessageParam[] {
   const out: ChatCompletionMessageParam[] = [];
   for (const step of steps) {
-    if (step.kind === "user") out.push({ role: "user", content: step.content });
-    if (step.kind !== "agent") continue;
-    if (step.toolCalls.length === 0) {
+    if (step.role === "user") {
+      out.push({ role: "user", content: step.content });
+      continue;
+    }
+    if (step.error !== undefined) continue;
+    const calls = step.toolCalls ?? [];
+    if (calls.length === 0) {
       out.push({ role: "assistant", content: step.content });
       continue;
     }
@@ -24,12 +28,12 @@ export function historyToMessages(steps: readonly ReActStep[]): ChatCompletionMe
         {
           role: "assistant",
           content: step.content === "" ? null : step.content,
-          tool_calls: step.toolCalls.map((c) => ({
-            id: c.id,
+          tool_calls: calls.map((c) => ({
+            id: c.toolCallId,
             type: "function" as const,
             function: {
-              name: c.name,
-              arguments: typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments),
+              name: c.toolName,
+              arguments: typeof c.input === "string" ? c.input : JSON.stringify(c.input),
             },
           })),
         },
@@ -37,11 +41,11 @@ export function historyToMessages(steps: readonly ReActStep[]): ChatCompletionMe
         step.thinkingBlocks,
       ),
     );
-    for (const call of step.toolCalls) {
-      const result = step.toolResults.find((r) => r.toolCallId === call.id);
+    for (const call of calls) {
+      const result = step.toolResults?.find((r) => r.toolCallId === call.toolCallId);
       out.push({
         role: "tool",
-        tool_call_id: call.id,
+        tool_call_id: call.toolCallId,
         content: result?.output ?? "error: this call did not run",
       });
     }

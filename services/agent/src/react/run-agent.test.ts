@@ -1,11 +1,12 @@
 import { type LlmSim, startLlmSim } from "@texera-agent/llm-sim";
-import { DEFAULT_AGENT_SETTINGS, emptyWorkflow, type ReActStep } from "@texera-agent/protocol";
+import { DEFAULT_AGENT_SETTINGS, emptyWorkflow } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { workflow } from "../engine/testing.ts";
 import { createLlmClient } from "./llm-client.ts";
 import { type RunAgentDeps, runAgent } from "./run-agent.ts";
 import { ToolRegistry } from "./tool-registry.ts";
 import type { AgentTool } from "./tool-types.ts";
+import type { AgentTurn } from "./turn.ts";
 
 const KEY = "sk-run-agent-test";
 let sim: LlmSim;
@@ -59,7 +60,7 @@ function deps(): RunAgentDeps {
 describe("runAgent", () => {
   it("applies the settings: per-tool timeout, temperature, model, user", async () => {
     sim.reset();
-    const steps: ReActStep[] = [];
+    const steps: AgentTurn[] = [];
     const t0 = performance.now();
     const outcome = await runAgent(
       {
@@ -73,16 +74,16 @@ describe("runAgent", () => {
         signal: new AbortController().signal,
       },
       deps(),
-      { delta: () => {}, step: async (s) => void steps.push(s) },
+      { delta: () => {}, notice: async () => {}, step: async (s) => void steps.push(s) },
     );
     expect(outcome.reason).toBe("done");
     expect(performance.now() - t0).toBeLessThan(2_000);
-    expect(steps.map((s) => s.index)).toEqual([1, 2]);
+    expect(steps).toHaveLength(2);
     expect(steps[0]!.toolResults.map((r) => [r.ok, r.output])).toEqual([
       [false, "error: sleepy timed out after 150 ms"],
       [true, "quick done"],
     ]);
-    expect(steps[0]!.touchedOperators).toEqual(["op-1"]);
+    expect(steps[0]!.touchedPerCall).toEqual([[], ["op-1"]]);
     expect(outcome.workflow.operators).toHaveLength(1);
     for (const r of sim.requests) {
       expect(r.user).toBe("42");
@@ -110,7 +111,7 @@ describe("runAgent", () => {
         signal: controller.signal,
       },
       deps(),
-      { delta: () => {}, step: async () => {} },
+      { delta: () => {}, notice: async () => {}, step: async () => {} },
     );
     expect(outcome.reason).toBe("stopped");
     expect(sim.counters.chatRequests).toBe(0);

@@ -1,11 +1,4 @@
-import type {
-  AgentSettings,
-  OperatorResultSummary,
-  ReActStep,
-  ToolCall,
-  ToolResult,
-  Workflow,
-} from "@texera-agent/protocol";
+import type { AgentSettings, OperatorResultSummary, Workflow } from "@texera-agent/protocol";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { estimateText, estimateTools, fitHistory, inputBudget } from "./context-window.ts";
 import { RunAborted, UpstreamError } from "./errors.ts";
@@ -14,6 +7,7 @@ import { withReasoning } from "./messages.ts";
 import { type RetryPolicy, type Sleep, withRetry } from "./retry.ts";
 import { type ModelTurn, type RawToolCall, streamStep } from "./stream-step.ts";
 import type { ToolRegistry } from "./tool-registry.ts";
+import type { AgentTurn, TurnToolCall, TurnToolResult } from "./turn.ts";
 
 export interface RunAgentInput {
   runId: string;
@@ -24,7 +18,7 @@ export interface RunAgentInput {
   /** The conversation so far, the new user message last (without the system prompt). */
   history: ChatCompletionMessageParam[];
   workflow: Workflow;
-  /** Index of the first step this run produces. */
+  /** Index of the first step this run produces (deltas carry it). */
   firstIndex: number;
   signal: AbortSignal;
   /**
@@ -57,8 +51,16 @@ export interface RunAgentDeps {
 export interface RunAgentEvents {
   /** Model text of the step in progress, as it streams. */
   delta(index: number, text: string): void;
-  /** A finished step (saved before the promise resolves); `workflow` when the step changed it. */
-  step(step: ReActStep, workflow: Workflow | undefined): Promise<void>;
+  /**
+   * A finished model turn with its tool calls (saved as a step before the promise resolves); `workflow`
+   * when the turn changed it; `last` when the run ends with it (no tool calls).
+   */
+  step(turn: AgentTurn, workflow: Workflow | undefined, last: boolean): Promise<void>;
+  /**
+   * A note to the user about this run (older history left out, a sampling setting dropped, an answer cut
+   * off), saved as a step of its own before the promise resolves; `code` names what happened.
+   */
+  notice(content: string, code: string): Promise<void>;
 }
 
 export type RunOutcome =
@@ -83,8 +85,10 @@ export async function runAgent(
   const window = contextWindowOf(input, deps);
   window.catch(() => {});
   const context: TurnContext = { window, noted: false, sampling: samplingOf(settings) };
-  const notice = async (content: string) => {
-    await events.step(systemStep(index++, input.runId, content, deps.now()), undefined);
+  // Every step and notice takes the next index; deltas carry the index of the step being streamed.
+  const notice = async (content: string, code: string) => {
+    await events.notice(content, code);
+    index++;
   };
   try {
     do {
@@ -92,18 +96,21 @@ export async function runAgent(
         steps === 0 && input.firstSystemPrompt
           ? input.firstSystemPrompt
           : deps.systemPrompt(workflow, settings, input.userId);
-      const turn = await modelTurn(messages, await prompt, index, input, deps, events, context, notice);
+      const turn = await modelTurn(messages, await prompt, () => index, input, deps, events, context, notice);
       const executed = await runTools(turn.toolCalls, workflow, input, deps);
       const changed = executed.workflow !== workflow;
       workflow = executed.workflow;
       const truncated = turn.finishReason === "length";
       await events.step(
-        agentStep(index++, input.runId, turn, executed, deps.now()),
+        agentTurn(turn, executed, deps.now()),
         changed ? workflow : undefined,
+        turn.toolCalls.length === 0,
       );
+      index++;
       if (truncated) {
         await notice(
           "The model's answer was cut off at its output limit (finish_reason: length); ask it to continue, or to answer in shorter parts.",
+          "TRUNCATED",
         );
       }
       messages.push(...turnMessages(turn, executed.results));
@@ -145,19 +152,6 @@ function samplingOf(settings: AgentSettings): TurnContext["sampling"] {
   };
 }
 
-function systemStep(index: number, runId: string, content: string, at: Date): ReActStep {
-  return {
-    index,
-    kind: "system",
-    runId,
-    content,
-    toolCalls: [],
-    toolResults: [],
-    touchedOperators: [],
-    createdAt: at.toISOString(),
-  };
-}
-
 /**
  * One model turn with its retries. The history sent fits the model's context window (fitHistory); a
  * ContextWindowExceeded answer is tried once more with half the budget, and a refused temperature/top_p
@@ -166,12 +160,12 @@ function systemStep(index: number, runId: string, content: string, at: Date): Re
 async function modelTurn(
   messages: ChatCompletionMessageParam[],
   systemPrompt: string,
-  index: number,
+  index: () => number,
   input: RunAgentInput,
   deps: RunAgentDeps,
   events: RunAgentEvents,
   context: TurnContext,
-  notice: (text: string) => Promise<void>,
+  notice: (text: string, code: string) => Promise<void>,
 ): Promise<ModelTurn> {
   const { settings } = input;
   const tools = deps.tools.offered(settings.disabledTools);
@@ -184,7 +178,7 @@ async function modelTurn(
     const fitted = fitHistory(messages, Math.max(budget, 0));
     if ((fitted.dropped > 0 || fitted.shortened > 0) && (!context.noted || retriedContext)) {
       context.noted = true;
-      await notice(contextNote(fitted.dropped, fitted.shortened, window, retriedContext));
+      await notice(contextNote(fitted.dropped, fitted.shortened, window, retriedContext), "CONTEXT_TRIMMED");
     }
     const note =
       fitted.dropped > 0
@@ -204,7 +198,7 @@ async function modelTurn(
             signal: input.signal,
             idleTimeoutMs: deps.policy.idleTimeoutMs,
             firstChunkTimeoutMs: deps.policy.firstChunkTimeoutMs,
-            onDelta: (text) => events.delta(index, text),
+            onDelta: (text) => events.delta(index(), text),
           }),
         deps.policy,
         input.signal,
@@ -226,6 +220,7 @@ async function modelTurn(
         context.sampling = {};
         await notice(
           `The model does not accept ${refused.join(" and ")}; this run continues without ${dropped.join(" and ")}. Clear ${dropped.length > 1 ? "these settings" : "this setting"} (temperature, topP) in the agent's settings.`,
+          "SAMPLING_DROPPED",
         );
         continue;
       }
@@ -262,9 +257,9 @@ function contextNote(dropped: number, shortened: number, window: number, again: 
 }
 
 interface Executed {
-  calls: ToolCall[];
-  results: ToolResult[];
-  touched: string[];
+  calls: TurnToolCall[];
+  results: TurnToolResult[];
+  touchedPerCall: string[][];
   /** The latest execution's per-operator summaries, when a tool ran the workflow. */
   operatorResults?: OperatorResultSummary[];
   workflow: Workflow;
@@ -279,9 +274,10 @@ async function runTools(
   input: RunAgentInput,
   deps: RunAgentDeps,
 ): Promise<Executed> {
-  const out: Executed = { calls: [], results: [], touched: [], workflow: start, stopped: false };
+  const out: Executed = { calls: [], results: [], touchedPerCall: [], workflow: start, stopped: false };
   for (const call of raw) {
     out.calls.push({ id: call.id, name: call.name, arguments: parseArguments(call.arguments) });
+    out.touchedPerCall.push([]);
     if (out.stopped) {
       out.results.push(notRun(call));
       continue;
@@ -300,7 +296,7 @@ async function runTools(
       );
       out.results.push(result);
       if (outcome?.workflow) out.workflow = outcome.workflow;
-      for (const id of outcome?.touchedOperators ?? []) if (!out.touched.includes(id)) out.touched.push(id);
+      out.touchedPerCall[out.touchedPerCall.length - 1] = [...new Set(outcome?.touchedOperators ?? [])];
       if (outcome?.operatorResults) out.operatorResults = outcome.operatorResults;
     } catch (error) {
       if (!(error instanceof RunAborted)) throw error;
@@ -311,7 +307,7 @@ async function runTools(
   return out;
 }
 
-const notRun = (call: RawToolCall): ToolResult => ({
+const notRun = (call: RawToolCall): TurnToolResult => ({
   toolCallId: call.id,
   name: call.name,
   ok: false,
@@ -319,11 +315,8 @@ const notRun = (call: RawToolCall): ToolResult => ({
   durationMs: 0,
 });
 
-function agentStep(index: number, runId: string, turn: ModelTurn, executed: Executed, at: Date): ReActStep {
+function agentTurn(turn: ModelTurn, executed: Executed, at: Date): AgentTurn {
   return {
-    index,
-    kind: "agent",
-    runId,
     content: turn.content,
     ...(turn.reasoning !== undefined ? { reasoning: turn.reasoning } : {}),
     ...(turn.thinkingBlocks ? { thinkingBlocks: turn.thinkingBlocks } : {}),
@@ -331,13 +324,13 @@ function agentStep(index: number, runId: string, turn: ModelTurn, executed: Exec
     toolCalls: executed.calls,
     toolResults: executed.results,
     ...(turn.usage ? { usage: turn.usage } : {}),
-    touchedOperators: executed.touched,
+    touchedPerCall: executed.touchedPerCall,
     ...(executed.operatorResults ? { operatorResults: executed.operatorResults } : {}),
-    createdAt: at.toISOString(),
+    at,
   };
 }
 
-function turnMessages(turn: ModelTurn, results: ToolResult[]): ChatCompletionMessageParam[] {
+function turnMessages(turn: ModelTurn, results: TurnToolResult[]): ChatCompletionMessageParam[] {
   if (turn.toolCalls.length === 0) return [{ role: "assistant", content: turn.content }];
   return [
     withReasoning(

@@ -1,9 +1,9 @@
-import type { Usage } from "@texera-agent/protocol";
 import { describeUpstreamError } from "./describe-upstream-error.ts";
 import { RunAborted, UpstreamError } from "./errors.ts";
 import type { ChatRequest, LlmClient } from "./llm-client.ts";
 import { type ThinkingBlock, ThinkingJoiner } from "./thinking.ts";
 import { type RawToolCall, ToolCallAssembler, type ToolCallPiece } from "./tool-call-assembler.ts";
+import type { Usage } from "./turn.ts";
 
 export type { RawToolCall } from "./tool-call-assembler.ts";
 

@@ -1,8 +1,8 @@
-import type { ToolResult } from "@texera-agent/protocol";
 import type { ChatCompletionTool } from "openai/resources/chat/completions";
 import { RunAborted } from "./errors.ts";
 import type { RawToolCall } from "./stream-step.ts";
 import type { AgentTool, ToolContext, ToolOutcome } from "./tool-types.ts";
+import type { TurnToolResult as ToolResult } from "./turn.ts";
 
 /** Tool output longer than this is cut before it goes back to the model (and into the history). */
 export const MAX_TOOL_OUTPUT_CHARS = 50_000;
@@ -31,6 +31,15 @@ export class ToolRegistry {
 
   names(): string[] {
     return [...this.tools.keys()];
+  }
+
+  /** Every tool with its description and JSON Schema, in registration order (system-info). */
+  describe(): { name: string; description: string; parameters: Record<string, unknown> }[] {
+    return [...this.tools.values()].map((t) => ({
+      name: t.name,
+      description: t.description,
+      parameters: t.parameters,
+    }));
   }
 
   has(name: string): boolean {

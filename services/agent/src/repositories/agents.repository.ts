@@ -1,5 +1,5 @@
 import type { AgentSettings } from "@texera-agent/protocol";
-import type { SqlClient } from "./sql.ts";
+import type { SqlClient, SqlStatement } from "./sql.ts";
 
 /** An agent as stored: the owner and the settings that are not the model. */
 export interface AgentRecord {
@@ -9,6 +9,8 @@ export interface AgentRecord {
   modelType: string;
   settings: Omit<AgentSettings, "modelType">;
   createdAt: string;
+  /** HEAD of the version tree: a step id, or null for the root ("step-initial"). */
+  headId: string | null;
 }
 
 interface Row {
@@ -18,15 +20,17 @@ interface Row {
   model_type: string;
   settings: string;
   created_at: string;
+  head_id: string | null;
 }
 
-const COLUMNS = "id, owner_id, name, model_type, settings, created_at";
-const INSERT = `insert into agents (${COLUMNS}) values (?, ?, ?, ?, ?, ?)`;
+const COLUMNS = "id, owner_id, name, model_type, settings, created_at, head_id";
+const INSERT = `insert into agents (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?)`;
 const BY_ID = `select ${COLUMNS} from agents where id = ?`;
 const BY_OWNER = `select ${COLUMNS} from agents where owner_id = ? order by created_at, id`;
 const ALL = `select ${COLUMNS} from agents order by created_at, id`;
 const UPDATE_SETTINGS = "update agents set model_type = ?, settings = ? where id = ?";
 const DELETE = "delete from agents where id = ?";
+const SET_HEAD = "update agents set head_id = ? where id = ?";
 
 export class AgentsRepository {
   constructor(private readonly sql: SqlClient) {}
@@ -39,7 +43,17 @@ export class AgentsRepository {
       a.modelType,
       JSON.stringify(a.settings),
       a.createdAt,
+      a.headId,
     ]);
+  }
+
+  async setHead(id: string, headId: string | null): Promise<void> {
+    await this.sql.execute(SET_HEAD, [headId, id]);
+  }
+
+  /** Moves HEAD (null: back to the root). */
+  setHeadStatement(id: string, headId: string | null): SqlStatement {
+    return { text: SET_HEAD, params: [headId, id] };
   }
 
   async findById(id: string): Promise<AgentRecord | undefined> {
@@ -73,5 +87,6 @@ function fromRow(row: Row): AgentRecord {
     modelType: row.model_type,
     settings: JSON.parse(row.settings),
     createdAt: row.created_at,
+    headId: row.head_id ?? null,
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Database } from "@texera-agent/db";
 import { createTestDatabase } from "@texera-agent/db/testing";
-import { DEFAULT_AGENT_SETTINGS, emptyWorkflow, type ReActStep } from "@texera-agent/protocol";
+import { DEFAULT_AGENT_SETTINGS, emptyWorkflow, type ReActStep, stepKind } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAgentDatabase } from "../db/open-agent-database.ts";
 import type { AgentDatabase } from "../db/schema.ts";
@@ -18,15 +18,20 @@ const dialects = [
   { name: "PostgreSQL", url: async () => createTestDatabase(PG!, "agent"), skip: !PG },
 ];
 
-const step = (index: number, runId = "run-1", kind: ReActStep["kind"] = "user"): ReActStep => ({
-  index,
-  kind,
-  runId,
+const step = (index: number, runId = "run-1", role: ReActStep["role"] = "user"): ReActStep => ({
+  id: `step-${runId}-${index}`,
+  parentId: "step-initial",
+  messageId: `msg-${runId}`,
+  stepId: index,
+  timestamp: Date.UTC(2030, 0, 1, 0, 0, index),
+  role,
   content: `step ${index}`,
-  toolCalls: [{ id: "c", name: "getWorkflow", arguments: { a: [1, "ü"] } }],
+  isBegin: index === 0,
+  isEnd: true,
+  toolCalls: [{ toolCallId: "c", toolName: "getWorkflow", input: { a: [1, "ü"] } }],
   toolResults: [],
-  touchedOperators: [],
-  createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, index)).toISOString(),
+  index,
+  runId,
 });
 
 const agent = (id: string, ownerId: number, createdAt = "2030-01-01T00:00:00.000Z"): AgentRecord => ({
@@ -36,6 +41,7 @@ const agent = (id: string, ownerId: number, createdAt = "2030-01-01T00:00:00.000
   modelType: "sim-small",
   settings: { ...DEFAULT_AGENT_SETTINGS, systemPrompt: "be brief" },
   createdAt,
+  headId: null,
 });
 
 const A = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -100,7 +106,9 @@ for (const dialect of dialects) {
       const steps = await repos.steps.list(A);
       expect(steps.at(-1)).toMatchObject({
         index: 2,
-        kind: "system",
+        role: "agent",
+        error: "INTERRUPTED",
+        isEnd: true,
         runId: "run-1",
         content: INTERRUPTED_NOTICE,
       });
@@ -136,7 +144,7 @@ for (const dialect of dialects) {
         const steps = (
           await h.app.inject({ url: `/api/agents/${id}/react-steps`, headers: h.auth(h.tokens.owner) })
         ).json().steps;
-        expect(steps.map((s: ReActStep) => s.kind)).toEqual(["user", "agent"]);
+        expect(steps.map((s: ReActStep) => stepKind(s))).toEqual(["user", "agent"]);
         expect((await createRepositories(h.database.sql).runs.listRunning()).length).toBe(0);
       } finally {
         await h.close();

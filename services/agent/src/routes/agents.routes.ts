@@ -5,14 +5,19 @@ import { userOf } from "./request-user.ts";
 
 type IdParams = { Params: { id: string } };
 
-/** The agent resource: create, list, read, delete. Ids are checked by the service (bad or foreign → 404). */
+/**
+ * The agent resource as Texera's agent-service answers it: create (200 AgentInfo), list ({agents}), read
+ * (AgentInfo + workflow + stepCount), delete (200 {deleted:true}). Ids are checked by the service (bad or
+ * foreign → 404).
+ */
 export function agentsRoutes(app: FastifyInstance, agents: AgentsService): void {
   app.post<{ Body: CreateAgentBody }>(
     "/api/agents",
     { schema: { body: CreateAgentBody } },
     async (req, reply) => {
+      // 200, as Texera's agent-service answers (its frontend accepts any 2xx).
       const agent = await agents.create(userOf(req), req.body);
-      return reply.code(201).send(agent);
+      return reply.code(200).send(agent);
     },
   );
 
@@ -24,8 +29,9 @@ export function agentsRoutes(app: FastifyInstance, agents: AgentsService): void 
 
   app.get<IdParams>("/api/agents/:id", async (req) => agents.get(userOf(req), req.params.id));
 
-  app.delete<IdParams>("/api/agents/:id", async (req, reply) => {
+  // Texera's frontend forgets the agent when the answer says `deleted` (agent.service.ts:856-862).
+  app.delete<IdParams>("/api/agents/:id", async (req) => {
     await agents.delete(userOf(req), req.params.id);
-    return reply.code(204).send();
+    return { deleted: true as const };
   });
 }

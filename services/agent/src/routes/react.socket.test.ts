@@ -1,5 +1,5 @@
 import type { Scenario } from "@texera-agent/llm-sim";
-import type { ReActStep, Workflow } from "@texera-agent/protocol";
+import { type ReActStep, stepKind, type Workflow } from "@texera-agent/protocol";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { eventually, FrameClient, type Harness, startHarness, USERS } from "../testing/harness.ts";
 
@@ -49,6 +49,13 @@ const SCENARIO: Scenario = {
   fallback: { content: "{{lastUser}}" },
 };
 
+/** The steps of the frames, the last version of each (a run's last step comes twice). */
+const latest = (frames: FrameClient["frames"]): ReActStep[] => {
+  const byIndex = new Map<number, ReActStep>();
+  for (const f of frames) if (f.type === "step") byIndex.set(f.step.index, f.step);
+  return [...byIndex.values()];
+};
+
 /** The parts of a chat request these tests read. */
 interface SimBody {
   model: string;
@@ -60,6 +67,7 @@ const bodyOf = (i: number) => h.sim.requests[i]!.body as SimBody;
 
 let h: Harness;
 const clients: FrameClient[] = [];
+/** A socket that asks for streamed deltas (`?deltas=1`), as this service's web app does. */
 const open = async (id: string) => {
   const c = await FrameClient.open(h.wsUrl(`/api/agents/${id}/react`));
   clients.push(c);
@@ -96,7 +104,7 @@ describe("a ReAct run over the WebSocket", () => {
 
     const types = c.frames.map((f) => f.type);
     expect(types[0]).toBe("init");
-    const firstAgentStep = c.frames.findIndex((f) => f.type === "step" && f.step.kind === "agent");
+    const firstAgentStep = c.frames.findIndex((f) => f.type === "step" && stepKind(f.step) === "agent");
     const order = [
       types.indexOf("init"),
       types.indexOf("state"),
@@ -107,18 +115,32 @@ describe("a ReAct run over the WebSocket", () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(types.slice(0, 3)).toEqual(["init", "state", "step"]); // the user's step first
     expect(types.at(-1)).toBe("complete");
-    expect(types.at(-2)).toBe("state");
+    expect(complete.state).toBe("AVAILABLE");
 
     const steps = c.frames.flatMap((f) => (f.type === "step" ? [f] : []));
-    expect(steps.map((s) => s.step.kind)).toEqual(["user", "agent", "agent"]);
-    expect(steps.map((s) => s.step.index)).toEqual([0, 1, 2]);
+    // Texera's order: the last step twice, first not ending the message, then ending it
+    expect(steps.map((s) => [stepKind(s.step), s.step.index, s.step.isEnd])).toEqual([
+      ["user", 0, true],
+      ["agent", 1, false],
+      ["agent", 2, false],
+      ["agent", 2, true],
+    ]);
+    expect(steps.map((s) => s.step.parentId)).toEqual([
+      "step-initial",
+      steps[0]!.step.id,
+      steps[1]!.step.id,
+      steps[1]!.step.id,
+    ]);
+    expect(new Set(steps.map((s) => s.step.messageId)).size).toBe(1);
+    expect(steps.map((s) => s.step.stepId)).toEqual([0, 1, 2, 2]);
     const toolStep = steps[1]!;
-    expect(toolStep.step.toolCalls[0]).toMatchObject({ name: "addOperator" });
-    expect(toolStep.step.toolResults[0]).toMatchObject({ ok: true });
-    expect(toolStep.step.touchedOperators).toHaveLength(1);
-    expect(toolStep.workflow?.operators[0]).toMatchObject({ operatorType: "CSVFileScan" });
+    expect(toolStep.step.toolCalls?.[0]).toMatchObject({ toolName: "addOperator" });
+    expect(toolStep.step.toolResults?.[0]).toMatchObject({ isError: false });
+    expect(toolStep.step.operatorAccess?.["0"]?.addedOperatorIds).toHaveLength(1);
+    expect(toolStep.step.beforeWorkflowContent?.operators).toEqual([]);
+    expect(toolStep.step.afterWorkflowContent?.operators[0]).toMatchObject({ operatorType: "CSVFileScan" });
     expect(toolStep.step.usage?.totalTokens).toBeGreaterThan(0);
-    expect(steps[2]!.workflow).toBeUndefined();
+    expect(steps[2]!.step.afterWorkflowContent).toEqual(toolStep.step.afterWorkflowContent);
     expect(steps[2]!.step.content).toBe("Done: the workflow changed.");
 
     // deltas of a step add up to its text
@@ -131,7 +153,7 @@ describe("a ReAct run over the WebSocket", () => {
     const saved = (
       await h.app.inject({ url: `/api/agents/${id}/react-steps`, headers: h.auth(h.tokens.owner) })
     ).json().steps as ReActStep[];
-    expect(saved).toEqual(steps.map((s) => s.step));
+    expect(saved).toEqual([steps[0]!.step, steps[1]!.step, steps[3]!.step]);
     const wf = (
       await h.app.inject({ url: `/api/agents/${id}/workflow`, headers: h.auth(h.tokens.owner) })
     ).json() as Workflow;
@@ -168,9 +190,9 @@ describe("a ReAct run over the WebSocket", () => {
     const c = await open(id);
     c.send({ type: "message", content: "break a tool" });
     expect((await c.next("complete")).reason).toBe("done");
-    const steps = c.frames.flatMap((f) => (f.type === "step" ? [f.step] : []));
-    const results = steps[1]!.toolResults;
-    expect(results.map((r) => r.ok)).toEqual([false, false, false, false]);
+    const steps = latest(c.frames);
+    const results = steps[1]!.toolResults!;
+    expect(results.map((r) => r.isError)).toEqual([true, true, true, true]);
     expect(results[0]!.output).toMatch(/NoSuchOperator/);
     expect(results[1]!.output).toMatch(/disabled/);
     expect(results[2]!.output).toMatch(/no tool "nope"/);
@@ -187,8 +209,9 @@ describe("a ReAct run over the WebSocket", () => {
     const c = await open(id);
     c.send({ type: "message", content: "loop forever" });
     expect((await c.next("complete")).reason).toBe("max_steps");
-    const steps = c.frames.flatMap((f) => (f.type === "step" ? [f.step] : []));
-    expect(steps.map((s) => s.kind)).toEqual(["user", "agent", "agent", "system"]);
+    const steps = latest(c.frames);
+    expect(steps.map((s) => stepKind(s))).toEqual(["user", "agent", "agent", "system"]);
+    expect(steps[3]).toMatchObject({ error: "MAX_STEPS", isEnd: true });
     expect(steps[3]!.content).toMatch(/2 steps/);
     expect(h.sim.requests).toHaveLength(2);
   });
@@ -208,11 +231,11 @@ describe("a ReAct run over the WebSocket", () => {
     const late = await open(id); // joins in the middle
     const init = late.frames[0]!;
     expect(init.type === "init" && init.state).toBe("GENERATING");
-    expect(init.type === "init" && init.steps.map((s) => s.kind)).toEqual(["user"]);
+    expect(init.type === "init" && init.steps.map((s) => stepKind(s))).toEqual(["user"]);
     await b.next("complete");
     await late.next("complete");
     const answer = b.frames.flatMap((f) =>
-      f.type === "step" && f.step.kind === "agent" ? [f.step.content] : [],
+      f.type === "step" && stepKind(f.step) === "agent" ? [f.step.content] : [],
     );
     expect(answer[0]!.split(" ")).toHaveLength(40);
     // the late joiner got the text so far plus the rest: the whole answer
@@ -235,8 +258,15 @@ describe("a ReAct run over the WebSocket", () => {
     expect(performance.now() - t0).toBeLessThan(1_000);
     expect((await c.next("complete")).reason).toBe("stopped");
     expect(c.frames.some((f) => f.type === "state" && f.state === "STOPPING")).toBe(true);
-    const steps = c.frames.flatMap((f) => (f.type === "step" ? [f.step] : []));
-    expect(steps.at(-1)).toMatchObject({ kind: "system", content: "Stopped by the user." });
+    const steps = latest(c.frames);
+    // Texera's stop step (texera-agent.ts:669-695): an agent step that ends the message
+    expect(steps.at(-1)).toMatchObject({
+      role: "agent",
+      content: "Generation stopped by user.",
+      isBegin: false,
+      isEnd: true,
+      error: "STOPPED",
+    });
     const agent = (await h.app.inject({ url: `/api/agents/${id}`, headers: h.auth(h.tokens.owner) })).json();
     expect(agent.state).toBe("AVAILABLE");
 
@@ -262,7 +292,7 @@ describe("a ReAct run over the WebSocket", () => {
       url: `/api/agents/${id}/stop`,
       headers: h.auth(h.tokens.owner),
     });
-    expect(stop.json().state).toBe("STOPPING");
+    expect(stop.json()).toEqual({ status: "stopping" });
     await eventually(() => h.sim.counters.aborted === 1, 2_000, "upstream abort");
     await c.next("complete");
     const cleared = await h.app.inject({
@@ -271,13 +301,15 @@ describe("a ReAct run over the WebSocket", () => {
       headers: h.auth(h.tokens.owner),
     });
     expect(cleared.statusCode).toBe(200);
+    expect(cleared.json()).toEqual({ status: "cleared" });
     const steps = await h.app.inject({
       url: `/api/agents/${id}/react-steps`,
       headers: h.auth(h.tokens.owner),
     });
-    expect(steps.json().steps).toEqual([]);
+    expect(steps.json()).toEqual({ steps: [], state: "AVAILABLE" });
     const init = await c.next("init", (f) => f.steps.length === 0);
     expect(init.state).toBe("AVAILABLE");
+    expect(init.headId).toBe("step-initial");
   });
 
   it("deleting a running agent aborts upstream and closes its sockets", async () => {
@@ -292,7 +324,8 @@ describe("a ReAct run over the WebSocket", () => {
       url: `/api/agents/${id}`,
       headers: h.auth(h.tokens.owner),
     });
-    expect(del.statusCode).toBe(204);
+    expect(del.statusCode).toBe(200);
+    expect(del.json()).toEqual({ deleted: true });
     expect(h.sim.counters.aborted + h.sim.counters.inFlight).toBeGreaterThanOrEqual(1);
     await eventually(() => h.sim.counters.aborted === 1, 2_000, "upstream abort");
     expect(await closed).toBe(4404);
@@ -304,9 +337,9 @@ describe("a ReAct run over the WebSocket", () => {
     const id = await h.createAgent();
     const c = await open(id);
     c.ws.send("not json");
-    expect((await c.next("error")).message).toMatch(/JSON/);
+    expect((await c.next("error")).error).toMatch(/JSON/);
     c.send({ type: "message", content: "" });
-    await c.next("error", (f) => /non-empty/.test(f.message));
+    await c.next("error", (f) => /non-empty/.test(f.error));
     expect(h.sim.counters.chatRequests).toBe(0);
   });
 });

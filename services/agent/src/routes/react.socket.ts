@@ -1,22 +1,29 @@
 import { isDatabaseUnreachable } from "@texera-agent/db";
-import { decodeClientFrame, type ServerFrame } from "@texera-agent/protocol";
+import {
+  AGENT_NOT_FOUND_TEXT,
+  DELTAS_QUERY,
+  decodeClientFrame,
+  type ServerFrame,
+} from "@texera-agent/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";
 import type { FrameMeta } from "../cluster/envelope.ts";
 import { AgentServiceError, databaseUnavailable } from "../errors.ts";
 import type { SocketSessions } from "../identity/socket-sessions.ts";
-import type { RunGate } from "../limits/run-gate.ts";
 import { sendCorked } from "../live/corked-send.ts";
 import { type LiveAgents, sendTo, type Watcher } from "../live/live-agents.ts";
-import type { AgentRecord, Repositories } from "../repositories/index.ts";
+import type { AgentRecord } from "../repositories/index.ts";
 import type { AgentsService } from "../services/agents.service.ts";
 import type { RunsService } from "../services/runs.service.ts";
 import { userOf } from "./request-user.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
-    /** The agent a WebSocket upgrade is for, loaded (and its owner checked) before the upgrade. */
-    agentRecord?: AgentRecord;
+    /**
+     * The agent a WebSocket upgrade is for, loaded (and its owner checked) before the upgrade; null when the
+     * caller has no such agent (the socket then says "Agent not found" and closes, as Texera's does).
+     */
+    agentRecord?: AgentRecord | null;
   }
 }
 
@@ -24,9 +31,6 @@ export interface ReactSocketDeps {
   agents: AgentsService;
   runs: RunsService;
   live: LiveAgents;
-  repos: Repositories;
-  /** Run limits and the audit log: a refused run is an `error` frame (RATE_LIMITED), nothing starts. */
-  gate?: RunGate;
   /** Default PING_INTERVAL_MS. */
   pingIntervalMs?: number;
   /** The per-user socket cap and the watch over each socket's user and token (src/identity). */
@@ -34,27 +38,42 @@ export interface ReactSocketDeps {
 }
 
 /**
- * WS /api/agents/:id/react. The token (access-token query parameter), the role and the ownership are all
- * decided before the upgrade, so a refused caller gets a plain HTTP 401/403/404 and no socket. A socket
- * gets `init` (agent, state, saved steps, workflow, then the text of a step in progress), then the live
- * frames of the agent. Closing the socket does not stop a run.
+ * WS /api/agents/:id/react, Texera's protocol. The token (access-token query parameter, or a ticket) and
+ * the role are checked before the upgrade: a caller without them gets a plain HTTP 401/403 and no socket.
+ * An authenticated caller naming an agent that does not exist or is not theirs gets what Texera's frontend
+ * expects in both cases alike: the socket opens, one `{type:"error", error:"Agent not found"}`, a normal
+ * close. Otherwise `init`, then the agent's live frames (`delta` only with `?deltas=1`). This module only
+ * forwards: runs belong to RunsService, fan-out to LiveAgents. Closing the socket does not stop a run.
  */
 export function reactSocket(app: FastifyInstance, deps: ReactSocketDeps): void {
   app.decorateRequest("agentRecord", undefined);
   keepAlive(app, deps.pingIntervalMs ?? PING_INTERVAL_MS);
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
     "/api/agents/:id/react",
     {
       websocket: true,
       config: { queryToken: true, ticket: true },
       preValidation: async (req: FastifyRequest<{ Params: { id: string } }>) => {
-        req.agentRecord = await deps.agents.owned(userOf(req), req.params.id);
+        try {
+          req.agentRecord = await deps.agents.owned(userOf(req), req.params.id);
+        } catch (error) {
+          if ((error as { code?: string }).code !== "AGENT_NOT_FOUND") throw error;
+          req.agentRecord = null;
+        }
+        // the per-user socket cap (src/identity), before the upgrade
         deps.sessions?.reserve(req);
       },
     },
     (socket, req) => {
       deps.sessions?.watch(socket, req);
-      void watch(socket, req.agentRecord!, userOf(req).userId, deps, req);
+      const record = req.agentRecord;
+      if (!record) {
+        socket.send(JSON.stringify({ type: "error", error: AGENT_NOT_FOUND_TEXT, code: "AGENT_NOT_FOUND" }));
+        socket.close(1000, "agent not found");
+        return;
+      }
+      const wantsDeltas = ["1", "true"].includes(String(req.query[DELTAS_QUERY] ?? ""));
+      void watch(socket, record, wantsDeltas, deps, req);
     },
   );
 }
@@ -62,11 +81,11 @@ export function reactSocket(app: FastifyInstance, deps: ReactSocketDeps): void {
 async function watch(
   socket: WebSocket,
   record: AgentRecord,
-  userId: number,
+  wantsDeltas: boolean,
   deps: ReactSocketDeps,
   req: FastifyRequest,
 ): Promise<void> {
-  const { live, runs, repos } = deps;
+  const { live, runs } = deps;
   const id = record.id;
   // Frames that arrive while init is being read wait here, so none is lost or comes before init.
   let queue: { data: string; urgent: boolean; meta: FrameMeta | undefined }[] | undefined = [];
@@ -85,6 +104,7 @@ async function watch(
   let loading: Promise<void> | undefined;
   let again = false;
   const watcher: Watcher = {
+    deltas: wantsDeltas,
     send: (data, urgent, meta) => {
       if (queue) queue.push({ data, urgent: urgent === true, meta });
       else deliver(data, urgent === true, meta);
@@ -98,67 +118,44 @@ async function watch(
       else loading = sendInit(false);
     },
   };
-  const reply = (frame: ServerFrame) => sendTo(watcher, JSON.stringify(frame));
-  const agent = live.join(id, watcher);
-  const partial = agent.deltas?.sent && { ...agent.deltas.sent };
+  const reply = (error: string, code: string) =>
+    sendTo(watcher, JSON.stringify({ type: "error", error, code } satisfies ServerFrame));
+  live.join(id, watcher);
+  const partial = wantsDeltas ? runs.partial(id) : undefined;
   socket.on("close", () => live.leave(id, watcher));
   socket.on("error", () => closeAfterError(socket));
 
   socket.on("message", (data, isBinary) => {
-    if (isBinary) return reply({ type: "error", message: "send text frames of JSON", code: "BAD_FRAME" });
+    if (isBinary) return reply("send text frames of JSON", "BAD_FRAME");
     const decoded = decodeClientFrame(data.toString());
-    if (!decoded.ok) return reply({ type: "error", message: decoded.error, code: "BAD_FRAME" });
+    if (!decoded.ok) return reply(decoded.error, "BAD_FRAME");
     const frame = decoded.value;
     if (frame.type === "stop") {
       runs.stop(id);
       return;
     }
+    // the socket's user and token are checked again before a run (src/identity)
     if (deps.sessions && !deps.sessions.mayRun(socket)) return;
-    void (async () => {
-      try {
-        // The settings may have changed since the socket opened: read the agent again.
-        const current = await repos.agents.findById(id);
-        if (!current)
-          return reply({ type: "error", message: "the agent was deleted", code: "AGENT_NOT_FOUND" });
-        const lease = await runs.reserve(id);
-        // Once start is called, the run (or start's refusal) gives the lease back; a limit refusal before it
-        // gives it back here.
-        let started = false;
-        const start = () => {
-          started = true;
-          return runs.start(current, userId, frame.content, lease);
-        };
-        try {
-          if (deps.gate) await deps.gate.start(req, current, frame.content, start);
-          else start();
-        } finally {
-          if (!started) lease.release();
-        }
-      } catch (error) {
-        if (error instanceof AgentServiceError)
-          return reply({ type: "error", message: error.message, code: error.code });
-        if (isDatabaseUnreachable(error)) {
-          const unavailable = databaseUnavailable();
-          return reply({ type: "error", message: unavailable.message, code: unavailable.code });
-        }
-        req.log.error({ err: error, agentId: id }, "could not start a run");
-        reply({
-          type: "error",
-          message: "could not start the run; the service log has the details",
-          code: "INTERNAL",
-        });
+    runs.submit(id, userOf(req), frame.content, frame.messageSource ?? "chat", req).catch((error) => {
+      if (error instanceof AgentServiceError) {
+        return reply(error.code === "AGENT_NOT_FOUND" ? AGENT_NOT_FOUND_TEXT : error.message, error.code);
       }
-    })();
+      if (isDatabaseUnreachable(error)) {
+        const unavailable = databaseUnavailable();
+        return reply(unavailable.message, unavailable.code);
+      }
+      req.log.error({ err: error, agentId: id }, "could not start a run");
+      reply("could not start the run; the service log has the details", "INTERNAL");
+    });
   });
 
-  /** init (agent, state, saved steps, workflow), then what was queued meanwhile that it does not hold. */
+  /** init (state, every step, HEAD, results, workflow, agent), then what was queued meanwhile that it lacks. */
   async function sendInit(first: boolean): Promise<void> {
     queue ??= [];
     try {
-      const [steps, workflow] = await Promise.all([repos.steps.list(id), repos.workflows.get(id)]);
-      const state = live.state(id);
-      const init: ServerFrame = { type: "init", agent: deps.agents.dto(record), state, steps, workflow };
-      const saved = steps.length > 0 ? steps[steps.length - 1]!.index + 1 : 0;
+      const current = (await deps.agents.reload(id)) ?? record;
+      const init = await deps.agents.initFrame(current);
+      const saved = init.steps.length > 0 ? init.steps[init.steps.length - 1]!.index + 1 : 0;
       const pending = queue;
       queue = undefined;
       if (socket.readyState !== socket.OPEN) return;

@@ -2,18 +2,27 @@ import { randomUUID } from "node:crypto";
 import { isAdmin, type UserClaims } from "@texera-agent/auth";
 import {
   type Agent,
-  type AgentSettings,
+  type AgentDetail,
+  type CheckoutResponse,
   type CreateAgentBody,
   DEFAULT_AGENT_SETTINGS,
+  type HeadChangeFrame,
+  type InitFrame,
+  type OperatorResultMap,
+  type OperatorTypeList,
   type ReActStep,
+  ROOT_STEP_ID,
   type SettingsPatch,
+  type SettingsView,
+  type SystemInfo,
+  touchedBy,
   type Workflow,
 } from "@texera-agent/protocol";
 import type { Coordinator } from "../cluster/coordinator.ts";
 import { AgentServiceError, agentBusy, agentNotFound } from "../errors.ts";
 import type { LiveAgents } from "../live/live-agents.ts";
 import type { AgentRecord, Repositories } from "../repositories/index.ts";
-import { settingsOf, toAgentDto } from "./agent-dto.ts";
+import { settingsOf, settingsView, toAgentDto } from "./agent-dto.ts";
 import type { RunsService } from "./runs.service.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -30,7 +39,13 @@ export interface AgentsServiceDeps {
   runs: RunsService;
   /** The model ids LiteLLM lists, or undefined when it cannot be asked right now. */
   knownModels(): Promise<Set<string> | undefined>;
-  toolNames(): string[];
+  /** The tools, in the order the model is offered them, with their JSON Schemas. */
+  tools(): { name: string; description: string; parameters: unknown }[];
+  /** The system prompt an agent's next run would start with. */
+  systemPrompt(workflow: Workflow, record: AgentRecord): Promise<string>;
+  operatorTypes(): OperatorTypeList;
+  /** The agent's latest results keyed by operator id. */
+  operatorResults(agentId: string): Promise<OperatorResultMap>;
   now(): Date;
 }
 
@@ -49,21 +64,31 @@ export class AgentsService {
     return record;
   }
 
-  dto(record: AgentRecord): Agent {
-    return toAgentDto(record, this.deps.live.state(record.id));
+  /** The agent as stored now (HEAD and settings may have changed since it was loaded), if it still exists. */
+  reload(id: string): Promise<AgentRecord | undefined> {
+    return this.deps.repos.agents.findById(id);
   }
 
+  dto(record: AgentRecord): Agent {
+    return toAgentDto(record, this.deps.runs.state(record.id));
+  }
+
+  /**
+   * Texera's create: `userToken`, `workflowId` and `computingUnitId` are accepted and not used — the agent
+   * belongs to the verified caller, and the token is dropped here, never stored, logged or echoed.
+   */
   async create(user: UserClaims, body: CreateAgentBody): Promise<Agent> {
-    await this.checkModel(body.modelType);
-    const settings = withoutNulls({ ...DEFAULT_AGENT_SETTINGS, ...(body.settings ?? {}) });
-    this.checkTools(settings.disabledTools);
+    const { userToken: _dropped, workflowId: _wid, computingUnitId: _cuid, ...wanted } = body;
+    await this.checkModel(wanted.modelType);
+    const settings = this.applyPatch({ ...DEFAULT_AGENT_SETTINGS }, wanted.settings ?? {});
     const record: AgentRecord = {
       id: randomUUID(),
       ownerId: user.userId,
-      name: body.name?.trim() || `${body.modelType} agent`,
-      modelType: body.modelType,
+      name: wanted.name?.trim() || `${wanted.modelType} agent`,
+      modelType: wanted.modelType,
       settings,
       createdAt: this.deps.now().toISOString(),
+      headId: null,
     };
     await this.deps.repos.agents.insert(record);
     return this.dto(record);
@@ -79,8 +104,14 @@ export class AgentsService {
     return records.map((r) => this.dto(r));
   }
 
-  async get(user: UserClaims, id: string): Promise<Agent> {
-    return this.dto(await this.owned(user, id));
+  /** Texera's GET /agents/:id: the agent, its workflow and how many steps it has (every branch). */
+  async get(user: UserClaims, id: string): Promise<AgentDetail> {
+    const record = await this.owned(user, id);
+    const [workflow, steps] = await Promise.all([
+      this.deps.repos.workflows.get(record.id),
+      this.deps.repos.steps.nextIndex(record.id),
+    ]);
+    return { ...this.dto(record), workflow, stepCount: steps, headId: record.headId ?? ROOT_STEP_ID };
   }
 
   /** Stops a running agent first (the upstream request is cancelled), then deletes it and its history. */
@@ -96,45 +127,180 @@ export class AgentsService {
     this.deps.coordinator?.command(record.id, "deleted");
   }
 
-  async settings(user: UserClaims, id: string): Promise<AgentSettings> {
-    return settingsOf(await this.owned(user, id));
+  async settings(user: UserClaims, id: string): Promise<SettingsView> {
+    return settingsView(await this.owned(user, id));
   }
 
   /** Changes apply from the next run on; a run in progress keeps the settings it started with. */
-  async patchSettings(user: UserClaims, id: string, patch: SettingsPatch): Promise<AgentSettings> {
+  async patchSettings(user: UserClaims, id: string, patch: SettingsPatch): Promise<SettingsView> {
     const record = await this.owned(user, id);
     const { modelType, ...rest } = patch;
     if (modelType !== undefined && modelType !== record.modelType) await this.checkModel(modelType);
-    const settings = withoutNulls({ ...record.settings, ...rest });
-    if (patch.systemPrompt === "") delete settings.systemPrompt;
-    this.checkTools(settings.disabledTools);
+    const settings = this.applyPatch({ ...DEFAULT_AGENT_SETTINGS, ...record.settings }, rest);
     const next = modelType ?? record.modelType;
     await this.deps.repos.agents.updateSettings(record.id, next, settings);
-    return { ...settings, modelType: next };
+    return settingsView({ ...record, modelType: next, settings });
   }
 
-  async stop(user: UserClaims, id: string): Promise<Agent> {
+  /** Texera's POST /stop. */
+  async stop(user: UserClaims, id: string): Promise<{ status: "stopping" }> {
     const record = await this.owned(user, id);
     this.deps.runs.stop(record.id);
-    return this.dto(record);
+    return { status: "stopping" };
   }
 
-  /** Forgets the conversation (the workflow stays); refused while the agent is answering. */
-  async clear(user: UserClaims, id: string): Promise<Agent> {
+  /**
+   * Forgets the conversation (the workflow stays) and moves HEAD back to the root; refused while the agent
+   * answers, here or on another replica. Every socket gets a fresh `init`.
+   */
+  async clear(user: UserClaims, id: string): Promise<{ status: "cleared" }> {
     const record = await this.owned(user, id);
-    if (this.deps.live.state(record.id) !== "AVAILABLE") throw agentBusy("clear its history");
-    await this.deps.runs.clearHistory(record);
-    return this.dto(record);
+    await this.exclusive(record.id, "clear its history", async () => {
+      await this.deps.repos.steps.clear(record.id);
+      await this.deps.repos.agents.setHead(record.id, null);
+      this.deps.live.broadcast(record.id, await this.initFrame({ ...record, headId: null }));
+    });
+    return { status: "cleared" };
   }
 
-  async steps(user: UserClaims, id: string): Promise<ReActStep[]> {
+  /**
+   * Texera's checkout: HEAD moves to `stepId` (a step of any branch, or "step-initial"), the workflow becomes
+   * the one after that step (a step without one, like the root or a stop, leaves it as it is), and every
+   * socket gets `headChange`. Saved, so a restart or another replica sees the same. Refused while the agent
+   * answers (Texera accepts it; here a run cannot have its HEAD moved under it).
+   */
+  async checkout(user: UserClaims, id: string, stepId: string): Promise<CheckoutResponse> {
     const record = await this.owned(user, id);
-    return this.deps.repos.steps.list(record.id);
+    const { repos } = this.deps;
+    await this.exclusive(record.id, "check out a step", async () => {
+      const step = stepId === ROOT_STEP_ID ? undefined : await repos.steps.find(record.id, stepId);
+      if (stepId !== ROOT_STEP_ID && !step) {
+        throw new AgentServiceError(
+          "STEP_NOT_FOUND",
+          `Step ${printable(stepId)} not found or checkout failed`,
+        );
+      }
+      const headId = step ? step.id : null;
+      await repos.agents.setHead(record.id, headId);
+      let workflow = await repos.workflows.get(record.id);
+      if (step?.afterWorkflowContent) {
+        workflow = step.afterWorkflowContent;
+        await repos.workflows.put(record.id, workflow, this.deps.now().toISOString());
+      }
+      const [steps, operatorResults] = await Promise.all([
+        repos.steps.list(record.id),
+        this.deps.operatorResults(record.id),
+      ]);
+      const frame: HeadChangeFrame = {
+        type: "headChange",
+        headId: headId ?? ROOT_STEP_ID,
+        steps,
+        workflowContent: workflow,
+        operatorResults,
+      };
+      this.deps.live.broadcast(record.id, frame);
+    });
+    return { status: "checked out", headId: stepId };
+  }
+
+  async steps(user: UserClaims, id: string): Promise<{ steps: ReActStep[]; state: string }> {
+    const record = await this.owned(user, id);
+    return { steps: await this.deps.repos.steps.list(record.id), state: this.deps.runs.state(record.id) };
+  }
+
+  /** Texera's steps-by-operators: the steps that added or changed any of the ids; every step when empty. */
+  async stepsByOperators(
+    user: UserClaims,
+    id: string,
+    operatorIds: string[],
+  ): Promise<{ steps: ReActStep[] }> {
+    const record = await this.owned(user, id);
+    const steps = await this.deps.repos.steps.list(record.id);
+    if (operatorIds.length === 0) return { steps };
+    const wanted = new Set(operatorIds);
+    return { steps: steps.filter((s) => touchedBy(s).some((op) => wanted.has(op))) };
   }
 
   async workflow(user: UserClaims, id: string): Promise<Workflow> {
     const record = await this.owned(user, id);
     return this.deps.repos.workflows.get(record.id);
+  }
+
+  async operatorResults(user: UserClaims, id: string): Promise<OperatorResultMap> {
+    const record = await this.owned(user, id);
+    return this.deps.operatorResults(record.id);
+  }
+
+  /** Texera's system-info: the prompt the next run starts with and every tool, `enabled` unless disabled. */
+  async systemInfo(user: UserClaims, id: string): Promise<SystemInfo> {
+    const record = await this.owned(user, id);
+    const disabled = new Set(settingsOf(record).disabledTools);
+    const workflow = await this.deps.repos.workflows.get(record.id);
+    return {
+      systemPrompt: await this.deps.systemPrompt(workflow, record),
+      tools: this.deps.tools().map((t) => ({
+        name: t.name,
+        description: t.description,
+        inputSchema: t.parameters,
+        enabled: !disabled.has(t.name),
+      })),
+    };
+  }
+
+  async operatorTypes(user: UserClaims, id: string): Promise<OperatorTypeList> {
+    await this.owned(user, id);
+    return this.deps.operatorTypes();
+  }
+
+  /** What a socket gets first: state, every step, HEAD, results, the workflow and the agent. */
+  async initFrame(record: AgentRecord): Promise<InitFrame> {
+    const [steps, workflow, operatorResults] = await Promise.all([
+      this.deps.repos.steps.list(record.id),
+      this.deps.repos.workflows.get(record.id),
+      this.deps.operatorResults(record.id),
+    ]);
+    return {
+      type: "init",
+      state: this.deps.runs.state(record.id),
+      steps,
+      headId: record.headId ?? ROOT_STEP_ID,
+      operatorResults,
+      workflowContent: workflow,
+      agent: this.dto(record),
+    };
+  }
+
+  /** Runs `work` holding the agent's lease: no run here or on another replica meanwhile. */
+  private async exclusive(agentId: string, what: string, work: () => Promise<void>): Promise<void> {
+    const lease = await this.deps.runs.reserve(agentId).catch((error) => {
+      throw error?.code === "AGENT_BUSY" ? agentBusy(what) : error;
+    });
+    try {
+      await work();
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** Texera's names are translated to the stored ones; both names of one setting must agree. */
+  private applyPatch(
+    base: AgentRecord["settings"],
+    patch: Omit<SettingsPatch, "modelType">,
+  ): AgentRecord["settings"] {
+    const { toolTimeoutSeconds, operatorResultSerializationMode: _tsv, ...rest } = patch;
+    if (toolTimeoutSeconds !== undefined) {
+      if (rest.toolTimeoutMs !== undefined && rest.toolTimeoutMs !== toolTimeoutSeconds * 1000) {
+        throw new AgentServiceError(
+          "INVALID_SETTINGS",
+          "toolTimeoutSeconds and toolTimeoutMs disagree; send one of them",
+        );
+      }
+      rest.toolTimeoutMs = toolTimeoutSeconds * 1000;
+    }
+    const settings = withoutNulls({ ...base, ...rest });
+    if (rest.systemPrompt === "") delete settings.systemPrompt;
+    this.checkTools(settings.disabledTools);
+    return settings;
   }
 
   /** A model LiteLLM does not list is refused; when LiteLLM cannot be asked, the name is accepted. */
@@ -150,7 +316,7 @@ export class AgentsService {
   }
 
   private checkTools(disabled: readonly string[]): void {
-    const names = this.deps.toolNames();
+    const names = this.deps.tools().map((t) => t.name);
     const unknown = disabled.filter((n) => !names.includes(n));
     if (unknown.length > 0) {
       throw new AgentServiceError(
@@ -168,3 +334,8 @@ function withoutNulls<T extends object>(settings: T): { [K in keyof T]: Exclude<
   }
   return settings as { [K in keyof T]: Exclude<T[K], null> };
 }
+
+const printable = (id: string) => {
+  const clean = id.replace(/[^\w-]/g, "?");
+  return clean.length > 64 ? `${clean.slice(0, 64)}…` : clean;
+};

@@ -3,6 +3,7 @@ import type { ReActStep } from "@texera-agent/protocol";
 import type { AgentDatabase } from "../db/schema.ts";
 import { createRepositories, type Repositories, type RunRecord } from "../repositories/index.ts";
 import type { SqlClient } from "../repositories/sql.ts";
+import { noticeStep } from "../steps/step-builders.ts";
 
 export const INTERRUPTED_NOTICE =
   "This run was cut short: agent-service stopped before it finished (a restart or a crash). The steps above were saved; send the message again to continue.";
@@ -17,21 +18,19 @@ export async function closeInterruptedRun(
   run: Pick<RunRecord, "id" | "agentId">,
   now: () => Date,
 ): Promise<ReActStep> {
-  const at = now().toISOString();
-  const step: ReActStep = {
-    index: await repos.steps.nextIndex(run.agentId),
-    kind: "system",
-    runId: run.id,
-    content: INTERRUPTED_NOTICE,
-    toolCalls: [],
-    toolResults: [],
-    touchedOperators: [],
-    error: "INTERRUPTED",
-    createdAt: at,
-  };
+  const at = now();
+  const agent = await repos.agents.findById(run.agentId);
+  const head = agent?.headId ? await repos.steps.find(run.agentId, agent.headId) : undefined;
+  const step = noticeStep(
+    { runId: run.id, index: await repos.steps.nextIndex(run.agentId), parentId: head?.id ?? null, at },
+    head?.runId === run.id ? head.stepId + 1 : 1,
+    INTERRUPTED_NOTICE,
+    "INTERRUPTED",
+  );
   await sql.batch([
     repos.steps.appendStatement(run.agentId, step),
-    repos.runs.finishStatement(run.id, "interrupted", at, "INTERRUPTED"),
+    repos.agents.setHeadStatement(run.agentId, step.id),
+    repos.runs.finishStatement(run.id, "interrupted", at.toISOString(), "INTERRUPTED"),
   ]);
   return step;
 }

@@ -1,4 +1,4 @@
-import type { Usage } from "@texera-agent/protocol";
+import type { Usage } from "../react/turn.ts";
 
 /** What RunsService tells about each run as it goes (metering and the audit log, see limits/run-gate.ts). */
 export interface RunHooks {

@@ -1,19 +1,32 @@
 import { randomUUID } from "node:crypto";
-import type { AgentSettings, ReActStep, ServerFrame, Workflow } from "@texera-agent/protocol";
-import type { FastifyBaseLogger } from "fastify";
+import type { UserClaims } from "@texera-agent/auth";
+import {
+  type AgentSettings,
+  type AgentState,
+  emptyWorkflow,
+  type MessageSource,
+  type OperatorResultMap,
+  type OperatorResultSummary,
+  pathToHead,
+  type ReActStep,
+  type ServerFrame,
+  type Workflow,
+} from "@texera-agent/protocol";
+import type { FastifyBaseLogger, FastifyRequest } from "fastify";
 import type { Coordinator, Lease } from "../cluster/coordinator.ts";
 import type { LlmPolicy } from "../config.ts";
 import type { RunStatus } from "../db/schema.ts";
-import { agentBusy } from "../errors.ts";
-import { DeltaCoalescer } from "../live/delta-coalescer.ts";
-import type { LiveAgent, LiveAgents } from "../live/live-agents.ts";
+import { agentBusy, agentNotFound } from "../errors.ts";
+import type { LiveAgents } from "../live/live-agents.ts";
 import type { LlmClient } from "../react/llm-client.ts";
 import { historyToMessages } from "../react/messages.ts";
 import { type RunOutcome, runAgent } from "../react/run-agent.ts";
 import type { ToolRegistry } from "../react/tool-registry.ts";
 import type { DeferredWrites } from "../repositories/deferred-writes.ts";
 import type { AgentRecord, Repositories } from "../repositories/index.ts";
-import { settingsOf, toAgentDto } from "./agent-dto.ts";
+import { agentStep, noticeStep, STOPPED_CONTENT, userStep } from "../steps/step-builders.ts";
+import { settingsOf } from "./agent-dto.ts";
+import { Run, type StopCause } from "./run.ts";
 import type { RunHooks } from "./run-hooks.ts";
 
 export interface RunsServiceDeps {
@@ -32,33 +45,73 @@ export interface RunsServiceDeps {
   /** The model's input window as LiteLLM's /model/info says (ModelsService.contextWindow). */
   contextWindow?(model: string): Promise<number | undefined>;
   systemPrompt(workflow: Workflow, settings: AgentSettings, userId: number): Promise<string> | string;
+  /** The agent's latest results keyed by operator id (the `complete` frame carries them). */
+  operatorResults?(agentId: string): Promise<OperatorResultMap>;
   now(): Date;
   log: FastifyBaseLogger;
+  /** Admission: the run limits and the audit log (limits/run-gate.ts); absent, every run is admitted. */
+  gate?: {
+    start(
+      req: FastifyRequest,
+      record: AgentRecord,
+      content: string,
+      start: () => { runId: string },
+    ): Promise<void>;
+  };
   /** Metering and the audit log (see limits/run-gate.ts). */
   hooks?: RunHooks;
   /** Told the reason of every run that ended (metrics): its complete reason, or "interrupted" by shutdown. */
   onRunEnd?(reason: string): void;
 }
 
-type StopCause = "user" | "shutdown" | "database";
+export type { StopCause } from "./run.ts";
 
-export const STOPPED_BY_USER = "Stopped by the user.";
+export const STOPPED_BY_USER = STOPPED_CONTENT;
 export const STOPPED_BY_SHUTDOWN =
   "agent-service shut down during this run; send the message again to continue.";
 export const STOPPED_BY_DATABASE =
   "agent-service lost its connection to the database during this run, so it was stopped; the steps above were saved. Send the message again once the service is back (usually within seconds).";
 
+type Outcome = RunOutcome | { reason: "crash"; error: unknown };
+
+/** Where the next step of a run hangs in the tree. */
+interface Cursor {
+  index: number;
+  parentId: string | null;
+  stepId: number;
+  workflow: Workflow;
+  last: ReActStep | undefined;
+}
+
 /**
- * Runs agents: one run per message, one run at a time per agent. Steps are saved as they complete and
- * fanned out to every watching socket; a socket that goes away changes nothing. Stop and delete abort the
- * upstream request at once.
+ * Runs agents: one run per message, one run at a time per agent (across replicas). A message branches from
+ * the agent's HEAD; every step is saved as it completes, moves HEAD, and is fanned out to every watching
+ * socket; a socket that goes away changes nothing. Stop and delete abort the upstream request at once.
  */
 export class RunsService {
-  private readonly stopCause = new WeakMap<LiveAgent, StopCause>();
-  /** Runs whose row was already closed as done, in the transaction of their last step. */
-  private readonly closedWithLastStep = new Set<string>();
+  private readonly runs = new Map<string, Run>();
 
   constructor(private readonly deps: RunsServiceDeps) {}
+
+  /** The agent's state: its run here, else a run on another replica, else AVAILABLE. */
+  state(agentId: string): AgentState {
+    return this.runs.get(agentId)?.state ?? this.deps.live.remoteState(agentId) ?? "AVAILABLE";
+  }
+
+  isRunningHere(agentId: string): boolean {
+    return this.runs.has(agentId);
+  }
+
+  /** How many runs are in progress here (metrics). */
+  get inProgress(): number {
+    return this.runs.size;
+  }
+
+  /** The text of the step in progress that has been streamed so far (for a socket that joins now). */
+  partial(agentId: string): { index: number; text: string } | undefined {
+    const sent = this.runs.get(agentId)?.deltas.sent;
+    return sent && { ...sent };
+  }
 
   /**
    * The right to start a run of the agent, on this replica or any other. Throws AGENT_BUSY when it answers
@@ -66,47 +119,74 @@ export class RunsService {
    */
   async reserve(agentId: string): Promise<Lease> {
     const busy = () => agentBusy("send the next message");
-    if (this.deps.live.peek(agentId)?.done) throw busy();
+    if (this.runs.has(agentId)) throw busy();
     const lease = await this.deps.coordinator.acquire(agentId);
     if (!lease) throw busy();
     return lease;
   }
 
   /**
-   * Starts answering `content` under `lease` (from reserve), which the run gives back when it has ended.
-   * Returns once the run is under way; it goes on without the caller.
+   * A user's message: reserves the agent, passes admission (limits, audit) and starts the run, which goes
+   * on without the caller. The agent is read again (its settings or HEAD may have changed).
    */
-  start(record: AgentRecord, userId: number, content: string, lease: Lease): { runId: string } {
-    const { live } = this.deps;
-    const agent = live.get(record.id);
-    if (agent.state !== "AVAILABLE" || agent.done) {
+  async submit(
+    agentId: string,
+    user: UserClaims,
+    content: string,
+    messageSource: MessageSource,
+    origin?: FastifyRequest,
+  ): Promise<{ runId: string }> {
+    const record = await this.deps.repos.agents.findById(agentId);
+    if (!record) throw agentNotFound(agentId);
+    const lease = await this.reserve(agentId);
+    // Once start is called, the run (or its refusal) gives the lease back; a refusal before it, here.
+    let started: { runId: string } | undefined;
+    const start = () => {
+      started = this.start(record, user.userId, content, messageSource, lease);
+      return started;
+    };
+    try {
+      if (this.deps.gate && origin) await this.deps.gate.start(origin, record, content, start);
+      else start();
+    } finally {
+      if (!started) lease.release();
+    }
+    return started!;
+  }
+
+  private start(
+    record: AgentRecord,
+    userId: number,
+    content: string,
+    messageSource: MessageSource,
+    lease: Lease,
+  ): { runId: string } {
+    if (this.runs.has(record.id)) {
       lease.release();
       throw agentBusy("send the next message");
     }
-    const runId = randomUUID();
-    agent.state = "GENERATING";
-    agent.runId = runId;
-    agent.controller = new AbortController();
-    this.stopCause.delete(agent);
+    const { live } = this.deps;
+    const run = new Run(randomUUID(), record.id, lease, (index, text, urgent) =>
+      live.broadcast(record.id, { type: "delta", index, text }, urgent),
+    );
+    this.runs.set(record.id, run);
     live.broadcast(record.id, { type: "state", state: "GENERATING" });
-    agent.done = this.execute(record, agent, userId, content, runId, lease);
-    return { runId };
+    run.done = this.execute(record, run, userId, content, messageSource);
+    return { runId: run.id };
   }
 
   /**
-   * Aborts the agent's run; it ends with a system step saying it was stopped. A run on another replica is
-   * told to stop there (`local`: only a run here, as asked by another replica).
+   * Aborts the agent's run; it ends with a step saying it was stopped. A run on another replica is told to
+   * stop there (`local`: only a run here, as asked by another replica).
    */
   stop(agentId: string, cause: StopCause = "user", local = false): boolean {
-    const agent = this.deps.live.peek(agentId);
-    if (!agent?.controller || agent.state !== "GENERATING") {
+    const run = this.runs.get(agentId);
+    if (!run || run.state !== "GENERATING") {
       if (!local && this.deps.coordinator.shared) this.deps.coordinator.command(agentId, "stop");
       return false;
     }
-    this.stopCause.set(agent, cause);
-    agent.state = "STOPPING";
+    run.stop(cause);
     this.deps.live.broadcast(agentId, { type: "state", state: "STOPPING" });
-    agent.controller.abort();
     return true;
   }
 
@@ -115,9 +195,9 @@ export class RunsService {
    * bounded, until the run has let go). Undefined when it could not be had in time: the deletion goes on.
    */
   async quiesce(agentId: string): Promise<Lease | undefined> {
+    const run = this.runs.get(agentId);
     this.abortLocal(agentId);
-    const agent = this.deps.live.peek(agentId);
-    if (agent?.done) await settleWithin(agent.done, 5_000);
+    if (run) await settleWithin(run.done, 5_000);
     if (this.deps.coordinator.shared) this.deps.coordinator.command(agentId, "abort");
     const deadline = Date.now() + 5_000;
     for (;;) {
@@ -129,92 +209,70 @@ export class RunsService {
 
   /** A deleted agent's run here ends at once and writes nothing more. */
   abortLocal(agentId: string): void {
-    const agent = this.deps.live.peek(agentId);
-    if (!agent?.done) return;
-    agent.deleted = true;
-    agent.controller?.abort();
-  }
-
-  /** Forgets the conversation; refused (AGENT_BUSY) while the agent answers, here or elsewhere. */
-  async clearHistory(record: AgentRecord): Promise<void> {
-    const lease = await this.reserve(record.id).catch((error) => {
-      throw error?.code === "AGENT_BUSY" ? agentBusy("clear its history") : error;
-    });
-    try {
-      await this.deps.repos.steps.clear(record.id);
-      const workflow = await this.deps.repos.workflows.get(record.id);
-      this.deps.live.broadcast(record.id, {
-        type: "init",
-        agent: toAgentDto(record, "AVAILABLE"),
-        state: "AVAILABLE",
-        steps: [],
-        workflow,
-      });
-    } finally {
-      lease.release();
-    }
+    const run = this.runs.get(agentId);
+    if (!run) return;
+    run.deleted = true;
+    run.controller.abort();
   }
 
   /** Stops every run here (each saves a step saying so) and waits for them, bounded. */
   async shutdown(timeoutMs = 5_000, cause: StopCause = "shutdown"): Promise<void> {
-    const running = this.deps.live.running();
-    for (const agent of running) {
-      this.stopCause.set(agent, cause);
-      agent.controller?.abort();
-    }
-    await settleWithin(Promise.all(running.map((a) => a.done)), timeoutMs);
+    const running = [...this.runs.values()];
+    for (const run of running) run.stop(cause);
+    await settleWithin(Promise.all(running.map((r) => r.done)), timeoutMs);
   }
 
   private async execute(
     record: AgentRecord,
-    agent: LiveAgent,
+    run: Run,
     userId: number,
     content: string,
-    runId: string,
-    lease: Lease,
+    messageSource: MessageSource,
   ): Promise<void> {
     const { repos, live, log } = this.deps;
     const id = record.id;
+    const runId = run.id;
     const settings = settingsOf(record);
-    const signal = agent.controller!.signal;
-    let nextIndex = 0;
-    let outcome: RunOutcome | { reason: "crash"; error: unknown };
+    const signal = run.controller.signal;
+    let outcome: Outcome;
     const started = performance.now();
-    const deltas = new DeltaCoalescer((index, text, urgent) =>
-      live.broadcast(id, { type: "delta", index, text }, urgent),
-    );
-    agent.deltas = deltas;
     let saving: Promise<void> = Promise.resolve();
+    const cursor: Cursor = {
+      index: 0,
+      parentId: record.headId,
+      stepId: 1,
+      workflow: emptyWorkflow(),
+      last: undefined,
+    };
     try {
       const [history, workflow] = await Promise.all([repos.steps.list(id), repos.workflows.get(id)]);
+      cursor.workflow = workflow;
       // The first system prompt may read the data's columns from disk: started now, it is built while
       // the user's step is saved and sent.
       const prompt = Promise.resolve(this.deps.systemPrompt(workflow, settings, userId));
       prompt.catch(() => {});
-      nextIndex = history.length > 0 ? history[history.length - 1]!.index + 1 : 0;
-      const at = this.deps.now().toISOString();
-      const userStep: ReActStep = {
-        index: nextIndex,
-        kind: "user",
-        runId,
+      cursor.index = history.length > 0 ? history[history.length - 1]!.index + 1 : 0;
+      const user = userStep(
+        { runId, index: cursor.index, parentId: record.headId, at: this.deps.now() },
         content,
-        toolCalls: [],
-        toolResults: [],
-        touchedOperators: [],
-        createdAt: at,
-      };
-      // Saved, with the run row in the same transaction (a restart finds the row and closes the run),
-      // before the model request goes out (the first prompt waits for it); every later write waits for it
-      // too. If it fails, the run is stopped and ends as a crash.
+        messageSource,
+        workflow,
+      );
+      // Saved, with the run row and HEAD in the same transaction (a restart finds the row and closes the
+      // run), before the model request goes out (the first prompt waits for it); every later write waits
+      // for it too. If it fails, the run is stopped and ends as a crash.
       saving = this.deps.commits.add([
-        repos.runs.startStatement(runId, id, at),
-        repos.steps.appendStatement(id, userStep),
+        repos.runs.startStatement(runId, id, new Date(user.timestamp).toISOString()),
+        repos.steps.appendStatement(id, user),
+        repos.agents.setHeadStatement(id, user.id),
       ]);
       saving.then(
-        () => live.broadcast(id, { type: "step", step: userStep }),
-        () => agent.controller?.abort(),
+        () => live.broadcast(id, { type: "step", step: user }),
+        () => run.controller.abort(),
       );
-      nextIndex++;
+      cursor.index++;
+      cursor.parentId = user.id;
+      cursor.last = user;
 
       outcome = await runAgent(
         {
@@ -222,9 +280,10 @@ export class RunsService {
           agentId: id,
           userId,
           settings,
-          history: historyToMessages([...history, userStep]),
+          // The conversation HEAD sees: a message after a checkout continues from there.
+          history: historyToMessages([...pathToHead(history, record.headId), user]),
           workflow,
-          firstIndex: nextIndex,
+          firstIndex: cursor.index,
           signal,
           firstSystemPrompt: Promise.all([prompt, saving]).then(([text]) => text),
         },
@@ -239,24 +298,69 @@ export class RunsService {
             log.warn({ agentId: id, runId, code: error.code, attempt, delayMs }, "LLM call failed; retrying"),
         },
         {
-          delta: (index, text) => deltas.push(index, text),
-          step: async (step, changed) => {
-            deltas.flush();
-            if (step.usage) this.deps.hooks?.usage(runId, step.usage);
-            if (agent.deleted) return;
+          delta: (index, text) => run.deltas.push(index, text),
+          step: async (turn, changed, last) => {
+            run.deltas.flush();
+            if (turn.usage) this.deps.hooks?.usage(runId, turn.usage);
+            if (run.deleted) return;
             await saving;
+            const after = changed ?? cursor.workflow;
+            const step = agentStep(
+              { runId, index: cursor.index, parentId: cursor.parentId, at: turn.at },
+              cursor.stepId,
+              turn,
+              cursor.workflow,
+              after,
+              last,
+            );
+            const at = new Date(step.timestamp).toISOString();
             // A step without tool calls ends the run as done: its run row is closed in the same
             // transaction, one commit instead of two (finish() writes it again if the run ends otherwise).
-            const last = step.kind === "agent" && step.toolCalls.length === 0;
             await this.deps.commits.add([
-              ...(changed ? [repos.workflows.putStatement(id, changed, step.createdAt)] : []),
+              ...(changed ? [repos.workflows.putStatement(id, changed, at)] : []),
               repos.steps.appendStatement(id, step),
-              ...(last ? [repos.runs.finishStatement(runId, "done", step.createdAt)] : []),
+              repos.agents.setHeadStatement(id, step.id),
+              ...(last ? [repos.runs.finishStatement(runId, "done", at)] : []),
             ]);
-            if (last) this.closedWithLastStep.add(runId);
-            nextIndex = step.index + 1;
-            deltas.reset();
-            live.broadcast(id, changed ? { type: "step", step, workflow: changed } : { type: "step", step });
+            if (last) run.closedWithLastStep = true;
+            cursor.index++;
+            cursor.stepId++;
+            cursor.parentId = step.id;
+            cursor.workflow = after;
+            cursor.last = step;
+            run.deltas.reset();
+            // Texera sends a run's last step twice: first as not ending it, then (at the end) as ending it.
+            const sent = last ? { ...step, isEnd: false } : step;
+            live.broadcast(id, {
+              type: "step",
+              step: sent,
+              ...(step.operatorResults ? { operatorResults: summaryMap(step.operatorResults) } : {}),
+            });
+          },
+          notice: async (content, code) => {
+            run.deltas.flush();
+            if (run.deleted) return;
+            await saving;
+            // a note in the middle of a run: an agent step (error carries its code) that does not end it
+            const step = {
+              ...noticeStep(
+                { runId, index: cursor.index, parentId: cursor.parentId, at: this.deps.now() },
+                cursor.stepId,
+                content,
+                code,
+              ),
+              isEnd: false,
+            };
+            await this.deps.commits.add([
+              repos.steps.appendStatement(id, step),
+              repos.agents.setHeadStatement(id, step.id),
+            ]);
+            cursor.index++;
+            cursor.stepId++;
+            cursor.parentId = step.id;
+            cursor.last = step;
+            run.deltas.reset();
+            live.broadcast(id, { type: "step", step });
           },
         },
       );
@@ -264,15 +368,14 @@ export class RunsService {
     } catch (error) {
       outcome = { reason: "crash", error };
     }
-    deltas.reset();
-    agent.deltas = undefined;
+    run.deltas.reset();
     await saving.catch(() => {});
+    let ending: ReActStep | undefined;
     try {
-      await this.finish(record, agent, runId, nextIndex, outcome);
+      ending = await this.finish(record, run, cursor, outcome);
     } catch (error) {
       log.error({ err: error, agentId: id, runId }, "could not save the end of a run");
     }
-    this.closedWithLastStep.delete(runId);
     log.info(
       {
         agentId: id,
@@ -284,105 +387,135 @@ export class RunsService {
       "run ended",
     );
     this.deps.hooks?.ended(runId, outcome.reason);
-    const cause = this.stopCause.get(agent);
+    const cause = run.stopCause;
     const failed = outcome.reason === "crash" || (outcome.reason === "stopped" && cause === "database");
     this.deps.onRunEnd?.(failed ? "error" : cause === "shutdown" ? "interrupted" : outcome.reason);
-    agent.state = "AVAILABLE";
-    agent.controller = undefined;
-    agent.runId = undefined;
-    agent.done = undefined;
-    if (agent.deleted) {
-      lease.release();
+    const results = run.deleted
+      ? {}
+      : await (this.deps.operatorResults?.(id) ?? Promise.resolve({})).catch(() => ({}));
+    this.runs.delete(id);
+    if (run.deleted) {
+      run.lease.release();
       return;
     }
-    live.broadcast(id, { type: "state", state: "AVAILABLE" });
-    // The run's last frame: it leaves at once, with the step and state queued before it.
+    // The run's last step again, now ending it (no meta: a socket that has it gets it again), then complete:
+    // they leave at once, with the steps queued before them.
+    if (ending) live.broadcast(id, { type: "step", step: ending }, false, null);
     live.broadcast(
       id,
-      { type: "complete", runId, reason: failed ? "error" : (outcome.reason as RunOutcome["reason"]) },
+      {
+        type: "complete",
+        state: "AVAILABLE",
+        operatorResults: results,
+        runId,
+        reason: failed ? "error" : (outcome.reason as RunOutcome["reason"]),
+      },
       true,
     );
     // After the last frames: on another replica, the next run's frames cannot overtake them.
-    lease.release();
-    live.forgetIfIdle(id);
+    run.lease.release();
   }
 
-  /** Saves how the run ended: the run row, and a system step for anything but a plain finish. */
+  /**
+   * Saves how the run ended: the run row, and a step saying so for anything but a plain finish. Returns the
+   * run's last step (to be re-sent as ending it).
+   */
   private async finish(
     record: AgentRecord,
-    agent: LiveAgent,
-    runId: string,
-    index: number,
-    outcome: RunOutcome | { reason: "crash"; error: unknown },
-  ): Promise<void> {
-    if (agent.deleted) return;
-    const at = this.deps.now().toISOString();
+    run: Run,
+    cursor: Cursor,
+    outcome: Outcome,
+  ): Promise<ReActStep | undefined> {
+    if (run.deleted) return undefined;
+    const at = this.deps.now();
     let status: Exclude<RunStatus, "running"> = "done";
     let notice: string | undefined;
-    let code: string | undefined;
-    let errorFrame: ServerFrame | undefined;
+    let code = "";
+    let errorText: string | undefined;
     switch (outcome.reason) {
       case "done":
         break;
       case "max_steps":
         status = "max_steps";
+        code = "MAX_STEPS";
         notice = `Stopped after ${record.settings.maxSteps} steps (the agent's maxSteps setting); send another message to go on.`;
         break;
       case "stopped": {
-        const cause = this.stopCause.get(agent) ?? "user";
+        const cause = run.stopCause ?? "user";
         if (cause === "database") {
           status = "interrupted";
-          notice = STOPPED_BY_DATABASE;
           code = "DATABASE_UNAVAILABLE";
-          errorFrame = { type: "error", message: notice, code };
+          notice = STOPPED_BY_DATABASE;
+          errorText = notice;
           break;
         }
         status = cause === "shutdown" ? "interrupted" : "stopped";
+        code = cause === "shutdown" ? "INTERRUPTED" : "STOPPED";
         notice = cause === "shutdown" ? STOPPED_BY_SHUTDOWN : STOPPED_BY_USER;
         break;
       }
       case "error":
         status = "error";
-        notice = outcome.error.describe();
+        errorText = outcome.error.describe();
         code = outcome.error.code;
-        errorFrame = { type: "error", message: notice, code };
-        this.deps.log.warn({ agentId: record.id, runId, code, attempts: outcome.error.attempts }, notice);
+        // Texera reports a failed model call as an agent step "Error: …" (texera-agent.ts:697-719).
+        notice = `Error: ${errorText}`;
+        this.deps.log.warn(
+          { agentId: record.id, runId: run.id, code, attempts: outcome.error.attempts },
+          errorText,
+        );
         break;
       case "crash":
         status = "error";
-        notice =
-          "the run failed inside agent-service; the service log has the details. Send the message again.";
         code = "INTERNAL";
-        errorFrame = { type: "error", message: notice, code };
-        this.deps.log.error({ err: outcome.error, agentId: record.id, runId }, "run crashed");
+        errorText =
+          "the run failed inside agent-service; the service log has the details. Send the message again.";
+        notice = `Error: ${errorText}`;
+        this.deps.log.error({ err: outcome.error, agentId: record.id, runId: run.id }, "run crashed");
         break;
     }
-    if (errorFrame) this.deps.live.broadcast(record.id, errorFrame);
-    const step: ReActStep | undefined =
-      notice === undefined
-        ? undefined
-        : {
-            index,
-            kind: "system",
-            runId,
-            content: notice,
-            toolCalls: [],
-            toolResults: [],
-            touchedOperators: [],
-            ...(code ? { error: code } : {}),
-            createdAt: at,
-          };
-    const { repos } = this.deps;
-    if (step) {
-      await this.deps.commits.add([
-        repos.steps.appendStatement(record.id, step),
-        repos.runs.finishStatement(runId, status, at, code),
-      ]);
-    } else if (!(status === "done" && this.closedWithLastStep.has(runId))) {
-      await this.deps.commits.add(repos.runs.finishStatement(runId, status, at, code));
+    const { repos, live } = this.deps;
+    if (errorText) live.broadcast(record.id, { type: "error", error: errorText, code });
+    if (notice === undefined) {
+      if (!run.closedWithLastStep) {
+        await this.deps.commits.add(repos.runs.finishStatement(run.id, status, at.toISOString()));
+      }
+      return cursor.last?.role === "agent" ? cursor.last : undefined;
     }
-    if (step) this.deps.live.broadcast(record.id, { type: "step", step });
+    const step = noticeStep(
+      { runId: run.id, index: cursor.index, parentId: cursor.parentId, at },
+      cursor.stepId,
+      notice,
+      code,
+    );
+    await this.deps.commits.add([
+      repos.steps.appendStatement(record.id, step),
+      repos.agents.setHeadStatement(record.id, step.id),
+      repos.runs.finishStatement(run.id, status, at.toISOString(), code === "STOPPED" ? undefined : code),
+    ]);
+    live.broadcast(record.id, { type: "step", step });
+    return step;
   }
+}
+
+/** A step's execution summaries keyed by operator id, as Texera's frames carry results (without rows). */
+export function summaryMap(summaries: readonly OperatorResultSummary[]): OperatorResultMap {
+  const map: OperatorResultMap = {};
+  for (const s of summaries) {
+    map[s.operatorId] = {
+      state: s.error ? "Failed" : "Completed",
+      inputTuples: 0,
+      outputTuples: s.rowCount,
+      outputColumns: s.columns.length,
+      ...(s.error ? { error: s.error } : {}),
+      totalRowCount: s.rowCount,
+      operatorType: s.operatorType,
+      columns: s.columns,
+      truncated: s.truncated,
+      elapsedMs: s.elapsedMs,
+    };
+  }
+  return map;
 }
 
 function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {

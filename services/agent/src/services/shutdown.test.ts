@@ -1,3 +1,4 @@
+import { stepKind } from "@texera-agent/protocol";
 import { expect, it } from "vitest";
 import { createRepositories } from "../repositories/index.ts";
 import { eventually, FrameClient, startHarness } from "../testing/harness.ts";
@@ -19,7 +20,7 @@ it("closing the app stops runs in progress and records why", async () => {
   await eventually(() => h.sim.counters.aborted === 1, 2_000, "upstream abort");
   const repos = createRepositories(h.database.sql);
   const steps = await repos.steps.list(id);
-  expect(steps.map((s) => s.kind)).toEqual(["user", "system"]);
+  expect(steps.map((s) => stepKind(s))).toEqual(["user", "system"]);
   expect(steps[1]!.content).toBe(STOPPED_BY_SHUTDOWN);
   expect(await repos.runs.get(steps[0]!.runId)).toMatchObject({ status: "interrupted" });
   await h.close();

@@ -1,3 +1,4 @@
+import { stepKind } from "@texera-agent/protocol";
 import { expect, it } from "vitest";
 import { createRepositories } from "../repositories/index.ts";
 import { FrameClient, startHarness } from "../testing/harness.ts";
@@ -16,7 +17,7 @@ it("saves the user's step and the run row before the LLM request goes out", asyn
     // the request is at the simulator, which holds its answer for 300 ms: the run is still going
     const repos = createRepositories(h.database.sql);
     const steps = await repos.steps.list(id);
-    expect(steps.map((s) => [s.kind, s.content])).toEqual([["user", "tokens: 3"]]);
+    expect(steps.map((s) => [stepKind(s), s.content])).toEqual([["user", "tokens: 3"]]);
     expect((await repos.runs.listRunning()).map((r) => r.id)).toEqual([steps[0]!.runId]);
     await c.next("complete");
     expect((await repos.runs.get(steps[0]!.runId))?.status).toBe("done");

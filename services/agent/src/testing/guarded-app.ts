@@ -60,7 +60,7 @@ export async function startGuardedApp(
         headers: { authorization: `Bearer ${token}` },
         payload: { modelType: "sim-small" },
       });
-      if (res.statusCode !== 201) throw new Error(`create agent: ${res.statusCode} ${res.body}`);
+      if (res.statusCode !== 200) throw new Error(`create agent: ${res.statusCode} ${res.body}`);
       return res.json().id as string;
     },
     async close() {

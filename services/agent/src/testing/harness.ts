@@ -69,8 +69,11 @@ export interface Harness {
   tokens: Tokens;
   /** Every log line the app wrote. */
   logs: string[];
-  /** ws://127.0.0.1:PORT once listen() was called. */
-  wsUrl(path: string, token?: string | null): string;
+  /**
+   * ws://127.0.0.1:PORT once listen() was called, with the token as `access-token` and (unless `deltas` is
+   * false) `deltas=1`: most tests follow the streamed text, as the web app does.
+   */
+  wsUrl(path: string, token?: string | null, deltas?: boolean): string;
   listen(): Promise<void>;
   auth(token: string): { authorization: string };
   createAgent(token?: string, body?: Record<string, unknown>): Promise<string>;
@@ -106,8 +109,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     database,
     tokens,
     logs,
-    wsUrl: (path, token: string | null = tokens.owner) =>
-      `ws://127.0.0.1:${port}${path}${token ? `?access-token=${encodeURIComponent(token)}` : ""}`,
+    wsUrl: (path, token: string | null = tokens.owner, deltas = true) => {
+      const query = [
+        ...(token ? [`access-token=${encodeURIComponent(token)}`] : []),
+        ...(deltas ? ["deltas=1"] : []),
+      ];
+      return `ws://127.0.0.1:${port}${path}${query.length > 0 ? `?${query.join("&")}` : ""}`;
+    },
     async listen() {
       await app.listen({ host: "127.0.0.1", port: 0 });
       port = (app.server.address() as { port: number }).port;
@@ -120,7 +128,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         headers: { authorization: `Bearer ${token}` },
         payload: body,
       });
-      if (res.statusCode !== 201) throw new Error(`create agent: ${res.statusCode} ${res.body}`);
+      if (res.statusCode !== 200) throw new Error(`create agent: ${res.statusCode} ${res.body}`);
       return res.json().id as string;
     },
     async close() {

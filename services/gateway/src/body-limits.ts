@@ -25,8 +25,10 @@ export function declaredLength(req: IncomingMessage): number | undefined {
 
 /**
  * Answers 413 without forwarding anything, then reads and drops what the client is still sending for a
- * moment before closing ("lingering close", as nginx does): closing a socket with unread data makes the
- * kernel reset it, and the client would see a reset instead of the answer.
+ * moment ("lingering", as nginx does): closing a socket with unread data makes the kernel reset it, and the
+ * client would see a reset instead of the answer. No `Connection: close`: with it Node destroys the socket
+ * as soon as the answer is written, while the client may still be sending (it saw EPIPE on a 2 MiB body);
+ * the connection is closed only past the linger bounds, or kept once the body has been read.
  */
 export function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
   const body = JSON.stringify({
@@ -35,7 +37,6 @@ export function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit:
   res.writeHead(413, {
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(body),
-    connection: "close",
   });
   res.end(body);
   let dropped = 0;

@@ -265,8 +265,14 @@ export function runProblems(frames: ServerFrame[]): string[] {
 const clip = (s: string) => (s.length > 60 ? `${s.slice(0, 60)}…` : s);
 
 /** The steps of a run as its frames carried them. */
+/**
+ * The steps the frames carry, once each, as Texera's frontend merges them (by id; agent.service.ts:496-509 at
+ * b29e5be): a run's last step comes twice, first not ending the message, then ending it; the later wins.
+ */
 export function stepsIn(frames: ServerFrame[]): ReActStep[] {
-  return frames.flatMap((f) => (f.type === "step" ? [f.step] : []));
+  const byId = new Map<string, ReActStep>();
+  for (const f of frames) if (f.type === "step") byId.set(f.step.id, f.step);
+  return [...byId.values()];
 }
 
 /** Runs `task` over `items`, at most `concurrency` at a time; results in order. */

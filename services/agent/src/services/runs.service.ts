@@ -274,6 +274,15 @@ export class RunsService {
       cursor.parentId = user.id;
       cursor.last = user;
 
+      // Every saved step of the run (model turn or notice) becomes HEAD and takes the next index.
+      const advance = (step: ReActStep, workflow: Workflow) => {
+        cursor.index++;
+        cursor.stepId++;
+        cursor.parentId = step.id;
+        cursor.workflow = workflow;
+        cursor.last = step;
+        run.deltas.reset();
+      };
       outcome = await runAgent(
         {
           runId,
@@ -323,12 +332,7 @@ export class RunsService {
               ...(last ? [repos.runs.finishStatement(runId, "done", at)] : []),
             ]);
             if (last) run.closedWithLastStep = true;
-            cursor.index++;
-            cursor.stepId++;
-            cursor.parentId = step.id;
-            cursor.workflow = after;
-            cursor.last = step;
-            run.deltas.reset();
+            advance(step, after);
             // Texera sends a run's last step twice: first as not ending it, then (at the end) as ending it.
             const sent = last ? { ...step, isEnd: false } : step;
             live.broadcast(id, {
@@ -355,11 +359,7 @@ export class RunsService {
               repos.steps.appendStatement(id, step),
               repos.agents.setHeadStatement(id, step.id),
             ]);
-            cursor.index++;
-            cursor.stepId++;
-            cursor.parentId = step.id;
-            cursor.last = step;
-            run.deltas.reset();
+            advance(step, cursor.workflow);
             live.broadcast(id, { type: "step", step });
           },
         },

@@ -5,10 +5,15 @@ import { type Kysely, sql } from "kysely";
 import { expect, it } from "vitest";
 import { startCheckpointer } from "./checkpointer.ts";
 import { openDatabase } from "./database.ts";
+import { type Params, queryOf } from "./query.ts";
 
 interface Schema {
   blobs: { id: number; body: string };
 }
+
+const INSERT = queryOf<Schema>()((db, p: Params<Schema["blobs"]>) =>
+  db.insertInto("blobs").values({ id: p("id"), body: p("body") }),
+);
 
 it("checkpoints the WAL in a worker thread, not in the commits of the service's connection", async () => {
   const dir = mkdtempSync(join(tmpdir(), "checkpoint-"));
@@ -24,7 +29,7 @@ it("checkpoints the WAL in a worker thread, not in the commits of the service's 
       .addColumn("body", "text")
       .execute();
     const body = "x".repeat(1000);
-    for (let i = 0; i < 3000; i++) await database.sql.execute("insert into blobs values (?, ?)", [i, body]);
+    for (let i = 0; i < 3000; i++) await database.sql.execute(INSERT, { id: i, body });
     // ≈3 MB of pages are in the WAL; the database file only gets them from a checkpoint.
     const file = join(dir, "c.sqlite");
     const until = Date.now() + 5_000;

@@ -33,8 +33,8 @@ export interface DatabaseOptions {
 
 export interface Database<DB> {
   db: Kysely<DB>;
-  /** Plain statements with prepared-statement reuse, for hot paths (see sql-client.ts). */
-  sql: SqlClient;
+  /** The service's queries (query.ts), each compiled once and prepared once (see sql-client.ts). */
+  sql: SqlClient<DB>;
   dialect: Dialect;
   /** Where the data lives, for the start-up log; never the password. */
   description: string;
@@ -82,7 +82,7 @@ export function openDatabase<DB>(options: DatabaseOptions): Database<DB> {
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
-      sql: postgresClient(db as Kysely<unknown>),
+      sql: postgresClient(db),
       dialect: "postgres",
       description: `PostgreSQL ${redactUrl(url as string)}`,
       onConnectionError: (listener) => listeners.push(listener),
@@ -118,7 +118,7 @@ export function openDatabase<DB>(options: DatabaseOptions): Database<DB> {
   }
   return {
     db,
-    sql: sqliteClient(sqlite, db as Kysely<unknown>),
+    sql: sqliteClient(sqlite, db),
     dialect: "sqlite",
     description: `SQLite ${file}`,
     // one file in this process: no connection to lose
@@ -137,7 +137,7 @@ function openSqliteReadOnly<DB>(file: string): Database<DB> {
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     db,
-    sql: sqliteClient(sqlite, db as Kysely<unknown>),
+    sql: sqliteClient(sqlite, db),
     dialect: "sqlite",
     description: `SQLite ${file} (read-only)`,
     onConnectionError() {},

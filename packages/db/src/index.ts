@@ -7,5 +7,6 @@ export {
   redactUrl,
 } from "./database.ts";
 export { migrateToLatest } from "./migrate.ts";
-export type { SqlClient, SqlStatement } from "./sql-client.ts";
+export { type Params, type Query, queryOf, type SqlStatement } from "./query.ts";
+export type { SqlClient } from "./sql-client.ts";
 export { isDatabaseUnreachable } from "./unreachable.ts";

@@ -5,14 +5,28 @@ import { type Kysely, sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "./database.ts";
 import { migrateToLatest } from "./migrate.ts";
+import { type Params, queryOf } from "./query.ts";
 import { type NotesSchema, notesMigrations } from "./testing/notes-fixture.ts";
 import { createTestDatabase } from "./testing/postgres.ts";
 
 type Schema = NotesSchema;
 const migrations = notesMigrations;
 
-const INSERT = "insert into notes (id, body) values (?, ?)";
-const ALL = "select id, body from notes order by id";
+const query = queryOf<Schema>();
+const INSERT = query((db, p: Params<{ id: number; body: string }>) =>
+  db.insertInto("notes").values({ id: p("id"), body: p("body") }),
+);
+const ALL = query((db) => db.selectFrom("notes").select(["id", "body"]).orderBy("id"));
+const SET_BODY_ABOVE = query((db, p: Params<{ body: string; above: number }>) =>
+  db
+    .updateTable("notes")
+    .set({ body: p("body") })
+    .where("id", ">", p("above")),
+);
+const BODY_OF = query((db, p: Params<{ id: number }>) =>
+  db.selectFrom("notes").select("body").where("id", "=", p("id")),
+);
+const NOTHING = query((db) => db.selectFrom("notes").select(sql<number>`nothing`.as("nothing")));
 
 const dialects = [
   { name: "SQLite", url: async () => undefined, skip: false },
@@ -37,35 +51,70 @@ for (const dialect of dialects) {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it("runs statements with ? placeholders, again and again", async () => {
-      for (let i = 1; i <= 3; i++) expect(await database.sql.execute(INSERT, [i, `note ${i}`])).toBe(1);
-      expect(await database.sql.query(ALL, [])).toEqual([
+    it("runs its queries again and again, on one prepared statement each", async () => {
+      for (let i = 1; i <= 3; i++)
+        expect(await database.sql.execute(INSERT, { id: i, body: `note ${i}` })).toBe(1);
+      expect(await database.sql.query(ALL, {})).toEqual([
         { id: 1, body: "note 1" },
         { id: 2, body: "note 2" },
         { id: 3, body: "note 3" },
       ]);
-      expect(await database.sql.execute("update notes set body = ? where id > ?", ["x", 1])).toBe(2);
-      expect(await database.sql.query("select body from notes where id = ?", [3])).toEqual([{ body: "x" }]);
+      expect(await database.sql.execute(SET_BODY_ABOVE, { body: "x", above: 1 })).toBe(2);
+      expect(await database.sql.query(BODY_OF, { id: 3 })).toEqual([{ body: "x" }]);
+    });
+
+    it("binds each call's named parameters wherever they stand, beside the query's constants", async () => {
+      const between = query((db, p: Params<{ low: number; high: number }>) =>
+        db
+          .selectFrom("notes")
+          .select(["id", "body"])
+          .where("body", "<>", "skip")
+          .where("id", ">=", p("low"))
+          .where("id", "<=", p("high"))
+          .where("id", "<>", p("low"))
+          .orderBy("id"),
+      );
+      for (const [id, body] of [
+        [1, "a"],
+        [2, "skip"],
+        [3, "c"],
+        [4, "d"],
+        [5, "e"],
+      ] as const) {
+        await database.sql.execute(INSERT, { id, body });
+      }
+      const rows: { id: number; body: string }[] = await database.sql.query(between, { high: 4, low: 1 });
+      expect(rows).toEqual([
+        { id: 3, body: "c" },
+        { id: 4, body: "d" },
+      ]);
+      expect(await database.sql.query(between, { low: 3, high: 5 })).toEqual([
+        { id: 4, body: "d" },
+        { id: 5, body: "e" },
+      ]);
+      const { text, params } = database.sql.statement(between, { low: 3, high: 5 });
+      expect(params).toEqual(["skip", 3, 5, 3]);
+      expect(text).toContain(dialect.name === "SQLite" ? "?" : "$4");
     });
 
     it("reports a failing statement as a rejected promise", async () => {
-      await database.sql.execute(INSERT, [1, "a"]);
-      await expect(database.sql.execute(INSERT, [1, "again"])).rejects.toThrow();
-      await expect(database.sql.query("select nothing from nowhere", [])).rejects.toThrow();
+      await database.sql.execute(INSERT, { id: 1, body: "a" });
+      await expect(database.sql.execute(INSERT, { id: 1, body: "again" })).rejects.toThrow();
+      await expect(database.sql.query(NOTHING, {})).rejects.toThrow();
     });
 
     it("saves a batch whole or not at all", async () => {
       await database.sql.batch([
-        { text: INSERT, params: [1, "a"] },
-        { text: INSERT, params: [2, "b"] },
+        database.sql.statement(INSERT, { id: 1, body: "a" }),
+        database.sql.statement(INSERT, { id: 2, body: "b" }),
       ]);
       await expect(
         database.sql.batch([
-          { text: INSERT, params: [3, "c"] },
-          { text: INSERT, params: [1, "duplicate"] },
+          database.sql.statement(INSERT, { id: 3, body: "c" }),
+          database.sql.statement(INSERT, { id: 1, body: "duplicate" }),
         ]),
       ).rejects.toThrow();
-      expect((await database.sql.query<{ id: number }>(ALL, [])).map((r) => r.id)).toEqual([1, 2]);
+      expect((await database.sql.query(ALL, {})).map((r) => r.id)).toEqual([1, 2]);
     });
 
     it("never slips into a Kysely transaction that is open on the same connection", async () => {
@@ -79,13 +128,13 @@ for (const dialect of dialects) {
         throw new Error("rolled back");
       });
       await new Promise((r) => setTimeout(r, 20));
-      const outside = database.sql.execute(INSERT, [2, "outside"]);
-      const batch = database.sql.batch([{ text: INSERT, params: [3, "outside too"] }]);
+      const outside = database.sql.execute(INSERT, { id: 2, body: "outside" });
+      const batch = database.sql.batch([database.sql.statement(INSERT, { id: 3, body: "outside too" })]);
       release();
       await expect(trx).rejects.toThrow("rolled back");
       await outside;
       await batch;
-      expect((await database.sql.query<{ id: number }>(ALL, [])).map((r) => r.id)).toEqual([2, 3]);
+      expect((await database.sql.query(ALL, {})).map((r) => r.id)).toEqual([2, 3]);
     });
   });
 }
@@ -95,7 +144,11 @@ describe("SqlClient on SQLite", () => {
     const database = openDatabase<Schema>({ url: "sqlite::memory:", dataDir: "/tmp", fileName: "x" });
     await migrateToLatest(database.db as Kysely<unknown>, "test", migrations);
     for (let i = 0; i < 600; i++) {
-      await database.sql.execute(`insert into notes (id, body) values (?, '${i}')`, [i]);
+      // 600 queries, 600 texts: more than the connection keeps prepared
+      const insert = query((db, p: Params<{ id: number }>) =>
+        db.insertInto("notes").values({ id: p("id"), body: String(i) }),
+      );
+      await database.sql.execute(insert, { id: i });
     }
     const { rows } = await sql<{ n: number }>`select count(*) as n from notes`.execute(database.db);
     expect(rows[0]!.n).toBe(600);

@@ -1,28 +1,8 @@
 import type { AuditAction, AuditEvent, AuditPage, AuditQuery } from "@texera-agent/protocol";
-import { type Kysely, type Migration, PostgresAdapter } from "kysely";
+import { type Insertable, type Kysely, type Migration, PostgresAdapter, type Selectable } from "kysely";
+import { type AgentDatabase, type AuditEventsTable, agentQuery } from "../db/schema.ts";
 import type { DeferredWrites } from "../repositories/deferred-writes.ts";
-
-/**
- * Who created, deleted and ran which agent, with which model, how many tokens, from which address.
- * `detail` is a small JSON object without secrets: never a token; the user's message only when the service
- * runs with AUDIT_PROMPTS=1.
- */
-export interface AuditEventsTable {
-  id: number | string;
-  at: string;
-  user_id: number | string;
-  user_name: string;
-  action: string;
-  agent_id: string | null;
-  model: string | null;
-  tokens: number | string | null;
-  address: string | null;
-  detail: string;
-}
-
-interface AuditDatabase {
-  audit_events: AuditEventsTable;
-}
+import type { Params } from "../repositories/sql.ts";
 
 /** Append to agent-service's migrations. */
 export const auditEventsMigration: Migration = {
@@ -64,41 +44,46 @@ export interface NewAuditEvent {
   detail?: Record<string, unknown>;
 }
 
-const INSERT =
-  "insert into audit_events (at, user_id, user_name, action, agent_id, model, tokens, address, detail) " +
-  "values (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const INSERT = agentQuery((db, p: Params<Required<Omit<Insertable<AuditEventsTable>, "id">>>) =>
+  db.insertInto("audit_events").values({
+    at: p("at"),
+    user_id: p("user_id"),
+    user_name: p("user_name"),
+    action: p("action"),
+    agent_id: p("agent_id"),
+    model: p("model"),
+    tokens: p("tokens"),
+    address: p("address"),
+    detail: p("detail"),
+  }),
+);
 
 /**
  * The audit_events table: append and page through, newest first. Appends are deferred writes (committed
  * together at the end of the event-loop turn, off the path of the run they describe); each append's
  * promise settles once its row is saved.
  */
-export class AuditEvents<DB> {
-  private readonly db: Kysely<AuditDatabase>;
-
+export class AuditEvents {
   constructor(
-    db: Kysely<DB>,
+    private readonly db: Kysely<AgentDatabase>,
     private readonly writes: DeferredWrites,
     private readonly now: () => Date,
-  ) {
-    this.db = db as unknown as Kysely<AuditDatabase>;
-  }
+  ) {}
 
   append(event: NewAuditEvent): Promise<void> {
-    return this.writes.add({
-      text: INSERT,
-      params: [
-        this.now().toISOString(),
-        event.userId,
-        event.userName,
-        event.action,
-        event.agentId ?? null,
-        event.model ?? null,
-        event.tokens ?? null,
-        event.address ?? null,
-        JSON.stringify(event.detail ?? {}),
-      ],
-    });
+    return this.writes.add(
+      this.writes.sql.statement(INSERT, {
+        at: this.now().toISOString(),
+        user_id: event.userId,
+        user_name: event.userName,
+        action: event.action,
+        agent_id: event.agentId ?? null,
+        model: event.model ?? null,
+        tokens: event.tokens ?? null,
+        address: event.address ?? null,
+        detail: JSON.stringify(event.detail ?? {}),
+      }),
+    );
   }
 
   async page(query: AuditQuery): Promise<AuditPage> {
@@ -120,7 +105,7 @@ export class AuditEvents<DB> {
   }
 }
 
-function toDto(row: AuditEventsTable): AuditEvent {
+function toDto(row: Selectable<AuditEventsTable>): AuditEvent {
   return {
     id: Number(row.id),
     at: row.at,

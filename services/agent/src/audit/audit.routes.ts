@@ -6,7 +6,7 @@ import type { AuditEvents, NewAuditEvent } from "./audit-events.ts";
 import type { ClientAddress } from "./client-address.ts";
 
 export interface AuditRoutesDeps {
-  events: AuditEvents<unknown>;
+  events: AuditEvents;
   repos: Repositories;
   address: ClientAddress;
 }

@@ -140,7 +140,7 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
     expect(res.statusCode).toBe(200);
     expect(await closedA).toBe(4404);
     expect(await closedB).toBe(4404);
-    const steps = await a.database.sql.query("select 1 from steps where agent_id = ?", [id]);
+    const steps = await a.database.db.selectFrom("steps").select("idx").where("agent_id", "=", id).execute();
     expect(steps).toEqual([]);
   });
 
@@ -152,10 +152,17 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
     ).reduce((x, y) => x + y, 0);
     // what a replica killed mid-run leaves: a run row still 'running', and nobody holding the agent's lock
     const runId = randomUUID();
-    await a.database.sql.execute(
-      "insert into runs (id, agent_id, status, started_at, ended_at, error) values (?, ?, 'running', ?, null, null)",
-      [runId, id, new Date().toISOString()],
-    );
+    await a.database.db
+      .insertInto("runs")
+      .values({
+        id: runId,
+        agent_id: id,
+        status: "running",
+        started_at: new Date().toISOString(),
+        ended_at: null,
+        error: null,
+      })
+      .execute();
     const started = Date.now();
     const [stepA, stepB] = await Promise.all([
       onA.next("step", (f) => f.step.runId === runId, 5_000),
@@ -166,10 +173,11 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
     expect(stepA.step).toMatchObject({ role: "agent", isEnd: true, error: "INTERRUPTED" });
     expect((await onB.next("complete", (f) => f.runId === runId)).reason).toBe("error");
     // exactly one step was written, whichever replica swept first
-    const rows = await a.database.sql.query<{ n: number | string }>(
-      "select count(*) as n from steps where run_id = ?",
-      [runId],
-    );
+    const rows = await a.database.db
+      .selectFrom("steps")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("run_id", "=", runId)
+      .execute();
     expect(Number(rows[0]!.n)).toBe(1);
     // …and counted once, by the replica that closed it
     const closedBy = await Promise.all([a, b].map((h) => metric(h, "agent_orphaned_runs_closed_total")));
@@ -207,10 +215,12 @@ describe.skipIf(!PG)("replicas over PostgreSQL", () => {
     onB.send({ type: "message", content: "tokens:2" });
     const done = await onB.next("complete", (f) => f.reason === "done", 5_000);
     expect(done.reason).toBe("done");
-    const runs = await a.database.sql.query<{ status: string }>(
-      "select status from runs where agent_id = ? order by started_at",
-      [id],
-    );
+    const runs = await a.database.db
+      .selectFrom("runs")
+      .select("status")
+      .where("agent_id", "=", id)
+      .orderBy("started_at")
+      .execute();
     expect(runs.map((r) => r.status)).toEqual(["interrupted", "done"]);
     await Promise.all([onA.close(), onB.close()]);
   });

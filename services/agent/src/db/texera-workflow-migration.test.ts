@@ -282,10 +282,11 @@ for (const dialect of dialects) {
           commentBoxes: [],
           settings: { dataTransferBatchSize: 400 },
         });
-        const [broken] = await database.sql.query<{ json: string }>(
-          "select json from workflows where agent_id = ?",
-          [AGENTS.broken],
-        );
+        const [broken] = await database.db
+          .selectFrom("workflows")
+          .select("json")
+          .where("agent_id", "=", AGENTS.broken)
+          .execute();
         expect(broken?.json).toBe("{not json");
       } finally {
         await database.close();

@@ -1,5 +1,6 @@
 import type { Kysely, Migration } from "kysely";
 import { fromLegacyWorkflow, isLegacyWorkflow } from "../workflow/legacy-workflow.ts";
+import type { AgentDatabase } from "./schema.ts";
 
 const BATCH = 200;
 
@@ -9,8 +10,8 @@ const BATCH = 200;
  * that do not parse, are left as they are. Reads in batches by agent id, so memory stays bounded.
  */
 export const texeraWorkflowMigration: Migration = {
-  async up(database: Kysely<unknown>) {
-    const db = database as unknown as Kysely<{ workflows: { agent_id: string; json: string } }>;
+  // The Migrator passes an untyped Kysely; this migration reads `workflows`, unchanged since 001.
+  async up(db: Kysely<Pick<AgentDatabase, "workflows">>) {
     let after = "";
     for (;;) {
       const rows = await db

@@ -7,8 +7,6 @@ export { type OperatorSchema, propagateSchemas } from "./propagate-schemas.ts";
 export { withResultRecording } from "./record-results.ts";
 export {
   loadOperatorResults,
-  type OperatorResultsDatabase,
-  type OperatorResultsTable,
   operatorResultsMigration,
   resultSummaries,
   saveOperatorResults,

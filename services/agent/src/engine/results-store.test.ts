@@ -1,15 +1,8 @@
-import { openDatabase } from "@texera-agent/db";
-import type { Kysely } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { openAgentDatabase } from "../db/open-agent-database.ts";
 import { loadEngineConfig } from "./config.ts";
 import { executeWorkflow } from "./execute-workflow.ts";
-import {
-  loadOperatorResults,
-  type OperatorResultsDatabase,
-  operatorResultsMigration,
-  resultSummaries,
-  saveOperatorResults,
-} from "./results-store.ts";
+import { loadOperatorResults, resultSummaries, saveOperatorResults } from "./results-store.ts";
 import { testEngine, workflow } from "./testing.ts";
 
 let t: Awaited<ReturnType<typeof testEngine>>;
@@ -20,18 +13,20 @@ beforeAll(async () => {
 afterAll(() => t.cleanup());
 
 it("stores the latest execution per agent and gives summaries without rows", async () => {
-  const database = openDatabase<OperatorResultsDatabase & { agents: { id: string } }>({
-    url: "sqlite::memory:",
-    dataDir: t.dataDir,
-    fileName: "x",
-  });
-  const db = database.db as unknown as Kysely<OperatorResultsDatabase & { agents: { id: string } }>;
-  await db.schema
-    .createTable("agents")
-    .addColumn("id", "varchar(36)", (c) => c.primaryKey())
+  const database = await openAgentDatabase({ url: "sqlite::memory:", dataDir: t.dataDir });
+  const { db } = database;
+  await db
+    .insertInto("agents")
+    .values({
+      id: "agent-1",
+      owner_id: 1,
+      name: "a",
+      model_type: "m",
+      settings: "{}",
+      created_at: new Date().toISOString(),
+      head_id: null,
+    })
     .execute();
-  await operatorResultsMigration.up(db as Kysely<unknown>);
-  await db.insertInto("agents").values({ id: "agent-1" }).execute();
   expect(await loadOperatorResults(db, "agent-1")).toEqual({ results: [] });
 
   const wf = workflow(

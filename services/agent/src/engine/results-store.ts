@@ -1,18 +1,7 @@
 import type { Kysely, Migration } from "kysely";
+import type { AgentDatabase } from "../db/schema.ts";
 import type { Execution } from "./execute-workflow.ts";
 import type { OperatorResultList, OperatorResultSummary } from "./protocol.ts";
-
-/** The latest execution of each agent: what GET /api/agents/:id/operator-results answers. */
-export interface OperatorResultsTable {
-  agent_id: string;
-  /** OperatorResultList as JSON (bounded by the engine: at most maxExecutionBytes of rows). */
-  json: string;
-  updated_at: string;
-}
-
-export interface OperatorResultsDatabase {
-  operator_results: OperatorResultsTable;
-}
 
 /** Append to agent-service's migrations (after the one that creates `agents`). */
 export const operatorResultsMigration: Migration = {
@@ -27,12 +16,11 @@ export const operatorResultsMigration: Migration = {
 };
 
 /** Replaces the agent's stored results with this execution's. */
-export async function saveOperatorResults<DB extends OperatorResultsDatabase>(
-  database: Kysely<DB>,
+export async function saveOperatorResults(
+  db: Kysely<AgentDatabase>,
   agentId: string,
   execution: Execution,
 ): Promise<void> {
-  const db = database as unknown as Kysely<OperatorResultsDatabase>;
   const list: OperatorResultList = {
     ...(execution.targetOperatorId ? { targetOperatorId: execution.targetOperatorId } : {}),
     executedAt: execution.executedAt,
@@ -47,11 +35,10 @@ export async function saveOperatorResults<DB extends OperatorResultsDatabase>(
 }
 
 /** The agent's latest results; an empty list when it never ran a workflow. */
-export async function loadOperatorResults<DB extends OperatorResultsDatabase>(
-  database: Kysely<DB>,
+export async function loadOperatorResults(
+  db: Kysely<AgentDatabase>,
   agentId: string,
 ): Promise<OperatorResultList> {
-  const db = database as unknown as Kysely<OperatorResultsDatabase>;
   const row = await db
     .selectFrom("operator_results")
     .select("json")

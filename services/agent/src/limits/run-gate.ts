@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { AuditConfig } from "../audit/audit-config.ts";
 import { AuditEvents } from "../audit/audit-events.ts";
 import { type ClientAddress, createClientAddress, parseTrustedProxies } from "../audit/client-address.ts";
+import type { AgentDatabase } from "../db/schema.ts";
 import type { Usage } from "../react/turn.ts";
 import type { DeferredWrites } from "../repositories/deferred-writes.ts";
 import type { AgentRecord } from "../repositories/index.ts";
@@ -17,7 +18,7 @@ import { TokenUsage } from "./token-usage.ts";
 export interface RunGateDeps {
   /** Absent: no limits (tests of the loop alone, benchmarks). */
   limits?: RunLimits;
-  audit: AuditEvents<unknown>;
+  audit: AuditEvents;
   /** AUDIT_PROMPTS=1: run.start events keep the user's message. */
   auditPrompts: boolean;
   address: ClientAddress;
@@ -116,8 +117,8 @@ export class RunGate implements RunHooks {
 }
 
 /** The gate and the audit log over one database, from the service's configuration. */
-export function createRunGate<DB>(options: {
-  db: Kysely<DB>;
+export function createRunGate(options: {
+  db: Kysely<AgentDatabase>;
   sql: SqlClient;
   /** Where the audit events and token counters are written (committed once per event-loop turn). */
   writes: DeferredWrites;
@@ -130,7 +131,7 @@ export function createRunGate<DB>(options: {
   sharedCounts?: boolean;
   audit?: AuditConfig;
   log: FastifyBaseLogger;
-}): { gate: RunGate; events: AuditEvents<unknown>; address: ClientAddress } {
+}): { gate: RunGate; events: AuditEvents; address: ClientAddress } {
   const { writes } = options;
   const events = new AuditEvents(options.db, writes, options.now);
   const address = createClientAddress(parseTrustedProxies(options.audit?.trustedProxies));

@@ -1,4 +1,6 @@
-import type { SqlClient } from "../repositories/sql.ts";
+import { sql } from "kysely";
+import { agentQuery } from "../db/schema.ts";
+import type { Params, SqlClient } from "../repositories/sql.ts";
 
 /** What the database knows of one user's runs (on every replica) and spend, read at once. */
 export interface UserRunCounts {
@@ -28,27 +30,33 @@ export interface SharedRunCounts {
 
 // PostgreSQL only (`filter`, `<> all(array)`). started_at is ISO-8601 UTC text from toISOString(): text order
 // is time order. The `or` keeps the join to the user's running runs and those of the last minute.
-const READ =
-  "select (select tokens from token_usage where user_id = ? and day = ?) as tokens, " +
-  "count(*) filter (where r.status = 'running') as running, " +
-  "count(*) filter (where r.started_at > ?) as started, " +
-  "min(r.started_at) filter (where r.started_at > ?) as oldest " +
-  "from runs r join agents a on a.id = r.agent_id " +
-  "where a.owner_id = ? and (r.status = 'running' or r.started_at > ?) and r.id <> all(?::text[])";
-
-interface Row {
-  tokens: number | string | null;
-  running: number | string;
-  started: number | string;
-  oldest: string | null;
-}
+const READ = agentQuery(
+  (db, p: Params<{ userId: number; day: string; since: string; exclude: readonly string[] }>) =>
+    db
+      .selectFrom("runs as r")
+      .innerJoin("agents as a", "a.id", "r.agent_id")
+      .select((eb) => [
+        eb
+          .selectFrom("token_usage")
+          .select("tokens")
+          .where("user_id", "=", p("userId"))
+          .where("day", "=", p("day"))
+          .as("tokens"),
+        eb.fn.countAll<number | string>().filterWhere("r.status", "=", sql.lit("running")).as("running"),
+        eb.fn.countAll<number | string>().filterWhere("r.started_at", ">", p("since")).as("started"),
+        eb.fn.min<string | null>("r.started_at").filterWhere("r.started_at", ">", p("since")).as("oldest"),
+      ])
+      .where("a.owner_id", "=", p("userId"))
+      .where((eb) => eb.or([eb("r.status", "=", sql.lit("running")), eb("r.started_at", ">", p("since"))]))
+      .where(sql<boolean>`${sql.ref("r.id")} <> all(${p("exclude")}::text[])`),
+);
 
 /** One SELECT over `runs` ⋈ `agents` and `token_usage` per admitted run. */
 export class SqlSharedRunCounts implements SharedRunCounts {
   constructor(private readonly sql: SqlClient) {}
 
   async read(userId: number, { day, since, exclude }: UserRunQuery): Promise<UserRunCounts> {
-    const [row] = await this.sql.query<Row>(READ, [userId, day, since, since, userId, since, [...exclude]]);
+    const [row] = await this.sql.query(READ, { userId, day, since, exclude: [...exclude] });
     return {
       tokens: Number(row?.tokens ?? 0),
       running: Number(row?.running ?? 0),

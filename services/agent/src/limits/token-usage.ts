@@ -1,14 +1,7 @@
 import type { Kysely, Migration } from "kysely";
+import { agentQuery } from "../db/schema.ts";
 import type { DeferredWrites } from "../repositories/deferred-writes.ts";
-import type { SqlClient } from "../repositories/sql.ts";
-
-/** Tokens each user spent per UTC day, as LiteLLM reported them (`usage.total_tokens`). */
-export interface TokenUsageTable {
-  user_id: number | string;
-  /** YYYY-MM-DD (UTC) */
-  day: string;
-  tokens: number | string;
-}
+import type { Params, SqlClient } from "../repositories/sql.ts";
 
 /** Append to agent-service's migrations. */
 export const tokenUsageMigration: Migration = {
@@ -25,10 +18,23 @@ export const tokenUsageMigration: Migration = {
 
 export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
 
-const ADD =
-  "insert into token_usage (user_id, day, tokens) values (?, ?, ?) " +
-  "on conflict (user_id, day) do update set tokens = token_usage.tokens + excluded.tokens";
-const SPENT = "select tokens from token_usage where user_id = ? and day = ?";
+const ADD = agentQuery((db, p: Params<{ userId: number; day: string; tokens: number }>) =>
+  db
+    .insertInto("token_usage")
+    .values({ user_id: p("userId"), day: p("day"), tokens: p("tokens") })
+    .onConflict((oc) =>
+      oc.columns(["user_id", "day"]).doUpdateSet((eb) => ({
+        tokens: eb("token_usage.tokens", "+", eb.ref("excluded.tokens")),
+      })),
+    ),
+);
+const SPENT = agentQuery((db, p: Params<{ userId: number; day: string }>) =>
+  db
+    .selectFrom("token_usage")
+    .select("tokens")
+    .where("user_id", "=", p("userId"))
+    .where("day", "=", p("day")),
+);
 
 interface Pending {
   userId: number;
@@ -80,7 +86,9 @@ export class TokenUsage {
       (a, b) => a.userId - b.userId || (a.day < b.day ? -1 : a.day > b.day ? 1 : 0),
     );
     this.pending.clear();
-    const saved = this.writes.add(entries.map((e) => ({ text: ADD, params: [e.userId, e.day, e.tokens] })));
+    const saved = this.writes.add(
+      entries.map((e) => this.sql.statement(ADD, { userId: e.userId, day: e.day, tokens: e.tokens })),
+    );
     saved.then(
       () => {
         for (const e of entries) for (const w of e.waiters) w.resolve();
@@ -93,7 +101,7 @@ export class TokenUsage {
   }
 
   async spent(userId: number, day: string): Promise<number> {
-    const [row] = await this.sql.query<{ tokens: number | string }>(SPENT, [userId, day]);
+    const [row] = await this.sql.query(SPENT, { userId, day });
     return (row ? Number(row.tokens) : 0) + this.unsaved(userId, day);
   }
 

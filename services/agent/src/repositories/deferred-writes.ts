@@ -16,7 +16,8 @@ export class DeferredWrites {
   private scheduled = false;
 
   constructor(
-    private readonly sql: SqlClient,
+    /** The client the statements are made with and committed through. */
+    readonly sql: SqlClient,
     private readonly maxPending = 16,
   ) {}
 

@@ -1,5 +1,6 @@
-import type { RunStatus } from "../db/schema.ts";
-import type { SqlClient, SqlStatement } from "./sql.ts";
+import { type Selectable, sql } from "kysely";
+import { agentQuery, type RunStatus, type RunsTable } from "../db/schema.ts";
+import type { Params, SqlClient, SqlStatement } from "./sql.ts";
 
 export interface RunRecord {
   id: string;
@@ -10,37 +11,50 @@ export interface RunRecord {
   error: string | null;
 }
 
-interface Row {
-  id: string;
-  agent_id: string;
-  status: RunStatus;
-  started_at: string;
-  ended_at: string | null;
-  error: string | null;
-}
-
-const COLUMNS = "id, agent_id, status, started_at, ended_at, error";
-const START = `insert into runs (${COLUMNS}) values (?, ?, 'running', ?, null, null)`;
-const FINISH = "update runs set status = ?, ended_at = ?, error = ? where id = ?";
-const RUNNING = `select ${COLUMNS} from runs where status = 'running' order by started_at, id`;
-const GET = `select ${COLUMNS} from runs where id = ?`;
+const COLUMNS = ["id", "agent_id", "status", "started_at", "ended_at", "error"] as const;
+const START = agentQuery((db, p: Params<{ id: string; agentId: string; at: string }>) =>
+  db.insertInto("runs").values({
+    id: p("id"),
+    agent_id: p("agentId"),
+    status: sql.lit("running"),
+    started_at: p("at"),
+    ended_at: null,
+    error: null,
+  }),
+);
+const FINISH = agentQuery(
+  (db, p: Params<{ id: string; status: RunStatus; at: string; error: string | null }>) =>
+    db
+      .updateTable("runs")
+      .set({ status: p("status"), ended_at: p("at"), error: p("error") })
+      .where("id", "=", p("id")),
+);
+const RUNNING = agentQuery((db) =>
+  db
+    .selectFrom("runs")
+    .select(COLUMNS)
+    .where("status", "=", sql.lit("running"))
+    .orderBy("started_at")
+    .orderBy("id"),
+);
+const GET = agentQuery((db, p: Params<{ id: string }>) =>
+  db.selectFrom("runs").select(COLUMNS).where("id", "=", p("id")),
+);
 
 /** One row per answered message: 'running' until it ends, so a restart can tell which runs were cut short. */
 export class RunsRepository {
   constructor(private readonly sql: SqlClient) {}
 
   async start(id: string, agentId: string, at: string): Promise<void> {
-    const { text, params } = this.startStatement(id, agentId, at);
-    await this.sql.execute(text, params);
+    await this.sql.execute(START, { id, agentId, at });
   }
 
   startStatement(id: string, agentId: string, at: string): SqlStatement {
-    return { text: START, params: [id, agentId, at] };
+    return this.sql.statement(START, { id, agentId, at });
   }
 
   async finish(id: string, status: Exclude<RunStatus, "running">, at: string, error?: string): Promise<void> {
-    const { text, params } = this.finishStatement(id, status, at, error);
-    await this.sql.execute(text, params);
+    await this.sql.execute(FINISH, { id, status, at, error: error ?? null });
   }
 
   finishStatement(
@@ -49,20 +63,20 @@ export class RunsRepository {
     at: string,
     error?: string,
   ): SqlStatement {
-    return { text: FINISH, params: [status, at, error ?? null, id] };
+    return this.sql.statement(FINISH, { id, status, at, error: error ?? null });
   }
 
   async listRunning(): Promise<RunRecord[]> {
-    return (await this.sql.query<Row>(RUNNING, [])).map(fromRow);
+    return (await this.sql.query(RUNNING, {})).map(fromRow);
   }
 
   async get(id: string): Promise<RunRecord | undefined> {
-    const [row] = await this.sql.query<Row>(GET, [id]);
+    const [row] = await this.sql.query(GET, { id });
     return row && fromRow(row);
   }
 }
 
-function fromRow(r: Row): RunRecord {
+function fromRow(r: Selectable<RunsTable>): RunRecord {
   return {
     id: r.id,
     agentId: r.agent_id,

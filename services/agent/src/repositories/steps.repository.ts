@@ -1,12 +1,38 @@
 import type { ReActStep } from "@texera-agent/protocol";
-import type { SqlClient, SqlStatement } from "./sql.ts";
+import type { Insertable } from "kysely";
+import { agentQuery, type StepsTable } from "../db/schema.ts";
+import type { Params, SqlClient, SqlStatement } from "./sql.ts";
 
-const INSERT =
-  "insert into steps (agent_id, idx, run_id, kind, json, created_at, step_key) values (?, ?, ?, ?, ?, ?, ?)";
-const LIST = "select json from steps where agent_id = ? order by idx";
-const BY_KEY = "select json from steps where agent_id = ? and step_key = ?";
-const MAX_INDEX = "select max(idx) as max from steps where agent_id = ?";
-const CLEAR = "delete from steps where agent_id = ?";
+const INSERT = agentQuery((db, p: Params<Required<Insertable<StepsTable>>>) =>
+  db.insertInto("steps").values({
+    agent_id: p("agent_id"),
+    idx: p("idx"),
+    run_id: p("run_id"),
+    kind: p("kind"),
+    json: p("json"),
+    created_at: p("created_at"),
+    step_key: p("step_key"),
+  }),
+);
+const LIST = agentQuery((db, p: Params<{ agentId: string }>) =>
+  db.selectFrom("steps").select("json").where("agent_id", "=", p("agentId")).orderBy("idx"),
+);
+const BY_KEY = agentQuery((db, p: Params<{ agentId: string; stepId: string }>) =>
+  db
+    .selectFrom("steps")
+    .select("json")
+    .where("agent_id", "=", p("agentId"))
+    .where("step_key", "=", p("stepId")),
+);
+const MAX_INDEX = agentQuery((db, p: Params<{ agentId: string }>) =>
+  db
+    .selectFrom("steps")
+    .select((eb) => eb.fn.max<number | null>("idx").as("max"))
+    .where("agent_id", "=", p("agentId")),
+);
+const CLEAR = agentQuery((db, p: Params<{ agentId: string }>) =>
+  db.deleteFrom("steps").where("agent_id", "=", p("agentId")),
+);
 
 /**
  * An agent's version tree: every step of every branch, in the order they were made (`index`), each saved
@@ -16,46 +42,46 @@ export class StepsRepository {
   constructor(private readonly sql: SqlClient) {}
 
   async append(agentId: string, step: ReActStep): Promise<void> {
-    const { text, params } = this.appendStatement(agentId, step);
-    await this.sql.execute(text, params);
+    await this.sql.execute(INSERT, stepRow(agentId, step));
   }
 
   appendStatement(agentId: string, step: ReActStep): SqlStatement {
-    return {
-      text: INSERT,
-      params: [
-        agentId,
-        step.index,
-        step.runId,
-        step.role,
-        JSON.stringify(step),
-        new Date(step.timestamp).toISOString(),
-        step.id,
-      ],
-    };
+    return this.sql.statement(INSERT, stepRow(agentId, step));
   }
 
   async list(agentId: string): Promise<ReActStep[]> {
-    const rows = await this.sql.query<{ json: string }>(LIST, [agentId]);
+    const rows = await this.sql.query(LIST, { agentId });
     return rows.map((r) => JSON.parse(r.json) as ReActStep);
   }
 
   async find(agentId: string, stepId: string): Promise<ReActStep | undefined> {
-    const [row] = await this.sql.query<{ json: string }>(BY_KEY, [agentId, stepId]);
+    const [row] = await this.sql.query(BY_KEY, { agentId, stepId });
     return row && (JSON.parse(row.json) as ReActStep);
   }
 
   /** The index the next step gets. */
   async nextIndex(agentId: string): Promise<number> {
-    const [row] = await this.sql.query<{ max: number | string | null }>(MAX_INDEX, [agentId]);
+    const [row] = await this.sql.query(MAX_INDEX, { agentId });
     return row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1;
   }
 
   clearStatement(agentId: string): SqlStatement {
-    return { text: CLEAR, params: [agentId] };
+    return this.sql.statement(CLEAR, { agentId });
   }
 
   async clear(agentId: string): Promise<void> {
-    await this.sql.execute(CLEAR, [agentId]);
+    await this.sql.execute(CLEAR, { agentId });
   }
+}
+
+function stepRow(agentId: string, step: ReActStep): Required<Insertable<StepsTable>> {
+  return {
+    agent_id: agentId,
+    idx: step.index,
+    run_id: step.runId,
+    kind: step.role,
+    json: JSON.stringify(step),
+    created_at: new Date(step.timestamp).toISOString(),
+    step_key: step.id,
+  };
 }

@@ -87,7 +87,7 @@ describe("REST as Texera's agent-service answers its frontend", () => {
     });
     expect(asOther.statusCode).toBe(404);
     // no column of the database holds the token either
-    const rows = await h.database.sql.query<Record<string, unknown>>("select * from agents", []);
+    const rows = await h.database.db.selectFrom("agents").selectAll().execute();
     expect(JSON.stringify(rows)).not.toContain(h.tokens.other);
 
     const detail = (await rest("GET", `/api/agents/${created.body.id}`)).body;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrateToLatest, openDatabase } from "@texera-agent/db";
 import { DEFAULT_AGENT_SETTINGS, pathToHead, ROOT_STEP_ID, stepKind } from "@texera-agent/protocol";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { afterEach, expect, it } from "vitest";
 import { migrations } from "../db/migrations.ts";
 import { openAgentDatabase } from "../db/open-agent-database.ts";
@@ -81,14 +81,15 @@ it("migrates steps written before the version tree into Texera's ReActStep, losi
   const before = openDatabase<unknown>({ url: undefined, dataDir: dir, fileName: "agent.sqlite" });
   const released = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < "008"));
   await migrateToLatest(before.db as Kysely<unknown>, "agent", released);
-  await before.sql.execute(
-    "insert into agents (id, owner_id, name, model_type, settings, created_at) values (?, ?, ?, ?, ?, ?)",
-    [AGENT, 7, "old", "sim-small", JSON.stringify(DEFAULT_AGENT_SETTINGS), at(0)],
+  // the tables as 007 left them (no head_id, no step_key): plain statements, not today's schema
+  await sql`insert into agents (id, owner_id, name, model_type, settings, created_at)
+    values (${AGENT}, ${7}, ${"old"}, ${"sim-small"}, ${JSON.stringify(DEFAULT_AGENT_SETTINGS)}, ${at(0)})`.execute(
+    before.db,
   );
   for (const s of OLD) {
-    await before.sql.execute(
-      "insert into steps (agent_id, idx, run_id, kind, json, created_at) values (?, ?, ?, ?, ?, ?)",
-      [AGENT, s.index, s.runId, s.kind, JSON.stringify(s), s.createdAt],
+    await sql`insert into steps (agent_id, idx, run_id, kind, json, created_at)
+      values (${AGENT}, ${s.index}, ${s.runId}, ${s.kind}, ${JSON.stringify(s)}, ${s.createdAt})`.execute(
+      before.db,
     );
   }
   await before.close();

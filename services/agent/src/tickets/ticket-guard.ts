@@ -8,6 +8,7 @@ import type { WsTicketResponse } from "@texera-agent/protocol";
 import { unauthorized } from "@texera-agent/service-kit";
 import type { FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
+import type { AgentDatabase } from "../db/schema.ts";
 import { TicketUses } from "./ticket-uses.ts";
 
 export interface TicketsOptions {
@@ -25,8 +26,8 @@ export interface TicketGuard {
 }
 
 /** Issues and accepts WebSocket tickets for `GET /api/agents/:id/react`. */
-export function createTicketGuard<DB>(
-  options: TicketsOptions & { db: Kysely<DB>; now: () => Date },
+export function createTicketGuard(
+  options: TicketsOptions & { db: Kysely<AgentDatabase>; now: () => Date },
 ): TicketGuard {
   const sign = createTicketSigner({
     secret: options.secret,

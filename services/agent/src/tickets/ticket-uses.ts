@@ -1,19 +1,5 @@
 import type { Kysely, Migration } from "kysely";
-
-/**
- * Spent WebSocket tickets. A ticket's `jti` is inserted when a socket opens with it; a second insert of the
- * same `jti` finds the row and the ticket is refused. Being in the database, every replica refuses a reuse.
- * Rows outlive their ticket briefly and are swept as new tickets are spent.
- */
-export interface WsTicketUsesTable {
-  jti: string;
-  /** ISO time after which the ticket is expired anyway and the row can go. */
-  expires_at: string;
-}
-
-export interface WsTicketUsesDatabase {
-  ws_ticket_uses: WsTicketUsesTable;
-}
+import type { AgentDatabase } from "../db/schema.ts";
 
 /** Append to agent-service's migrations. */
 export const wsTicketUsesMigration: Migration = {
@@ -29,17 +15,18 @@ export const wsTicketUsesMigration: Migration = {
 
 const SWEEP_EVERY_MS = 60_000;
 
-/** Marks tickets spent, at most once each. */
-export class TicketUses<DB> {
-  private readonly db: Kysely<WsTicketUsesDatabase>;
+/**
+ * Marks tickets spent, at most once each: a ticket's `jti` is inserted when a socket opens with it; a second
+ * insert of the same `jti` finds the row and the ticket is refused. Being in the database (`ws_ticket_uses`),
+ * every replica refuses a reuse.
+ */
+export class TicketUses {
   private lastSweep = 0;
 
   constructor(
-    db: Kysely<DB>,
+    private readonly db: Kysely<AgentDatabase>,
     private readonly now: () => Date,
-  ) {
-    this.db = db as unknown as Kysely<WsTicketUsesDatabase>;
-  }
+  ) {}
 
   /** True the first time a `jti` is spent, false on every later try (on any replica sharing the DB). */
   async spend(jti: string, expiresAt: Date): Promise<boolean> {

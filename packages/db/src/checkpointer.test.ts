@@ -23,7 +23,7 @@ it("checkpoints the WAL in a worker thread, not in the commits of the service's 
       database.db,
     );
     expect(rows[0]!.wal_autocheckpoint).toBe(0);
-    await (database.db as Kysely<unknown>).schema
+    await database.db.schema
       .createTable("blobs")
       .addColumn("id", "integer", (c) => c.primaryKey())
       .addColumn("body", "text")

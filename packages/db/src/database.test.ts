@@ -18,8 +18,8 @@ async function roundTrip(url: string | undefined) {
     fileName: "t.sqlite",
   });
   try {
-    await migrateToLatest(database.db as Kysely<unknown>, "test", migrations);
-    await migrateToLatest(database.db as Kysely<unknown>, "test", migrations); // idempotent
+    await migrateToLatest(database.db, "test", migrations);
+    await migrateToLatest(database.db, "test", migrations); // idempotent
     await database.db.insertInto("notes").values({ id: 1, body: "hello" }).execute();
     const rows = await database.db.selectFrom("notes").selectAll().execute();
     expect(rows).toEqual([{ id: 1, body: "hello" }]);
@@ -105,7 +105,7 @@ describe("openDatabase", () => {
     expect(() => openDatabase<Schema>(options)).toThrow();
     expect(existsSync(join(dataDir, "other.sqlite"))).toBe(false);
     const writer = openDatabase<Schema>({ dataDir, fileName: "other.sqlite" });
-    await migrateToLatest(writer.db as Kysely<unknown>, "test", migrations);
+    await migrateToLatest(writer.db, "test", migrations);
     await writer.db.insertInto("notes").values({ id: 1, body: "hello" }).execute();
     const reader = openDatabase<Schema>(options);
     try {
@@ -122,7 +122,7 @@ describe("openDatabase", () => {
   it.skipIf(!process.env.TEST_POSTGRES_URL)("opens PostgreSQL read-only sessions", async () => {
     const url = await createTestDatabase(process.env.TEST_POSTGRES_URL!);
     const writer = openDatabase<Schema>({ url, dataDir: tmpdir(), fileName: "unused" });
-    await migrateToLatest(writer.db as Kysely<unknown>, "test", migrations);
+    await migrateToLatest(writer.db, "test", migrations);
     const reader = openDatabase<Schema>({ url, dataDir: tmpdir(), fileName: "unused", readOnly: true });
     try {
       await expect(reader.db.insertInto("notes").values({ id: 2, body: "x" }).execute()).rejects.toThrow(
@@ -141,7 +141,7 @@ describe("openDatabase", () => {
   it("names a failing migration", async () => {
     const database = openDatabase<Schema>({ url: "sqlite::memory:", dataDir: "/tmp", fileName: "x" });
     const bad = { "001_bad": { up: async (db: Kysely<unknown>) => void (await sql`nonsense`.execute(db)) } };
-    await expect(migrateToLatest(database.db as Kysely<unknown>, "test", bad)).rejects.toThrow(/001_bad/);
+    await expect(migrateToLatest(database.db, "test", bad)).rejects.toThrow(/001_bad/);
     await database.close();
   });
 

@@ -4,8 +4,8 @@ import { type Kysely, type Migration, Migrator } from "kysely";
  * Runs a service's migrations up to the latest. Each service keeps its own bookkeeping tables, so two
  * services can share one PostgreSQL database. Throws with the failing migration's name.
  */
-export async function migrateToLatest(
-  db: Kysely<unknown>,
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
   service: string,
   migrations: Record<string, Migration>,
 ): Promise<void> {

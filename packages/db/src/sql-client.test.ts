@@ -44,7 +44,7 @@ for (const dialect of dialects) {
     beforeEach(async () => {
       dir = mkdtempSync(join(tmpdir(), "sql-client-"));
       database = openDatabase<Schema>({ url: await dialect.url(), dataDir: dir, fileName: "t.sqlite" });
-      await migrateToLatest(database.db as Kysely<unknown>, "test", migrations);
+      await migrateToLatest(database.db, "test", migrations);
     });
     afterEach(async () => {
       await database.close();
@@ -142,7 +142,7 @@ for (const dialect of dialects) {
 describe("SqlClient on SQLite", () => {
   it("keeps working past its prepared-statement cache", async () => {
     const database = openDatabase<Schema>({ url: "sqlite::memory:", dataDir: "/tmp", fileName: "x" });
-    await migrateToLatest(database.db as Kysely<unknown>, "test", migrations);
+    await migrateToLatest(database.db, "test", migrations);
     for (let i = 0; i < 600; i++) {
       // 600 queries, 600 texts: more than the connection keeps prepared
       const insert = query((db, p: Params<{ id: number }>) =>

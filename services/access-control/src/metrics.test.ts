@@ -3,9 +3,9 @@ import { openDatabase } from "@texera-agent/db";
 import { installErrorHandling, installProbes } from "@texera-agent/service-kit";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AccessControlSchema } from "./schema.ts";
 import { type AccessControl, databaseAnswers } from "./service.ts";
 import { mint, PASSWORD, startTestService, subrequest } from "./test-support.ts";
-import type { AccessControlSchema } from "./users.repository.ts";
 
 /** The value of one series in the exposition text (0 when absent). */
 function value(text: string, series: string): number {

@@ -10,7 +10,8 @@ import { LoginLimiter } from "./login-limiter.ts";
 import { accessControlMigrations } from "./migrations.ts";
 import { createPasswordHasher } from "./password.ts";
 import { RoleDirectory } from "./role-directory.ts";
-import { type AccessControlSchema, createUsersRepository, type UsersRepository } from "./users.repository.ts";
+import type { AccessControlSchema } from "./schema.ts";
+import { createUsersRepository, type UsersRepository } from "./users.repository.ts";
 import { createUsersService, type UsersService } from "./users.service.ts";
 
 export const DATABASE_FILE = "access-control.sqlite";
@@ -25,11 +26,7 @@ export async function openUserDatabase(
     fileName: DATABASE_FILE,
   });
   try {
-    await migrateToLatest(
-      database.db as Kysely<unknown>,
-      "access_control",
-      accessControlMigrations(database.dialect),
-    );
+    await migrateToLatest(database.db, "access_control", accessControlMigrations(database.dialect));
   } catch (error) {
     await database.close();
     throw error;

@@ -110,7 +110,7 @@ describe.each([
       );
       expect(rows.rows.map((r) => r.name)).toEqual(["admin", "ADMIN", "bob"]);
       // the operator renames as told; the next start migrates
-      await sql`update users set name = 'ADMIN-2' where id = 2`.execute(again.db as Kysely<unknown>);
+      await sql`update users set name = 'ADMIN-2' where id = 2`.execute(again.db);
       await again.close();
       const reopened = await openUserDatabase(at);
       expect((await reopened.repository.findByName("ADMIN"))?.id).toBe(1);

@@ -1,27 +1,7 @@
 import type { Role } from "@texera-agent/auth";
-import type { ColumnType, Generated, Kysely, Selectable } from "kysely";
+import type { Kysely, Selectable } from "kysely";
+import type { AccessControlSchema, UsersTable } from "./schema.ts";
 import { canonicalUserName } from "./user-name.ts";
-
-export interface UsersTable {
-  id: Generated<number>;
-  name: string;
-  email: string | null;
-  role: Role;
-  password_hash: string;
-  // timestamptz on PostgreSQL (read as Date), ISO text on SQLite
-  created_at: ColumnType<Date | string, string, string>;
-  updated_at: ColumnType<Date | string, string, string>;
-}
-
-export interface DirectoryVersionTable {
-  id: number;
-  version: number;
-}
-
-export interface AccessControlSchema {
-  users: UsersTable;
-  directory_version: DirectoryVersionTable;
-}
 
 /** A user as the service handles it (never a raw row). */
 export interface UserRecord {

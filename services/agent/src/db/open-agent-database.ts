@@ -18,7 +18,7 @@ export async function openAgentDatabase(options: OpenAgentDatabaseOptions): Prom
       // last commits. FULL would fsync every saved step on the event loop.
       await sql`PRAGMA synchronous = NORMAL`.execute(database.db);
     }
-    await migrateToLatest(database.db as Kysely<unknown>, "agent", migrations);
+    await migrateToLatest(database.db, "agent", migrations);
   } catch (error) {
     await database.close().catch(() => {});
     throw error;

@@ -159,7 +159,7 @@ for (const dialect of dialects) {
       url = await dialect.url();
       const old = openDatabase<unknown>({ url, dataDir: dir, fileName: "agent.sqlite" });
       const db = old.db as Kysely<Record<string, Record<string, unknown>>>;
-      await migrateToLatest(old.db as Kysely<unknown>, "agent", BEFORE);
+      await migrateToLatest(old.db, "agent", BEFORE);
       const rows: [string, string][] = [
         [AGENTS.pipeline, JSON.stringify(PIPELINE)],
         [AGENTS.odd, JSON.stringify(ODD)],

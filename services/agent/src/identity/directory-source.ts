@@ -1,12 +1,9 @@
-import type { Role } from "@texera-agent/auth";
+import type { AccessControlSchema } from "@texera-agent/access-control/schema";
 import { type Database, openDatabase } from "@texera-agent/db";
 import type { DirectorySource, DirectoryUser } from "./user-directory.ts";
 
-/** The two tables of access-control's directory that agent-service reads (services/access-control/src/migrations.ts). */
-interface DirectoryTables {
-  users: { id: number; name: string; role: Role };
-  directory_version: { id: number; version: number };
-}
+/** The two tables of access-control's directory that agent-service reads (never writes). */
+type DirectoryTables = Pick<AccessControlSchema, "users" | "directory_version">;
 
 export interface ReadOnlyDirectory extends DirectorySource {
   close(): Promise<void>;

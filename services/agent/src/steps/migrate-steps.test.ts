@@ -80,7 +80,7 @@ it("migrates steps written before the version tree into Texera's ReActStep, losi
   // A database as today's released code leaves it: migrations up to 007, steps in the old shape.
   const before = openDatabase<unknown>({ url: undefined, dataDir: dir, fileName: "agent.sqlite" });
   const released = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < "008"));
-  await migrateToLatest(before.db as Kysely<unknown>, "agent", released);
+  await migrateToLatest(before.db, "agent", released);
   // the tables as 007 left them (no head_id, no step_key): plain statements, not today's schema
   await sql`insert into agents (id, owner_id, name, model_type, settings, created_at)
     values (${AGENT}, ${7}, ${"old"}, ${"sim-small"}, ${JSON.stringify(DEFAULT_AGENT_SETTINGS)}, ${at(0)})`.execute(

@@ -5,7 +5,8 @@ import type { UserClaims } from "@texera-agent/auth";
 import type { Database } from "@texera-agent/db";
 import { createTestDatabase } from "@texera-agent/db/testing";
 import { DEFAULT_AGENT_SETTINGS } from "@texera-agent/protocol";
-import type { FastifyBaseLogger, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAgentDatabase } from "../db/open-agent-database.ts";
 import type { AgentDatabase } from "../db/schema.ts";
@@ -243,7 +244,7 @@ describe.skipIf(!PG)("run limits shared by replicas over PostgreSQL", () => {
 
   it("createRunGate with sharedCounts names each run and gives its slot back when it ends", async () => {
     clock.now = new Date(T0);
-    const log = { error() {} } as unknown as FastifyBaseLogger;
+    const log = pino({ enabled: false });
     const gate = (replica: Replica) =>
       createRunGate({
         db: replica.database.db,

@@ -354,7 +354,9 @@ describe("keep-alive", () => {
       const dead = await FrameClient.open(local.wsUrl(`/api/agents/${id}/react`));
       await dead.next("init");
       // a peer that vanished: its socket no longer reads, so no pong comes back
-      (dead.ws as unknown as { _socket: import("node:net").Socket })._socket.pause();
+      // ws keeps its TCP socket in `_socket` (not public API): paused, it reads nothing and sends no pong
+      const socket: import("node:net").Socket = Reflect.get(dead.ws, "_socket");
+      socket.pause();
       await eventually(
         () => local.app.websocketServer.clients.size === 1,
         2_000,

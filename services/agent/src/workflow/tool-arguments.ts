@@ -4,18 +4,21 @@ import { ajv, describeErrors } from "./schema-errors.ts";
 
 const MAX_ARGUMENT_CHARS = 100_000;
 
-/** A tool's argument checker, compiled once from its parameters schema. */
-export function argumentParser(
+/**
+ * A tool's argument checker, compiled once from its parameters schema. Arguments that pass are `T`: the
+ * type that the schema describes (`T` and the schema are written side by side in the tool's definition).
+ */
+export function argumentParser<T = Record<string, unknown>>(
   toolName: string,
   parameters: Record<string, unknown>,
-): (args: unknown) => Record<string, unknown> {
-  const validate: ValidateFunction = ajv.compile(parameters);
+): (args: unknown) => T {
+  const validate: ValidateFunction<T> = ajv.compile<T>(parameters);
   return (args) => {
     const value = decode(toolName, args);
     if (!validate(value)) {
       throw new ToolInputError(`${describeErrors(validate, toolName, "arguments")}.`, "invalid_arguments");
     }
-    return value as Record<string, unknown>;
+    return value;
   };
 }
 

@@ -45,12 +45,30 @@ const inputOperatorIdsParam = (description: string) => ({
 });
 const portParam = (description: string) => ({ type: "integer", minimum: 0, maximum: 15, description });
 
-type Definition = Omit<AgentTool, "execute"> & {
-  run(args: Record<string, unknown>, wf: Workflow): ToolOutcome;
-};
+type Definition = Omit<AgentTool, "execute"> & { tool(): AgentTool };
+
+/** A tool whose arguments, once checked against its parameters schema, are `T`. */
+function define<T = Record<string, unknown>>(
+  definition: Omit<AgentTool, "execute"> & { run(args: T, wf: Workflow): ToolOutcome },
+): Definition {
+  const { run, ...described } = definition;
+  return {
+    ...described,
+    tool() {
+      const parse = argumentParser<T>(described.name, described.parameters);
+      return {
+        ...described,
+        execute: async (args, ctx) => {
+          ctx.signal.throwIfAborted();
+          return run(parse(args), ctx.workflow);
+        },
+      };
+    },
+  };
+}
 
 const definitions: Definition[] = [
-  {
+  define({
     name: "listOperatorTypes",
     description: "List the operator types you can add, with what each does and its input ports.",
     parameters: params({}),
@@ -64,8 +82,8 @@ const definitions: Definition[] = [
         })),
       },
     }),
-  },
-  {
+  }),
+  define({
     name: "getOperatorSchema",
     description: "Get the JSON Schema of one operator type's properties, with defaults and allowed values.",
     parameters: params({ operatorType: operatorTypeParam }, ["operatorType"]),
@@ -82,8 +100,8 @@ const definitions: Definition[] = [
         },
       };
     },
-  },
-  {
+  }),
+  define({
     name: "getWorkflow",
     description:
       "Get the current workflow (Texera's WorkflowContent): its operators with properties, its links, a text summary and the problems a run would hit.",
@@ -91,8 +109,8 @@ const definitions: Definition[] = [
     run: (_args, wf) => ({
       output: { workflow: wf, summary: workflowSummary(wf), problems: validateWorkflow(wf) },
     }),
-  },
-  {
+  }),
+  define<AddOperatorInput>({
     name: "addOperator",
     description:
       'Add one operator. operatorId is yours to choose, of the form op<number> ("op1", "op2", …) and not yet used. ' +
@@ -110,7 +128,7 @@ const definitions: Definition[] = [
       ["operatorId", "operatorType", "properties", "summary"],
     ),
     run: (args, wf) => {
-      const { workflow, operatorId } = addOperator(wf, args as unknown as AddOperatorInput);
+      const { workflow, operatorId } = addOperator(wf, args as AddOperatorInput);
       const links = workflow.links.filter((l) => !wf.links.includes(l));
       return {
         output: {
@@ -121,8 +139,8 @@ const definitions: Definition[] = [
         touchedOperators: [operatorId],
       };
     },
-  },
-  {
+  }),
+  define<ModifyOperatorInput>({
     name: "modifyOperator",
     description:
       "Change an operator. properties are merged into the current ones: each key given replaces that key's whole " +
@@ -140,8 +158,8 @@ const definitions: Definition[] = [
       ["operatorId", "summary"],
     ),
     run: (args, wf) => {
-      const workflow = modifyOperator(wf, args as unknown as ModifyOperatorInput);
-      const operatorId = args.operatorId as string;
+      const workflow = modifyOperator(wf, args as ModifyOperatorInput);
+      const { operatorId } = args;
       const deleted = wf.links.filter((l) => !workflow.links.includes(l));
       const created = workflow.links.filter((l) => !wf.links.includes(l));
       return {
@@ -154,8 +172,8 @@ const definitions: Definition[] = [
         touchedOperators: [operatorId, ...created.map((l) => l.source.operatorID)],
       };
     },
-  },
-  {
+  }),
+  define({
     name: "deleteOperator",
     description: "Delete an operator and every link into or out of it.",
     parameters: params({ operatorId: id("the operator to delete") }, ["operatorId"]),
@@ -169,8 +187,8 @@ const definitions: Definition[] = [
         touchedOperators: [operatorId],
       };
     },
-  },
-  {
+  }),
+  define({
     name: "addLink",
     description:
       "Connect the output of source to input port targetPort of target (input-<targetPort>). HashJoin reads port 0 " +
@@ -193,8 +211,8 @@ const definitions: Definition[] = [
         touchedOperators: [link.source.operatorID, link.target.operatorID],
       };
     },
-  },
-  {
+  }),
+  define({
     name: "deleteLink",
     description:
       "Delete one link, named by linkID, or by source and target (plus targetPort if two links join them).",
@@ -222,7 +240,7 @@ const definitions: Definition[] = [
         touchedOperators: [link!.source.operatorID, link!.target.operatorID],
       };
     },
-  },
+  }),
 ];
 
 /** The operator as the model should see it after an edit: id, type, summary, final properties, ports. */
@@ -243,14 +261,6 @@ export function workflowTools(): AgentTool[] {
   return WORKFLOW_TOOLS.map((name) => {
     const definition = definitions.find((d) => d.name === name);
     if (!definition) throw new TypeError(`workflow tool ${name} has no definition`);
-    const parse = argumentParser(name, definition.parameters);
-    const { run, ...described } = definition;
-    return {
-      ...described,
-      execute: async (args, ctx) => {
-        ctx.signal.throwIfAborted();
-        return run(parse(args), ctx.workflow);
-      },
-    };
+    return definition.tool();
   });
 }

@@ -122,6 +122,13 @@ export const AccessControlEnv = Type.Object({
     maximum: 1_000_000,
     description: "verified tokens remembered (0: none)",
   }),
+  USER_PASSWORD: Type.Optional(
+    Var.string({
+      secret: true,
+      description:
+        '`npm run users` only: the password of `add` and `passwd` (see "Users"); unset: asked on the terminal, never taken from the arguments',
+    }),
+  ),
   LOG_LEVEL: Var.oneOf(LOG_LEVELS, { default: "info", description: "pino level" }),
   AUTHORIZE_LOG_LEVEL: Var.oneOf(LOG_LEVELS, {
     default: "warn",

@@ -45,12 +45,13 @@ export interface AccessControlConfig {
 
 export type Env = Record<string, string | undefined>;
 
-/** What the user directory reads: the CLI parses only these (no JWT secret involved, no other variable). */
-const DIRECTORY_VARS = Type.Pick(AccessControlEnv, [
+/** What `npm run users` reads: the CLI parses only these (no JWT secret involved, no other variable). */
+const CLI_VARS = Type.Pick(AccessControlEnv, [
   "DATA_DIR",
   "INIT_CWD",
   "DATABASE_URL",
   "PASSWORD_SCRYPT_LOG_N",
+  "USER_PASSWORD",
 ]);
 
 function directoryConfig(
@@ -64,14 +65,15 @@ function directoryConfig(
 }
 
 /**
- * What the user directory needs (the CLI reads only this: no JWT secret involved). A relative DATA_DIR
- * is taken from where `npm run ...` was typed (INIT_CWD), not from the workspace folder npm runs the
- * script in, so `npm start`, `npm run start:access-control` and `npm run users` share one ./data.
+ * What the users CLI needs: the user directory and USER_PASSWORD (no JWT secret involved). A relative
+ * DATA_DIR is taken from where `npm run ...` was typed (INIT_CWD), not from the workspace folder npm runs
+ * the script in, so `npm start`, `npm run start:access-control` and `npm run users` share one ./data.
  */
-export function loadDirectoryConfig(
+export function loadCliConfig(
   env: Env = process.env,
-): Pick<AccessControlConfig, "dataDir" | "databaseUrl" | "scrypt"> {
-  return directoryConfig(parseEnv(DIRECTORY_VARS, env));
+): Pick<AccessControlConfig, "dataDir" | "databaseUrl" | "scrypt"> & { userPassword: string | undefined } {
+  const vars = parseEnv(CLI_VARS, env);
+  return { ...directoryConfig(vars), userPassword: vars.USER_PASSWORD };
 }
 
 /** Variables whose meaning changed with their name: a deployment that still sets one is told, not ignored. */

@@ -89,6 +89,7 @@ const RENAMED: [string, string][] = [
 function trustProxy(env: Env, vars: AccessControlEnvValues): boolean | string {
   const legacy = vars.TRUST_PROXY;
   if (legacy !== undefined) {
+    // The raw variable: the parsed one always holds a value (its default, loopback).
     if (env.TRUSTED_PROXIES) {
       throw new ConfigError([
         {

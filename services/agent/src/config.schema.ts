@@ -164,7 +164,8 @@ export const AgentEnv = Type.Object({
     default: ENGINE_DEFAULTS.timeoutMs,
     minimum: 100,
     maximum: 3_600_000,
-    description: "a workflow execution is interrupted after this long; the agent is told and goes on",
+    description:
+      "a workflow execution is interrupted after this long (an agent's `executionTimeoutMinutes` may set less); the agent is told and goes on",
   }),
   ENGINE_RESULT_ROW_LIMIT: Var.int({
     default: ENGINE_DEFAULTS.resultRowLimit,

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { BEGIN, END, REPO_ROOT, renderTable, SERVICES, withTable } from "../../scripts/config-docs.ts";
 import { AccessControlEnv } from "../../services/access-control/src/config.schema.ts";
 import { AgentEnv } from "../../services/agent/src/config.schema.ts";
+import { GatewayEnv } from "../../services/gateway/src/config.schema.ts";
 
 const read = (path: string) => readFileSync(join(REPO_ROOT, path), "utf8");
 
@@ -67,5 +68,20 @@ describe("deployment files set only variables the services declare", () => {
       expect(names).toContain("PORT");
       expect(names.filter((name) => !known(schema)(name))).toEqual([]);
     }
+  });
+});
+
+describe("the root README's configuration summary", () => {
+  it("names only variables some service declares", () => {
+    const text = read("README.md");
+    const section = text.slice(
+      text.indexOf("## Configuration"),
+      text.indexOf("\n## ", text.indexOf("## Configuration") + 1),
+    );
+    const names = [...section.matchAll(/^\| `([A-Z][A-Z0-9_]*)`/gm)].map((m) => m[1]!);
+    expect(names).toContain("LITELLM_BASE_URL");
+    const declared = (name: string) =>
+      [AgentEnv, AccessControlEnv, GatewayEnv].some((s) => name in s.properties);
+    expect(names.filter((name) => !declared(name))).toEqual([]);
   });
 });

@@ -37,6 +37,8 @@ export const AccessControlEnv = Type.Object({
   AUTH_JWT_SECRET: Type.Optional(
     Var.string({
       secret: true,
+      // checked by @texera-agent/auth (resolveJwtSecret), which names the variable
+      expected: "at least 32 bytes, not `random`",
       description:
         "HS256 secret (at least 32 bytes; lowercased before use, as Texera does). `random` and short values stop the start",
     }),

@@ -67,6 +67,8 @@ export const AgentEnv = Type.Object({
   AUTH_JWT_SECRET: Type.Optional(
     Var.string({
       secret: true,
+      // checked by @texera-agent/auth (resolveJwtSecret), which names the variable
+      expected: "at least 32 bytes, not `random`",
       description: "HS256 secret shared with access-control-service (≥ 32 bytes, lowercased as Texera does)",
     }),
   ),

@@ -116,20 +116,21 @@ export function loadConfig(env: Env = process.env): AccessControlConfig {
     if (env[old] !== undefined) throw new TypeError(`${old} is no longer read: set ${now} (see the README)`);
   }
   const vars = parseEnv(AccessControlEnv, env);
+  const refreshMs = vars.DIRECTORY_REFRESH_MS;
+  const maxStalenessMs = vars.DIRECTORY_MAX_STALENESS_MS;
+  if (maxStalenessMs < refreshMs) {
+    const { maximum } = AccessControlEnv.properties.DIRECTORY_MAX_STALENESS_MS;
+    throw new ConfigError([
+      {
+        name: "DIRECTORY_MAX_STALENESS_MS",
+        message: `DIRECTORY_MAX_STALENESS_MS must be a whole number from ${refreshMs} (DIRECTORY_REFRESH_MS) to ${maximum}, got "${maxStalenessMs}"`,
+      },
+    ]);
+  }
   const { dataDir, databaseUrl, scrypt } = directoryConfig(vars);
   // env, not vars: auth.conf may name any variable in a ${?VAR} substitution (Texera's HOCON).
   const secret = resolveJwtSecret({ env, dataDir });
   const expirationMinutes = secret.expirationMinutes ?? vars.AUTH_JWT_EXPIRATION_MINUTES;
-  const refreshMs = vars.DIRECTORY_REFRESH_MS;
-  const maxStalenessMs = vars.DIRECTORY_MAX_STALENESS_MS;
-  if (maxStalenessMs < refreshMs) {
-    throw new ConfigError([
-      {
-        name: "DIRECTORY_MAX_STALENESS_MS",
-        message: `DIRECTORY_MAX_STALENESS_MS must be a whole number from ${refreshMs} (DIRECTORY_REFRESH_MS) to 60000, got "${maxStalenessMs}"`,
-      },
-    ]);
-  }
   return {
     port: vars.PORT,
     host: vars.HOST,

@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import { trustedProxiesVar, Var } from "@texera-agent/service-kit";
 import { UPLOAD_BOUNDS_DEFAULTS } from "./datasets/upload-bounds.ts";
 import { DUCKDB_DEFAULTS, ENGINE_DEFAULTS } from "./engine/engine.ts";
-import { DEFAULT_MAX_SOCKETS_PER_USER } from "./identity/identity-config.ts";
+import { DEFAULT_MAX_SOCKETS_PER_USER, MAX_STALENESS_MS } from "./identity/identity-config.ts";
 import { DEFAULT_RUN_LIMITS } from "./limits/limits-config.ts";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -276,9 +276,9 @@ export const AgentEnv = Type.Object({
       "how often the directory is asked whether it changed; open sockets are checked every `min(1000, this)` ms",
   }),
   DIRECTORY_MAX_STALENESS_MS: Var.int({
-    default: 5_000,
+    default: MAX_STALENESS_MS,
     minimum: 10,
-    maximum: 5_000,
+    maximum: MAX_STALENESS_MS,
     description:
       "with no successful check for this long, every request is refused (503 `DIRECTORY_UNAVAILABLE`) and sockets start no run; at least `DIRECTORY_REFRESH_MS`",
   }),

@@ -17,6 +17,8 @@ export interface IdentityConfig {
 }
 
 export const DEFAULT_MAX_SOCKETS_PER_USER = 20;
+/** The default and the upper bound of DIRECTORY_MAX_STALENESS_MS in agent-service. */
+export const MAX_STALENESS_MS = 5_000;
 /** access-control's embedded directory file (services/access-control/src/service.ts DATABASE_FILE). */
 const DIRECTORY_FILE = "access-control.sqlite";
 
@@ -31,7 +33,7 @@ export function loadIdentityConfig(vars: AgentEnvValues): IdentityConfig {
   if (maxStalenessMs < refreshMs) {
     invalid(
       "DIRECTORY_MAX_STALENESS_MS",
-      `DIRECTORY_MAX_STALENESS_MS must be a whole number from ${refreshMs} (DIRECTORY_REFRESH_MS) to 5000, got "${maxStalenessMs}"`,
+      `DIRECTORY_MAX_STALENESS_MS must be a whole number from ${refreshMs} (DIRECTORY_REFRESH_MS) to ${MAX_STALENESS_MS}, got "${maxStalenessMs}"`,
     );
   }
   const raw = vars.DIRECTORY_URL?.trim();

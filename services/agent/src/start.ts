@@ -18,8 +18,9 @@ export interface RunningAgentService {
 }
 
 /**
- * Starts agent-service from its configuration (loadConfig: the JWT secret is resolved there): the database (migrated; runs cut short
- * by a previous process marked interrupted), the app, listening on config.host:config.port.
+ * Starts agent-service from its configuration (loadConfig, which also resolved the JWT secret): the database
+ * (migrated; runs cut short by a previous process marked interrupted), the app, listening on
+ * config.host:config.port.
  */
 export async function startAgentService(
   config: AgentServiceConfig,

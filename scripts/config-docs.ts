@@ -12,16 +12,18 @@ import type { VarDoc } from "@texera-agent/service-kit";
 import { AccessControlEnv } from "../services/access-control/src/config.schema.ts";
 import { AgentEnv } from "../services/agent/src/config.schema.ts";
 import { GatewayEnv } from "../services/gateway/src/config.schema.ts";
+import { LlmSimEnv } from "../tools/llm-sim/src/config.schema.ts";
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BEGIN = "<!-- config:begin -->";
 export const END = "<!-- config:end -->";
 
-/** Each service's README and the schema its table comes from. */
+/** Each service's (and llm-sim's) README and the schema its table comes from. */
 export const SERVICES: { readme: string; schema: TObject }[] = [
   { readme: "services/access-control/README.md", schema: AccessControlEnv },
   { readme: "services/agent/README.md", schema: AgentEnv },
   { readme: "services/gateway/README.md", schema: GatewayEnv },
+  { readme: "tools/llm-sim/README.md", schema: LlmSimEnv },
 ];
 
 type Var = TSchema & VarDoc & Record<string, unknown>;

@@ -46,7 +46,7 @@ export function ThemeToggle() {
       title={picked ? `Dark mode (your choice; the system is ${system})` : "Dark mode (as the system)"}
     >
       <span className="theme-icon" aria-hidden="true" />
-      Dark mode
+      <span className="theme-label">Dark mode</span>
     </button>
   );
 }

@@ -5,9 +5,10 @@ import { useApi } from "../hooks/api-context.ts";
 import { useAgentChat } from "../hooks/use-agent-chat.ts";
 import { useOperatorResults } from "../hooks/use-operator-results.ts";
 import { edgeRowLabels, latestSummaries, resultsVersion } from "../operator-results.ts";
+import { AgentStatus } from "./AgentStatus.tsx";
 import { ChatPanel } from "./ChatPanel.tsx";
 import { SettingsDialog } from "./SettingsDialog.tsx";
-import { ConfirmButton, ConnectionBadge, Notice, StateBadge } from "./ui.tsx";
+import { ConfirmButton, Notice } from "./ui.tsx";
 import { WorkflowPanel } from "./WorkflowPanel.tsx";
 
 type Pane = "chat" | "workflow";
@@ -90,8 +91,11 @@ export function AgentWorkspace({
                 {agent.modelType}
               </span>
             )}
-            <StateBadge state={state.agentState ?? agent?.state ?? null} testId="agent-state" />
-            <ConnectionBadge status={state.connection} onReconnect={chat.reconnect} />
+            <AgentStatus
+              state={state.agentState ?? agent?.state ?? null}
+              connection={state.connection}
+              onReconnect={chat.reconnect}
+            />
           </div>
         </div>
         <div className="workspace-actions">

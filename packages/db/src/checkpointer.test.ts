@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import { expect, it } from "vitest";
 import { startCheckpointer } from "./checkpointer.ts";
 import { openDatabase } from "./database.ts";

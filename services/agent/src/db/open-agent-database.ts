@@ -1,5 +1,5 @@
 import { type Database, migrateToLatest, openDatabase } from "@texera-agent/db";
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import { migrations } from "./migrations.ts";
 import type { AgentDatabase } from "./schema.ts";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrateToLatest, openDatabase } from "@texera-agent/db";
 import { DEFAULT_AGENT_SETTINGS, pathToHead, ROOT_STEP_ID, stepKind } from "@texera-agent/protocol";
-import { type Kysely, sql } from "kysely";
+import { sql } from "kysely";
 import { afterEach, expect, it } from "vitest";
 import { migrations } from "../db/migrations.ts";
 import { openAgentDatabase } from "../db/open-agent-database.ts";

@@ -1,10 +1,17 @@
 import type { Compilable, Expression, Kysely, OperationNode } from "kysely";
 import { ValueNode } from "kysely";
 
-/** One statement in its database's own SQL (`?` on SQLite, `$1…` on PostgreSQL) and its parameters. */
+/** Only `bind` makes statements: one written by hand (`?` where PostgreSQL needs `$1`) does not typecheck. */
+const COMPILED: unique symbol = Symbol("compiled statement");
+
+/**
+ * One statement in its database's own SQL (`?` on SQLite, `$1…` on PostgreSQL) and its parameters, made by
+ * `SqlClient.statement` from a typed query.
+ */
 export interface SqlStatement {
-  text: string;
-  params: readonly unknown[];
+  readonly text: string;
+  readonly params: readonly unknown[];
+  readonly [COMPILED]: true;
 }
 
 /** Stands in for the value named `name` when a query is compiled; each call binds the value. */
@@ -68,5 +75,6 @@ export function bind(compiled: CompiledStatement, params: unknown): SqlStatement
   return {
     text: compiled.text,
     params: compiled.slots.map((slot) => ("param" in slot ? values[slot.param] : slot.value)),
+    [COMPILED]: true,
   };
 }

@@ -325,11 +325,11 @@ describe("the chat in Chromium (issue 16)", () => {
       `agent-item-${first}`,
     ]);
     await expectText(
-      byTestId(page, `agent-item-${second}`).locator('[data-testid="agent-item-preview"]'),
+      byTestId(page, `agent-item-${second}`).locator('[data-testid="agent-preview"]'),
       "echo: rainfall per city",
     );
     await expectText(
-      byTestId(page, `agent-item-${first}`).locator('[data-testid="agent-item-preview"]'),
+      byTestId(page, `agent-item-${first}`).locator('[data-testid="agent-preview"]'),
       "Build me a workflow over orders.csv",
     );
 

@@ -72,7 +72,7 @@ export function AgentList({
               >
                 <span className="agent-item-name">{agent.name}</span>
                 {agent.preview && (
-                  <span className="agent-item-preview" data-testid="agent-item-preview">
+                  <span className="agent-item-preview" data-testid="agent-preview">
                     {agent.preview}
                   </span>
                 )}
@@ -80,7 +80,7 @@ export function AgentList({
                   <span className="model-tag">{agent.modelType}</span>
                   <span
                     className="muted"
-                    data-testid="agent-item-activity"
+                    data-testid="agent-activity"
                     title={agent.lastActivityAt ? "Last activity" : "Created"}
                   >
                     {formatTime(agent.lastActivityAt ?? agent.createdAt)}

@@ -80,8 +80,13 @@ export function renderMarkdown(markdown: string): string {
         node.setAttribute("target", "_blank");
         node.setAttribute("rel", "noopener noreferrer nofollow");
       }
-      // task-list checkboxes are shown, not edited
-      if (node.tagName === "INPUT") node.setAttribute("disabled", "");
+      // task-list checkboxes are shown, not edited, and say what they show
+      if (node.tagName === "INPUT") {
+        node.setAttribute("disabled", "");
+        node.setAttribute("aria-label", node.hasAttribute("checked") ? "done" : "not done");
+      }
+      // code and tables scroll sideways: reachable by keyboard
+      if (node.tagName === "PRE" || node.tagName === "TABLE") node.setAttribute("tabindex", "0");
     });
   }
   const html = marked.parse(markdown) as string;

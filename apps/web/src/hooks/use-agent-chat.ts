@@ -113,7 +113,8 @@ export function useAgentChat(agentId: string): AgentChat {
   const resend = useCallback(
     async (fromStepId: string, content: string) => {
       try {
-        // the socket's headChange frame arrives before this answer, so the message follows it
+        // the server wrote headChange on the socket before it reads the message sent next, so the new
+        // user step's frame comes after it and the view ends on the new branch
         await api.checkout(agentId, fromStepId);
       } catch (error) {
         dispatch({

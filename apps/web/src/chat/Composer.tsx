@@ -10,6 +10,7 @@ import {
 } from "react";
 import { describeError } from "../api-errors.ts";
 import { uploadContentType, uploadErrorText } from "../datasets.ts";
+import { plural } from "../format.ts";
 import { useApi } from "../hooks/api-context.ts";
 import { type Attachment, uploadUnderFreeName, withDatasets } from "./attachments.ts";
 
@@ -140,7 +141,7 @@ export function Composer({
                 {a.status === "uploading"
                   ? "uploading…"
                   : a.status === "ready"
-                    ? `${a.dataset.rowCount.toLocaleString()} rows, ${a.dataset.columns.length} columns`
+                    ? `${plural(a.dataset.rowCount, "row")}, ${plural(a.dataset.columns.length, "column")}`
                     : a.error}
               </span>
               <button

@@ -140,7 +140,7 @@ export function ChatPanel({
         )}
         <ol className="steps" aria-label="Conversation">
           {elsewhere > 0 && (
-            <li className="message message-system" data-testid="other-branches">
+            <li className="message message-branches" data-testid="other-branches">
               <span>
                 {elsewhere === 1 ? "1 step is" : `${elsewhere} steps are`} on other branches of this
                 conversation: use ‹ › beside a message to switch versions, or “Continue from here” to go back

@@ -303,6 +303,30 @@ describe("the chat in Chromium (issue 16)", () => {
     }
   });
 
+  it("lets an agent stopped at its step limit go on in one click", async () => {
+    const gus = await user("limit-gus");
+    const page = await open();
+    await signIn(page, "limit-gus", gus.password);
+    const agentId = await createAgent(page, MODEL, "Step limit");
+    const patched = await fetch(`${sys.url}/api/agents/${agentId}/settings`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${gus.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ maxSteps: 1 }),
+    });
+    expect(patched.status).toBe(200);
+    await sendMessage(page, "markdown please");
+    await page
+      .locator('[data-testid="run-outcome"][data-reason="max_steps"]')
+      .waitFor({ timeout: RUN_TIMEOUT_MS });
+    await byTestId(page, "continue-run").click();
+    await expect
+      .poll(async () => (await stepsOf(gus, agentId)).filter((s) => s.role === "user").map((s) => s.content))
+      .toEqual(["markdown please", "Continue."]);
+    const steps = await stepsOf(gus, agentId);
+    const limit = steps.find((s) => s.error === "MAX_STEPS");
+    expect(steps.find((s) => s.content === "Continue.")?.parentId).toBe(limit?.id);
+  });
+
   it("renames inline, searches the list with previews and last activity, clears the workflow", async () => {
     const erin = await user("list-erin");
     const page = await open();

@@ -6,6 +6,9 @@ import { ErrorView } from "./ErrorView.tsx";
 import { copyText, Markdown } from "./Markdown.tsx";
 import { latestOfBranch, parentOf, type Turn, versionsOf } from "./turns.ts";
 
+/** The message that lets an agent stopped at its step limit go on. */
+const CONTINUE = "Continue.";
+
 export interface TurnActions {
   /** a new message may go out now (connected, idle) */
   canSend: boolean;
@@ -14,6 +17,8 @@ export interface TurnActions {
   /** send `content` from step `fromStepId` (a branch beside what followed it) */
   resend: (fromStepId: string, content: string) => void;
   checkout: (stepId: string) => void;
+  /** send a message from HEAD */
+  send: (content: string) => void;
   onShowOperator: (operatorId: string) => void;
 }
 
@@ -97,10 +102,22 @@ export function TurnView({
             <p>{notice.content || "The run ended."}</p>
           )}
           <div className="message-actions">
-            {isLast && resendHere && (
+            {isLast && notice.error === "MAX_STEPS" && (
               <button
                 type="button"
                 className="action-button action-primary"
+                onClick={() => actions.send(CONTINUE)}
+                disabled={!actions.canSend}
+                data-testid="continue-run"
+                title="Let the agent go on where it stopped (a new message: “Continue.”)"
+              >
+                Continue
+              </button>
+            )}
+            {isLast && resendHere && (
+              <button
+                type="button"
+                className={`action-button${notice.error === "MAX_STEPS" ? "" : " action-primary"}`}
                 onClick={resendHere}
                 disabled={!actions.canSend}
                 data-testid="retry-run"

@@ -51,6 +51,7 @@ export function ChatPanel({
       void chat.resend(fromStepId, content);
     },
     checkout: (stepId) => void chat.checkout(stepId),
+    send: (content) => send(content),
     onShowOperator,
   };
 

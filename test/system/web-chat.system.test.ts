@@ -168,6 +168,13 @@ describe("the chat in Chromium (issue 16)", () => {
       ["https://example.org/docs", "noopener noreferrer nofollow", "a good one"],
     ]);
 
+    // For the README: the answer with its steps folded above it.
+    await page.screenshot({
+      path: join(REPO_ROOT, "docs/screenshots/chat-answer.png"),
+      animations: "disabled",
+      caret: "hide",
+    });
+
     // The steps fold under the answer: "Worked for 1 step", closed; open it to see the tool call.
     const fold = byTestId(page, "work-toggle");
     await expectText(fold, "Worked for 1 step · 1 tool call");

@@ -169,7 +169,10 @@ describe("web app in Chromium, system started as npm start", () => {
     expect(tools).toContain("executeWorkflow");
     await expectCount(page.locator('[data-testid^="tool-result-"][data-ok="false"]'), 0);
     await expectCount(page.locator('[data-testid^="tool-result-"][data-ok="true"]'), tools.length);
-    const thoughts = await page.locator('[data-testid="step-thought"]').allTextContents();
+    // the thoughts of the folded steps, and the answer under which they fold
+    const thoughts = await page
+      .locator('[data-testid="step-thought"], [data-testid="answer-text"]')
+      .allTextContents();
     expect(thoughts.length).toBeGreaterThanOrEqual(3);
 
     // The DAG shows the workflow agent-service saved: one node per operator, of its type; one edge per link.
@@ -235,6 +238,7 @@ describe("web app in Chromium, system started as npm start", () => {
     }
 
     // Screens for the README: the chat with an open tool call, then the workflow with a selected operator.
+    await byTestId(page, "work-toggle").click(); // the steps fold under the answer once it came
     await page.locator('[data-tool="addOperator"] summary').first().click();
     await page.locator('[data-tool="addOperator"] [data-testid="tool-arguments"]').first().waitFor();
     await byTestId(page, "transcript").evaluate((el) => {

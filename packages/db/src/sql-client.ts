@@ -1,5 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
-import { CompiledQuery, type Kysely } from "kysely";
+import { type Compilable, CompiledQuery, type Kysely } from "kysely";
 import { bind, type CompiledStatement, compileQuery, type Query, type SqlStatement } from "./query.ts";
 
 /**
@@ -19,6 +19,11 @@ export interface SqlClient<DB> {
   execute<P, R>(query: Query<DB, P, R>, params: P): Promise<number>;
   /** Runs the statements in order in one transaction: all of them are saved, or none. */
   batch(statements: readonly SqlStatement[]): Promise<void>;
+  /**
+   * A query whose shape depends on its values (an `in` list of any length): built and compiled at each
+   * call, then run like the others (on SQLite, one prepared statement per distinct text).
+   */
+  queryBuilt<R>(build: (db: Kysely<DB>) => Compilable<R>): Promise<R[]>;
 }
 
 /** Runs statements in the database's own SQL; the typed client above is built on it. */
@@ -47,6 +52,9 @@ function typedClient<DB>(db: Kysely<DB>, runner: StatementRunner): SqlClient<DB>
       runner.query(statement(query, params)) as Promise<R[]>,
     execute: (query, params) => runner.execute(statement(query, params)),
     batch: (statements) => runner.batch(statements),
+    queryBuilt: <R>(build: (db: Kysely<DB>) => Compilable<R>) =>
+      // compiled each call and not kept: its values are in it
+      runner.query(bind(compileQuery(db, { build }), {})) as Promise<R[]>,
   };
 }
 

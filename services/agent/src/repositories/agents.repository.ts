@@ -54,6 +54,12 @@ const SET_HEAD = agentQuery((db, p: Params<{ id: string; headId: string | null }
     .set({ head_id: p("headId") })
     .where("id", "=", p("id")),
 );
+const RENAME = agentQuery((db, p: Params<{ id: string; name: string }>) =>
+  db
+    .updateTable("agents")
+    .set({ name: p("name") })
+    .where("id", "=", p("id")),
+);
 
 export class AgentsRepository {
   constructor(private readonly sql: SqlClient) {}
@@ -94,6 +100,10 @@ export class AgentsRepository {
 
   async updateSettings(id: string, modelType: string, settings: AgentRecord["settings"]): Promise<void> {
     await this.sql.execute(UPDATE_SETTINGS, { id, modelType, settings: JSON.stringify(settings) });
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    await this.sql.execute(RENAME, { id, name });
   }
 
   /** Deletes the agent; its steps, workflow and runs go with it (ON DELETE CASCADE). */

@@ -1,5 +1,5 @@
 import type { ReActStep } from "@texera-agent/protocol";
-import type { Insertable } from "kysely";
+import { type Insertable, sql } from "kysely";
 import { agentQuery, type StepsTable } from "../db/schema.ts";
 import type { Params, SqlClient, SqlStatement } from "./sql.ts";
 
@@ -34,6 +34,14 @@ const CLEAR = agentQuery((db, p: Params<{ agentId: string }>) =>
   db.deleteFrom("steps").where("agent_id", "=", p("agentId")),
 );
 
+/** What an agent list shows of each conversation. */
+export interface Activity {
+  /** the time of the latest step */
+  lastActivityAt: string;
+  /** the latest message the user sent */
+  lastUserMessage?: string;
+}
+
 /**
  * An agent's version tree: every step of every branch, in the order they were made (`index`), each saved
  * once when it is complete. The tree itself is in the steps (`parentId`); HEAD is on the agent.
@@ -63,6 +71,43 @@ export class StepsRepository {
   async nextIndex(agentId: string): Promise<number> {
     const [row] = await this.sql.query(MAX_INDEX, { agentId });
     return row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1;
+  }
+
+  /** Per agent (that has any step): when its latest step was made and its latest user message. */
+  async activity(agentIds: readonly string[]): Promise<Map<string, Activity>> {
+    const out = new Map<string, Activity>();
+    if (agentIds.length === 0) return out;
+    const ids = [...agentIds];
+    // built per call: the `in` list is as long as the page of agents
+    const [times, users] = await Promise.all([
+      this.sql.queryBuilt((db) =>
+        db
+          .selectFrom("steps")
+          .select((eb) => ["agent_id", eb.fn.max("created_at").as("last")])
+          .where("agent_id", "in", ids)
+          .groupBy("agent_id"),
+      ),
+      this.sql.queryBuilt((db) =>
+        db
+          .selectFrom("steps as s")
+          .select(["s.agent_id", "s.json"])
+          .where("s.kind", "=", sql.lit("user"))
+          .where("s.agent_id", "in", ids)
+          .where("s.idx", "=", (eb) =>
+            eb
+              .selectFrom("steps as t")
+              .select((e) => e.fn.max("t.idx").as("max"))
+              .whereRef("t.agent_id", "=", "s.agent_id")
+              .where("t.kind", "=", sql.lit("user")),
+          ),
+      ),
+    ]);
+    for (const row of times) out.set(row.agent_id, { lastActivityAt: String(row.last) });
+    for (const row of users) {
+      const entry = out.get(row.agent_id);
+      if (entry) entry.lastUserMessage = (JSON.parse(row.json) as ReActStep).content;
+    }
+    return out;
   }
 
   clearStatement(agentId: string): SqlStatement {

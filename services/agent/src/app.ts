@@ -170,7 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ? [
             ...withSchemaCheck(workflowTools(), { engine }),
             ...withResultRecording(executionTools({ engine }), (agentId, execution) =>
-              saveOperatorResults(db, agentId, execution),
+              saveOperatorResults(deps.database.sql, agentId, execution),
             ),
           ]
         : workflowTools()),
@@ -222,7 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         .join("\n\n"),
     });
   const operatorResults = async (agentId: string): Promise<OperatorResultMap> => {
-    const list = await loadOperatorResults(db, agentId);
+    const list = await loadOperatorResults(deps.database.sql, agentId);
     return Object.fromEntries(list.results.map((r) => [r.operatorId, toAnnotation(r)]));
   };
   const runs = new RunsService({

@@ -1,3 +1,4 @@
+import type { SqlClient } from "@texera-agent/db";
 import type { Kysely, Migration } from "kysely";
 import type { Execution } from "./execute-workflow.ts";
 import type { OperatorResultList, OperatorResultSummary } from "./protocol.ts";
@@ -26,37 +27,35 @@ export const operatorResultsMigration: Migration = {
   },
 };
 
+const SAVE =
+  "insert into operator_results (agent_id, json, updated_at) values (?, ?, ?) " +
+  "on conflict (agent_id) do update set json = excluded.json, updated_at = excluded.updated_at";
+const LOAD = "select json from operator_results where agent_id = ?";
+
 /** Replaces the agent's stored results with this execution's. */
-export async function saveOperatorResults<DB extends OperatorResultsDatabase>(
-  database: Kysely<DB>,
+export async function saveOperatorResults(
+  sql: Pick<SqlClient, "execute">,
   agentId: string,
   execution: Execution,
 ): Promise<void> {
-  const db = database as unknown as Kysely<OperatorResultsDatabase>;
   const list: OperatorResultList = {
     ...(execution.targetOperatorId ? { targetOperatorId: execution.targetOperatorId } : {}),
     executedAt: execution.executedAt,
     results: execution.results,
   };
-  const row = { agent_id: agentId, json: JSON.stringify(list), updated_at: execution.executedAt };
-  await db
-    .insertInto("operator_results")
-    .values(row)
-    .onConflict((oc) => oc.column("agent_id").doUpdateSet({ json: row.json, updated_at: row.updated_at }))
-    .execute();
+  await sql.execute(SAVE, [agentId, JSON.stringify(list), execution.executedAt]);
 }
 
-/** The agent's latest results; an empty list when it never ran a workflow. */
-export async function loadOperatorResults<DB extends OperatorResultsDatabase>(
-  database: Kysely<DB>,
+/**
+ * The agent's latest results; an empty list when it never ran a workflow. Every run's `complete` frame and
+ * every socket's `init` read them: a prepared statement (SqlClient), not a Kysely query built, compiled and
+ * prepared again each time (≈0.2 ms of CPU per run).
+ */
+export async function loadOperatorResults(
+  sql: Pick<SqlClient, "query">,
   agentId: string,
 ): Promise<OperatorResultList> {
-  const db = database as unknown as Kysely<OperatorResultsDatabase>;
-  const row = await db
-    .selectFrom("operator_results")
-    .select("json")
-    .where("agent_id", "=", agentId)
-    .executeTakeFirst();
+  const [row] = await sql.query<{ json: string }>(LOAD, [agentId]);
   return row ? (JSON.parse(row.json) as OperatorResultList) : { results: [] };
 }
 

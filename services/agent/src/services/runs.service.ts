@@ -376,16 +376,14 @@ export class RunsService {
     } catch (error) {
       log.error({ err: error, agentId: id, runId }, "could not save the end of a run");
     }
-    log.info(
-      {
-        agentId: id,
-        runId,
-        model: settings.modelType,
-        reason: outcome.reason,
-        ms: Math.round(performance.now() - started),
-      },
-      "run ended",
-    );
+    // Written once the run's last frames are out: a log line is a synchronous file write, not for the
+    // client to wait on.
+    const took = Math.round(performance.now() - started);
+    const logEnd = () =>
+      log.info(
+        { agentId: id, runId, model: settings.modelType, reason: outcome.reason, ms: took },
+        "run ended",
+      );
     this.deps.hooks?.ended(runId, outcome.reason);
     const cause = run.stopCause;
     const failed = outcome.reason === "crash" || (outcome.reason === "stopped" && cause === "database");
@@ -396,6 +394,7 @@ export class RunsService {
     this.runs.delete(id);
     if (run.deleted) {
       run.lease.release();
+      logEnd();
       return;
     }
     // The run's last step again, now ending it (no meta: a socket that has it gets it again), then complete:
@@ -414,6 +413,7 @@ export class RunsService {
     );
     // After the last frames: on another replica, the next run's frames cannot overtake them.
     run.lease.release();
+    logEnd();
   }
 
   /**

@@ -51,7 +51,10 @@ export function createChatStream({ baseUrl, masterKey }: ChatStreamOptions): Ope
   };
 
   return (request, signal) => {
-    const body = serialize(request);
+    // Kept only until the stream starts (a stale kept-alive socket sends it again): the closures of a
+    // streaming reply share this scope and would otherwise hold the whole body (system prompt, tools: tens
+    // of kB) for as long as the reply streams, a thousand times over with a thousand runs.
+    let body: string | undefined = serialize(request);
     const length = String(Buffer.byteLength(body));
     const open = (retryStaleSocket: boolean): Promise<AsyncIterable<ChatCompletionChunk>> =>
       new Promise((resolve, reject) => {
@@ -87,6 +90,7 @@ export function createChatStream({ baseUrl, masterKey }: ChatStreamOptions): Ope
           // Errors of the body come out of the iteration; the request's own error event just reports them.
           req.removeAllListeners("error");
           req.on("error", () => {});
+          body = undefined; // no retry from here on
           resolve(events(res, settle));
         });
         req.end(body);

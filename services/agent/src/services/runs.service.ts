@@ -309,9 +309,8 @@ export class RunsService {
         {
           delta: (index, text) => run.deltas.push(index, text),
           step: async (turn, changed, last) => {
-            run.deltas.flush();
             if (turn.usage) this.deps.hooks?.usage(runId, turn.usage);
-            if (run.deleted) return;
+            if (run.deleted) return run.deltas.flush();
             await saving;
             const after = changed ?? cursor.workflow;
             const step = agentStep(
@@ -325,12 +324,17 @@ export class RunsService {
             const at = new Date(step.timestamp).toISOString();
             // A step without tool calls ends the run as done: its run row is closed in the same
             // transaction, one commit instead of two (finish() writes it again if the run ends otherwise).
-            await this.deps.commits.add([
+            const saved = this.deps.commits.add([
               ...(changed ? [repos.workflows.putStatement(id, changed, at)] : []),
               repos.steps.appendStatement(id, step),
               repos.agents.setHeadStatement(id, step.id),
               ...(last ? [repos.runs.finishStatement(runId, "done", at)] : []),
             ]);
+            // The rest of the streamed text goes out before the step. Queued after the commit, it waits in
+            // the corked socket and leaves in one write with the step (and, for the last one, the run's end)
+            // instead of a write of its own ahead of the commit.
+            run.deltas.flush();
+            await saved;
             if (last) run.closedWithLastStep = true;
             advance(step, after);
             // Texera sends a run's last step twice: first as not ending it, then (at the end) as ending it.

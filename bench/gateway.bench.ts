@@ -71,10 +71,9 @@ function nginxMasterPid(prefix: string): number | undefined {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const args = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-      if (args[0]?.includes("nginx") && args.includes("-p") && args[args.indexOf("-p") + 1] === prefix) {
-        return Number(entry);
-      }
+      // nginx rewrites its command line into one string: "nginx: master process /usr/sbin/nginx -p … -c …"
+      const command = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (command.startsWith("nginx: master") && command.includes(` -p ${prefix} `)) return Number(entry);
     } catch {}
   }
   return undefined;

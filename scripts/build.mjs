@@ -17,6 +17,7 @@
 //
 // Types are checked by `npm run typecheck`, not here (esbuild only strips them).
 
+import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -60,9 +61,22 @@ export async function buildAll() {
         banner: { js: REQUIRE_SHIM },
         logLevel: "warning",
         legalComments: "none",
-      }),
+      }).then(() => warnIfNotAscii(out)),
     ),
   );
+}
+
+/**
+ * esbuild escapes non-ASCII characters in strings but not in regex literals; one such character makes V8
+ * hold the whole file (1-2 MB) at two bytes per character. Write it as \uXXXX in the source instead.
+ */
+function warnIfNotAscii(out) {
+  const text = readFileSync(join(repoRoot, out), "latin1");
+  const at = text.search(/[^\x00-\x7f]/);
+  if (at >= 0)
+    console.warn(
+      `${out}: non-ASCII output near ${JSON.stringify(text.slice(Math.max(0, at - 40), at + 10))}`,
+    );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

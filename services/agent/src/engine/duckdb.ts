@@ -3,8 +3,8 @@ import type { DuckDBInstance } from "@duckdb/node-api";
 import { quoteLiteral } from "./sql.ts";
 
 /**
- * DuckDB's Node package, loaded on first use: its native library and an open database take about 50 MB,
- * which a service at rest (or one whose agents never execute a workflow) need not hold.
+ * DuckDB's Node package, loaded on first use: its native library and an open database take ~30 MB (more
+ * once queries ran), which a service at rest (or one whose agents never execute a workflow) need not hold.
  */
 let duckDbModule: Promise<typeof import("@duckdb/node-api")> | undefined;
 export function loadDuckDbModule(): Promise<typeof import("@duckdb/node-api")> {

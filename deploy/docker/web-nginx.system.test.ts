@@ -3,13 +3,16 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { freePort } from "@texera-agent/db/testing/free-port";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const BIG = `export const rows = [${Array.from({ length: 400 }, (_, i) => `"row ${i}"`).join(",")}];\n`;
 let dir: string;
 let base: string;
 let stop: (() => void) | undefined;
@@ -21,6 +24,9 @@ beforeAll(async () => {
   await mkdir(join(html, "assets"), { recursive: true });
   await writeFile(join(html, "index.html"), "<!doctype html><title>texera-web-index</title>");
   await writeFile(join(html, "assets", "app-1234.js"), "console.log('app');");
+  // as the web build writes it: an asset and its gzip variant
+  await writeFile(join(html, "assets", "big-5678.js"), BIG);
+  await writeFile(join(html, "assets", "big-5678.js.gz"), gzipSync(BIG));
   await chmod(dir, 0o755);
   const port = await freePort();
   const site = (await readFile(join(here, "web-nginx.conf"), "utf8"))
@@ -92,6 +98,27 @@ describe("web-nginx.conf", () => {
     expect(res.headers.get("content-type")).toMatch(/javascript/);
     expect(res.headers.get("cache-control")).toContain("immutable");
     expect((await fetch(`${base}/assets/missing.js`)).status).toBe(404);
+  });
+
+  it("sends the build's precompressed .gz to a client that accepts gzip, with Vary", async () => {
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        request(`${base}/assets/big-5678.js`, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        })
+          .on("error", reject)
+          .end();
+      });
+    const gz = await get({ "accept-encoding": "gzip, br" });
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(gz.headers.vary).toBe("Accept-Encoding");
+    expect(gz.headers["cache-control"]).toContain("immutable");
+    expect(gunzipSync(gz.body).toString()).toBe(BIG);
+    const plain = await get({});
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body.toString()).toBe(BIG);
   });
 
   it("answers API paths that reach it with a JSON 404, never index.html", async () => {

@@ -1,6 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findNginx, type RunningNginx, startNginx } from "../../scripts/lib/nginx.ts";
 import {
@@ -14,6 +16,7 @@ import {
 // served, and a credential under a percent-encoded parameter name never reaches the access log.
 const nginx = findNginx();
 const dir = mkdtempSync(join(tmpdir(), "nginx-security-"));
+const BIG = `export const rows = [${Array.from({ length: 400 }, (_, i) => `"row ${i}"`).join(",")}];\n`;
 let running: RunningNginx;
 let stubs: Stub[];
 
@@ -24,6 +27,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, "web/assets/app-1.js"), "console.log(1)");
   writeFileSync(join(dir, "web/assets/app-1.js.map"), '{"sourcesContent":["the source"]}');
   writeFileSync(join(dir, "web/top.js.map"), '{"sourcesContent":["the source"]}');
+  // as the web build writes it: the asset and its gzip variant
+  writeFileSync(join(dir, "web/assets/big-2.js"), BIG);
+  writeFileSync(join(dir, "web/assets/big-2.js.gz"), gzipSync(BIG));
   const [ac, agent] = await Promise.all([stubAccessControl(), stubAgentService()]);
   stubs = [ac, agent];
   const { port } = new URL(await deadUrl());
@@ -68,5 +74,32 @@ describe.runIf(nginx)("nginx.conf against hostile requests", () => {
     expect(log).toContain("/api/agents/a1/react-steps?[REDACTED]");
     expect(log).not.toContain("=good");
     expect(log).not.toContain("ticket-value-never-logged");
+  });
+});
+
+/** A GET with exactly these headers (fetch would add its own Accept-Encoding and decompress). */
+function rawGet(url: string, headers: Record<string, string>) {
+  return new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+    request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+    })
+      .on("error", reject)
+      .end();
+  });
+}
+
+describe.runIf(nginx)("nginx.conf serving the web app", () => {
+  it("sends the build's precompressed .gz to a client that accepts gzip, with Vary, still immutable", async () => {
+    const gz = await rawGet(`${running.url}/assets/big-2.js`, { "accept-encoding": "br, gzip" });
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(gz.headers.vary).toBe("Accept-Encoding");
+    expect(gz.headers["cache-control"]).toMatch(/immutable/);
+    expect(gz.body.length).toBeLessThan(BIG.length / 2);
+    expect(gunzipSync(gz.body).toString()).toBe(BIG);
+    const plain = await rawGet(`${running.url}/assets/big-2.js`, {});
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body.toString()).toBe(BIG);
   });
 });

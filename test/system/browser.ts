@@ -38,7 +38,7 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A page in a fresh context (its own sessionStorage and cookies) on the system's origin. */
+/** A page in a fresh context (its own localStorage, sessionStorage and cookies) on the system's origin. */
 export async function openPage(
   browser: Browser,
   baseURL: string,

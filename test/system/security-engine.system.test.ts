@@ -30,11 +30,18 @@ const HEAP_MB = 1024;
 /** The documented defaults this suite runs with (services/agent/README.md). */
 const DUCKDB_MEMORY_LIMIT_MB = 1000;
 /**
- * Peak RSS allowed. The README promises DuckDB's limit + the Node heap + a few hundred MB; this checks less
- * room: no value reaches the heap whole, so it stays small (measured: ~300 MB for the bomb, ~600 MB for the
- * join; before the fix 8-11 GB).
+ * Peak RSS allowed for the bomb: no value reaches the heap whole, so the process stays far below DuckDB's
+ * limit + 512 MB (measured ~300 MB; before the fix it died at 11 GB).
  */
 const RSS_BOUND_MB = DUCKDB_MEMORY_LIMIT_MB + 512;
+/**
+ * Peak RSS allowed for the self-join: the README's promise, DuckDB's limit + the Node heap + a few hundred
+ * MB. A join that reaches DuckDB's limit holds it, and what DuckDB allocates outside its buffer manager and
+ * the allocator's retained pages come on top: measured 600–1,150 MB here and 1,922 MB once in CI (2 cores,
+ * other suites running), so a bound of the limit + 512 MB was a guess this suite could not keep. Before the
+ * fix the join took 8 GB in 28 s and went on growing.
+ */
+const JOIN_RSS_BOUND_MB = DUCKDB_MEMORY_LIMIT_MB + HEAP_MB + 512;
 /** The bomb: ROWS strings of STRING_BYTES each, one per row group, in a file of a few KB. */
 const ROWS = 20;
 const STRING_BYTES = 50_000_000;
@@ -320,8 +327,8 @@ describe("the engine under hostile data (1 GiB heap, default DuckDB bounds)", ()
     expect(alive()).toBe(true);
     const { peakMb } = rss();
     console.log(
-      `join: bob's one-row query ${Math.round(tinyMs)} ms; agent-service peak RSS ${Math.round(peakMb)} MB (bound ${RSS_BOUND_MB} MB)`,
+      `join: bob's one-row query ${Math.round(tinyMs)} ms; agent-service peak RSS ${Math.round(peakMb)} MB (bound ${JOIN_RSS_BOUND_MB} MB)`,
     );
-    expect(peakMb).toBeLessThan(RSS_BOUND_MB);
+    expect(peakMb).toBeLessThan(JOIN_RSS_BOUND_MB);
   }, 120_000);
 });

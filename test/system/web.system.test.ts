@@ -45,8 +45,14 @@ async function open(viewport: { width: number; height: number } = DESKTOP): Prom
   return page;
 }
 
+/** `name.png` in light mode and `name-dark.png` in dark mode (the system's setting, which the app follows). */
 async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, name), animations: "disabled", caret: "hide" });
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    const file = colorScheme === "light" ? name : name.replace(/\.png$/, "-dark.png");
+    await page.screenshot({ path: join(SCREENSHOTS, file), animations: "disabled", caret: "hide" });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
 }
 
 async function regularUser(username: string): Promise<TestUser> {
@@ -62,7 +68,7 @@ async function regularUser(username: string): Promise<TestUser> {
 
 /** A session as the app stores it (apps/web/src/session.ts), for tokens the sign-in form cannot give. */
 async function storeSession(page: Page, session: { accessToken: string; expiresAt: string; user: User }) {
-  await page.evaluate(([key, value]) => window.sessionStorage.setItem(key, value), [
+  await page.evaluate(([key, value]) => window.localStorage.setItem(key, value), [
     SESSION_KEY,
     JSON.stringify(session),
   ] as const);
@@ -163,7 +169,10 @@ describe("web app in Chromium, system started as npm start", () => {
     expect(tools).toContain("executeWorkflow");
     await expectCount(page.locator('[data-testid^="tool-result-"][data-ok="false"]'), 0);
     await expectCount(page.locator('[data-testid^="tool-result-"][data-ok="true"]'), tools.length);
-    const thoughts = await page.locator('[data-testid="step-thought"]').allTextContents();
+    // the thoughts of the folded steps, and the answer under which they fold
+    const thoughts = await page
+      .locator('[data-testid="step-thought"], [data-testid="answer-text"]')
+      .allTextContents();
     expect(thoughts.length).toBeGreaterThanOrEqual(3);
 
     // The DAG shows the workflow agent-service saved: one node per operator, of its type; one edge per link.
@@ -229,6 +238,7 @@ describe("web app in Chromium, system started as npm start", () => {
     }
 
     // Screens for the README: the chat with an open tool call, then the workflow with a selected operator.
+    await byTestId(page, "work-toggle").click(); // the steps fold under the answer once it came
     await page.locator('[data-tool="addOperator"] summary').first().click();
     await page.locator('[data-tool="addOperator"] [data-testid="tool-arguments"]').first().waitFor();
     await byTestId(page, "transcript").evaluate((el) => {
@@ -263,7 +273,7 @@ describe("web app in Chromium, system started as npm start", () => {
     // Sign out: back to the sign-in page with a word on why, and nothing left in the browser.
     await byTestId(page, "sign-out").click();
     await expectText(byTestId(page, "login-message"), "You have signed out.", { exact: true });
-    expect(await page.evaluate((key) => window.sessionStorage.getItem(key), SESSION_KEY)).toBeNull();
+    expect(await page.evaluate((key) => window.localStorage.getItem(key), SESSION_KEY)).toBeNull();
     await page.reload();
     await byTestId(page, "login-form").waitFor();
     await expectCount(byTestId(page, "current-user"), 0);
@@ -411,7 +421,7 @@ describe("web app in Chromium, system started as npm start", () => {
     });
     await stale.reload();
     await expectText(byTestId(stale, "login-message"), "Your session expired");
-    expect(await stale.evaluate((key) => window.sessionStorage.getItem(key), SESSION_KEY)).toBeNull();
+    expect(await stale.evaluate((key) => window.localStorage.getItem(key), SESSION_KEY)).toBeNull();
 
     // 2. A token the server finds expired though the browser thinks it is not: the 401 signs out.
     const refused = await open();
@@ -429,8 +439,9 @@ describe("web app in Chromium, system started as npm start", () => {
     await expectText(byTestId(refused, "login-message"), "expired or was revoked");
     await expectCount(byTestId(refused, "current-user"), 0);
 
-    // 3. A token that expires while the page is open: the app signs out when it does. The page's clock is
-    // Playwright's (time flows as usual) so the test jumps to the expiry instead of waiting for it.
+    // 3. A token that expires while the page is open: when it does, a dialog asks for the password over the
+    // page (web-shell.system.test.ts signs in again there); signing out from it ends at the sign-in page.
+    // The page's clock is Playwright's (time flows as usual) so the test jumps to the expiry.
     const live = await open();
     await live.context().clock.install();
     const token = sys.mint({ userName: "alice", userId: alice.id, role: "REGULAR", expiresInMinutes: 2 });
@@ -443,9 +454,12 @@ describe("web app in Chromium, system started as npm start", () => {
     await byTestId(live, `agent-item-${aliceAgentId}`).waitFor();
     await expectCount(byTestId(live, "login-message"), 0);
     await live.context().clock.fastForward(exp * 1000 - Date.now() + 1000);
-    await expectText(byTestId(live, "login-message"), "Your session expired");
+    await expectAttribute(byTestId(live, "session-dialog"), "data-expired", "true");
+    await expectText(byTestId(live, "session-dialog"), "Your session expired");
+    await byTestId(live, "session-sign-out").click();
+    await expectText(byTestId(live, "login-message"), "You have signed out.");
     await expectCount(byTestId(live, "current-user"), 0);
-    expect(await live.evaluate((key) => window.sessionStorage.getItem(key), SESSION_KEY)).toBeNull();
+    expect(await live.evaluate((key) => window.localStorage.getItem(key), SESSION_KEY)).toBeNull();
   });
 
   it("fits a narrow window: agent list and chat take turns, chat and workflow are tabs", async () => {

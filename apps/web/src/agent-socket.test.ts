@@ -6,6 +6,7 @@ import {
   backoffDelay,
   type ConnectionStatus,
   DEFAULT_BACKOFF,
+  liveState,
   parseServerFrame,
   reactSocketUrl,
   type WebSocketLike,
@@ -281,5 +282,18 @@ describe("parseServerFrame", () => {
       }),
     ];
     for (const raw of bad) expect(parseServerFrame(raw), String(raw)).toBeNull();
+  });
+});
+
+describe("liveState", () => {
+  it("says offline while the browser is, and never calls a lost socket live", () => {
+    expect(liveState({ kind: "open" }, true)).toBe("live");
+    expect(liveState({ kind: "open" }, false)).toBe("offline");
+    expect(liveState({ kind: "connecting", attempt: 0 }, true)).toBe("connecting");
+    expect(liveState({ kind: "connecting", attempt: 2 }, true)).toBe("reconnecting");
+    expect(liveState({ kind: "reconnecting", attempt: 1, delayMs: 500 }, true)).toBe("reconnecting");
+    expect(liveState({ kind: "reconnecting", attempt: 1, delayMs: 500 }, false)).toBe("offline");
+    expect(liveState({ kind: "closed", reason: "signed out" }, true)).toBe("disconnected");
+    expect(liveState({ kind: "closed", reason: "signed out" }, false)).toBe("disconnected");
   });
 });

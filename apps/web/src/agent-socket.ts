@@ -7,6 +7,22 @@ export type ConnectionStatus =
   | { kind: "reconnecting"; attempt: number; delayMs: number }
   | { kind: "closed"; reason: string };
 
+/** What a person is told about the live connection, from the socket's status and the browser's. */
+export type LiveState = "live" | "connecting" | "reconnecting" | "offline" | "disconnected";
+
+/**
+ * `online` is the browser's navigator.onLine: while it says offline, the socket (open or not) is shown as
+ * offline, since nothing reaches the server; an open socket is live; a first attempt is connecting, a later
+ * one reconnecting; a socket that gave up is disconnected.
+ */
+export function liveState(status: ConnectionStatus, online: boolean): LiveState {
+  if (status.kind === "closed") return "disconnected";
+  if (!online) return "offline";
+  if (status.kind === "open") return "live";
+  if (status.kind === "connecting" && status.attempt === 0) return "connecting";
+  return "reconnecting";
+}
+
 /** The part of the browser's WebSocket this client uses (a fake one in tests). */
 export interface WebSocketLike {
   readonly readyState: number;

@@ -82,6 +82,20 @@ export class ApiClient {
     return unwrap<Agent>(await this.#request("GET", agentPath(id)), "agent", "id");
   }
 
+  /** Renames the agent (this service's PATCH /api/agents/:id). */
+  async renameAgent(id: string, name: string): Promise<Agent> {
+    return unwrap<Agent>(await this.#request("PATCH", agentPath(id), { name }), "agent", "id");
+  }
+
+  /** Empties the agent's workflow, keeping the conversation; the socket then gets `headChange`. */
+  async clearWorkflow(id: string): Promise<Workflow> {
+    return unwrap<Workflow>(
+      await this.#request("DELETE", `${agentPath(id)}/workflow`),
+      "workflow",
+      "operators",
+    );
+  }
+
   async deleteAgent(id: string): Promise<void> {
     await this.#request("DELETE", agentPath(id));
   }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { clearSession, loadSession, msUntilExpiry, SESSION_KEY, saveSession } from "./session.ts";
+import {
+  clearSession,
+  formatCountdown,
+  loadSession,
+  msUntilExpiry,
+  SESSION_KEY,
+  saveSession,
+  sessionFromStorageEvent,
+} from "./session.ts";
 
 class MemoryStorage {
   readonly items = new Map<string, string>();
@@ -50,5 +58,26 @@ describe("session", () => {
     expect(msUntilExpiry(login, new Date("2029-12-31T23:59:59Z"))).toBe(1000);
     expect(msUntilExpiry(login, new Date("2031-01-01"))).toBe(0);
     expect(msUntilExpiry({ ...login, expiresAt: "soon" })).toBeNull();
+  });
+
+  it("reads another tab's change from a storage event", () => {
+    const now = new Date("2029-01-01");
+    const stored = JSON.stringify(login);
+    expect(sessionFromStorageEvent({ key: SESSION_KEY, newValue: stored }, now)).toEqual(login);
+    expect(sessionFromStorageEvent({ key: SESSION_KEY, newValue: null }, now)).toBeNull(); // signed out
+    expect(sessionFromStorageEvent({ key: null, newValue: null }, now)).toBeNull(); // storage cleared
+    expect(sessionFromStorageEvent({ key: SESSION_KEY, newValue: "{" }, now)).toBeNull();
+    expect(
+      sessionFromStorageEvent({ key: SESSION_KEY, newValue: stored }, new Date("2031-01-01")),
+    ).toBeNull();
+    expect(sessionFromStorageEvent({ key: "texera-agent.theme", newValue: "dark" }, now)).toBeUndefined();
+  });
+
+  it("counts the last minutes down as m:ss, reaching 0:00 at the expiry", () => {
+    expect(formatCountdown(5 * 60_000)).toBe("5:00");
+    expect(formatCountdown(61_001)).toBe("1:02");
+    expect(formatCountdown(999)).toBe("0:01");
+    expect(formatCountdown(0)).toBe("0:00");
+    expect(formatCountdown(-5)).toBe("0:00");
   });
 });

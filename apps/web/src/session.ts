@@ -1,6 +1,10 @@
 import type { LoginResponse, User } from "@texera-agent/protocol";
 
-/** What the browser keeps: the login answer, in sessionStorage only (gone when the tab closes). */
+/**
+ * What the browser keeps: the login answer, in localStorage, so every tab of the browser shares one session
+ * (a sign-in or sign-out in one tab reaches the others through the `storage` event). The token expires on
+ * its own (the access-control-service's lifetime), and an expired one is dropped when read.
+ */
 export interface Session {
   accessToken: string;
   expiresAt: string;
@@ -39,6 +43,29 @@ export function clearSession(storage: StorageLike): void {
   storage.removeItem(SESSION_KEY);
 }
 
+/** How long before expiry the app offers to stay signed in. */
+export const WARN_BEFORE_MS = 5 * 60_000;
+
+/**
+ * Below this many milliseconds left, a 401 counts as the session running out (the server's clock may be a
+ * little ahead of the browser's) rather than as a revoked session.
+ */
+export const EXPIRY_SKEW_MS = 60_000;
+
+/**
+ * The session another tab stored, from a `storage` event: a session, `null` when it was removed (signed out,
+ * or dropped as expired), or `undefined` when the event is about something else.
+ */
+export function sessionFromStorageEvent(
+  event: { key: string | null; newValue: string | null },
+  now: Date = new Date(),
+): Session | null | undefined {
+  if (event.key !== SESSION_KEY && event.key !== null) return undefined;
+  if (event.newValue === null) return null; // removed (key null: the whole storage was cleared)
+  const session = parseSession(event.newValue);
+  return session && !isExpired(session, now) ? session : null;
+}
+
 export function isExpired(session: Session, now: Date = new Date()): boolean {
   const expires = Date.parse(session.expiresAt);
   return Number.isFinite(expires) && expires <= now.getTime();
@@ -70,4 +97,10 @@ function parseSession(raw: string): Session | null {
     // unreadable: treated as no session
   }
   return null;
+}
+
+/** "4:05" for the expiry warning (minutes:seconds, rounded up so it reaches 0:00 at the expiry). */
+export function formatCountdown(ms: number): string {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }

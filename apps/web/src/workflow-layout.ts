@@ -94,7 +94,4 @@ export function layoutForBox(
   return scale(down) > scale(across) * 1.15 ? down : across;
 }
 
-/** A short name for an operator: its custom display name (Texera's), else its type. */
-export function operatorLabel(operator: Operator): string {
-  return operator.customDisplayName?.trim() || operator.operatorType;
-}
+export { operatorLabel } from "./operator-label.ts";

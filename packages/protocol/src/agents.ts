@@ -110,8 +110,22 @@ export const Agent = Type.Object({
   createdAt: IsoDate,
   settings: SettingsView,
   ownerId: Type.Integer(),
+  /** extra, in lists: when the conversation last changed (its latest step), else absent */
+  lastActivityAt: Type.Optional(IsoDate),
+  /** extra, in lists: the start of the latest message the user sent, else absent */
+  preview: Type.Optional(Type.String()),
 });
 export type Agent = Static<typeof Agent>;
+
+/** The most characters of a message that an agent list's `preview` carries. */
+export const PREVIEW_CHARS = 120;
+
+/** PATCH /api/agents/:id (this service's, not Texera's): rename. */
+export const PatchAgentBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 120, pattern: "\\S" }) },
+  { additionalProperties: false },
+);
+export type PatchAgentBody = Static<typeof PatchAgentBody>;
 
 /** GET /api/agents/:id: the agent, its current workflow and how many steps it has (all branches). */
 export const AgentDetail = Type.Composite([

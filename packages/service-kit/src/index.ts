@@ -1,5 +1,14 @@
 export { type AuthHookOptions, type AuthPolicy, installAuthHook, unauthorized } from "./auth-hook.ts";
-export { intFromEnv } from "./env.ts";
+export {
+  ConfigError,
+  deprecationWarnings,
+  type Env,
+  type EnvProblem,
+  expectedOf,
+  parseEnv,
+  Var,
+  type VarDoc,
+} from "./env-schema.ts";
 export { type ErrorHandlingOptions, HttpError, installErrorHandling } from "./errors.ts";
 export { type LoggerConfig, loggerOptions, redactingLogHooks } from "./logger.ts";
 export {
@@ -22,3 +31,9 @@ export {
   type ReadinessCheck,
 } from "./probes.ts";
 export { redactUrlTokens } from "./redact.ts";
+export {
+  TRUSTED_PROXIES_EXPECTED,
+  TRUSTED_PROXIES_FORMAT,
+  trustedProxiesVar,
+  trustedProxyEntries,
+} from "./trusted-proxies.ts";

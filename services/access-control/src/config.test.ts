@@ -48,7 +48,7 @@ describe("loadConfig", () => {
       LOGIN_SLOW_AFTER_FAILURES_PER_USER: "4",
       LOGIN_SLOW_DELAY_MS: "250",
       LOGIN_RATE_WINDOW_SECONDS: "60",
-      TRUST_PROXY: "10.0.0.0/8",
+      TRUSTED_PROXIES: "10.0.0.0/8, loopback",
       PASSWORD_SCRYPT_LOG_N: "12",
       TOKEN_CACHE_SIZE: "0",
       LOG_LEVEL: "debug",
@@ -67,12 +67,35 @@ describe("loadConfig", () => {
         slowAfterPerName: 4,
         slowDelayMs: 250,
       },
-      trustProxy: "10.0.0.0/8",
+      trustProxy: "10.0.0.0/8,loopback",
       scrypt: { logN: 12 },
       tokenCacheSize: 0,
       logLevel: "debug",
       authorizeLogLevel: "info",
     });
+  });
+
+  it("reads TRUSTED_PROXIES as agent-service does, and TRUST_PROXY as before with a warning", () => {
+    const base = { DATA_DIR: dir(), AUTH_JWT_SECRET: SECRET };
+    expect(loadConfig(base)).toMatchObject({ trustProxy: "loopback", warnings: [] });
+    expect(loadConfig({ ...base, TRUSTED_PROXIES: "none" }).trustProxy).toBe(false);
+    expect(() => loadConfig({ ...base, TRUSTED_PROXIES: "true" })).toThrow(
+      /TRUSTED_PROXIES must be "none", or/,
+    );
+    expect(() => loadConfig({ ...base, TRUSTED_PROXIES: "10.0.0.0/40" })).toThrow(/TRUSTED_PROXIES/);
+    // the deprecated name keeps its old meaning: true, false, or a list handed to Fastify
+    for (const [value, trustProxy] of [
+      ["true", true],
+      ["false", false],
+      ["10.0.0.0/8", "10.0.0.0/8"],
+    ] as const) {
+      const c = loadConfig({ ...base, TRUST_PROXY: value });
+      expect(c.trustProxy).toBe(trustProxy);
+      expect(c.warnings).toEqual([expect.stringMatching(/TRUST_PROXY is deprecated.*TRUSTED_PROXIES/)]);
+    }
+    expect(() => loadConfig({ ...base, TRUST_PROXY: "true", TRUSTED_PROXIES: "none" })).toThrow(
+      /TRUST_PROXY and TRUSTED_PROXIES are both set/,
+    );
   });
 
   it("takes the secret and the token lifetime from Texera's auth.conf", () => {
@@ -108,6 +131,9 @@ describe("loadConfig", () => {
       loadConfig({ ...base, DIRECTORY_REFRESH_MS: "2000", DIRECTORY_MAX_STALENESS_MS: "1000" }),
     ).toThrow(/DIRECTORY_MAX_STALENESS_MS/);
     expect(() => loadConfig({ ...base, LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ ...base, METRICS_TOKEN: "too-short" })).toThrow(
+      /METRICS_TOKEN must be at least 16/,
+    );
     expect(() => loadConfig({ ...base, PASSWORD_SCRYPT_LOG_N: "30" })).toThrow(/PASSWORD_SCRYPT_LOG_N/);
     expect(() => loadConfig({ DATA_DIR: dir(), AUTH_JWT_SECRET: "short" })).toThrow(/32 bytes/);
     expect(() => loadConfig({ DATA_DIR: dir(), AUTH_JWT_SECRET: "random" })).toThrow(/random/);

@@ -8,6 +8,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const service = await createAccessControl(config);
   const { app } = service;
+  for (const warning of config.warnings ?? []) app.log.warn(warning);
   app.log.info(`JWT secret from ${config.jwt.source}${config.jwt.generated ? " (generated now)" : ""}`);
   app.log.info(`user directory: ${service.database.description}, ${service.directory.size} user(s)`);
   if ((await service.users.list()).every((u) => u.role !== "ADMIN")) {

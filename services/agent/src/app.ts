@@ -80,7 +80,7 @@ export interface AppDeps {
   tools?: readonly AgentTool[];
   /** Default: the OpenAI SDK pointed at config.litellmBaseUrl with the master key. */
   llm?: LlmClient;
-  /** When set, GET /metrics needs it as a bearer token. Default: METRICS_TOKEN from the environment. */
+  /** When set, GET /metrics needs it as a bearer token (METRICS_TOKEN, read by config.ts). */
   metricsToken?: string;
   /** false: no logging (benchmarks); default: pino at LOG_LEVEL to stdout. */
   logger?: LoggerConfig | false;
@@ -123,7 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installErrorHandling(app, { unavailable: isDatabaseUnreachable });
   const metrics = installMetrics(app, {
-    token: deps.metricsToken ?? (process.env.METRICS_TOKEN || undefined),
+    token: deps.metricsToken,
   });
   // The plugin first: its onRequest hook marks upgrade requests, so that a socket refused by the auth hook
   // below is destroyed after its HTTP answer instead of lingering half-open.

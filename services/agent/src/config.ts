@@ -1,10 +1,14 @@
-import { intFromEnv } from "@texera-agent/service-kit";
+import { resolveJwtSecret } from "@texera-agent/auth";
+import { ConfigError, parseEnv } from "@texera-agent/service-kit";
 import { type AuditConfig, loadAuditConfig } from "./audit/audit-config.ts";
+import { AgentEnv, type AgentEnvValues } from "./config.schema.ts";
 import { loadUploadBounds, type UploadBounds } from "./datasets/upload-bounds.ts";
+import { loadEngineConfig } from "./engine/config.ts";
+import type { EngineOptions } from "./engine/engine.ts";
 import { type IdentityConfig, loadIdentityConfig } from "./identity/identity-config.ts";
 import { loadRunLimits, type RunLimitsConfig } from "./limits/limits-config.ts";
 
-/** Everything agent-service reads from its environment, checked once at start-up. */
+/** Everything agent-service reads from its environment (config.schema.ts), checked once at start-up. */
 export interface AgentServiceConfig {
   port: number;
   host: string;
@@ -30,6 +34,17 @@ export interface AgentServiceConfig {
   clusterSweepMs: number;
   /** DIRECTORY_URL, DIRECTORY_REFRESH_MS, DIRECTORY_MAX_STALENESS_MS, AGENT_MAX_SOCKETS_PER_USER (src/identity). */
   identity: IdentityConfig;
+  /** DATASET_MAX_BYTES, ENGINE_*, DUCKDB_*, SAMPLES_DIR (src/engine). */
+  engine: EngineOptions;
+  /** METRICS_TOKEN: when set, `GET /metrics` needs it as a bearer token. */
+  metricsToken: string | undefined;
+  /** AUTH_JWT_SECRET, else AUTH_CONF_PATH's, else generated once in DATA_DIR/jwt-secret. */
+  jwt: {
+    secret: string;
+    /** Where the secret came from, for the start-up log (never the value). */
+    source: string;
+    generated: boolean;
+  };
 }
 
 /** How agent-service talks to LiteLLM: bounded retries and timeouts. */
@@ -58,68 +73,65 @@ export interface LlmPolicy {
 
 type Env = Record<string, string | undefined>;
 
-export const DEFAULT_LLM_POLICY: LlmPolicy = {
-  maxAttempts: 3,
-  retryBaseMs: 500,
-  retryMaxDelayMs: 10_000,
-  retryTotalWaitMs: 30_000,
-  idleTimeoutMs: 60_000,
-  firstChunkTimeoutMs: 600_000,
-  contextWindowTokens: 128_000,
-  modelsTimeoutMs: 5_000,
-};
+/** The environment read through the schema: every variable at fault is named in one ConfigError. */
+export function parseAgentEnv(env: Env): AgentEnvValues {
+  return parseEnv(AgentEnv, env);
+}
 
+function llmPolicy(vars: AgentEnvValues): LlmPolicy {
+  return {
+    maxAttempts: vars.LLM_MAX_ATTEMPTS,
+    retryBaseMs: vars.LLM_RETRY_BASE_MS,
+    retryMaxDelayMs: vars.LLM_RETRY_MAX_DELAY_MS,
+    retryTotalWaitMs: vars.LLM_RETRY_TOTAL_WAIT_MS,
+    idleTimeoutMs: vars.LLM_IDLE_TIMEOUT_MS,
+    firstChunkTimeoutMs: vars.LLM_FIRST_CHUNK_TIMEOUT_MS,
+    contextWindowTokens: vars.LLM_CONTEXT_WINDOW_TOKENS,
+    modelsTimeoutMs: vars.LLM_MODELS_TIMEOUT_MS,
+  };
+}
+
+/** The schema's defaults (config.schema.ts), for tests and callers that build an app without loadConfig. */
+export const DEFAULT_LLM_POLICY: LlmPolicy = llmPolicy(parseAgentEnv({}));
+
+/**
+ * Reads the whole configuration from the environment through the schema, or throws a ConfigError that names
+ * every variable at fault. Resolving the JWT secret may create DATA_DIR/jwt-secret (the embedded default).
+ */
 export function loadConfig(env: Env = process.env): AgentServiceConfig {
-  const baseUrl = (env.LITELLM_BASE_URL || "http://localhost:4000").replace(/\/+$/, "");
+  const vars = parseAgentEnv(env);
+  const baseUrl = vars.LITELLM_BASE_URL.replace(/\/+$/, "");
   try {
     const u = new URL(baseUrl);
     if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("not http(s)");
   } catch {
-    throw new TypeError(`LITELLM_BASE_URL must be an http:// or https:// URL, got "${baseUrl}"`);
+    throw new ConfigError([
+      {
+        name: "LITELLM_BASE_URL",
+        message: `LITELLM_BASE_URL must be an http:// or https:// URL, got "${baseUrl}"`,
+      },
+    ]);
   }
+  const identity = loadIdentityConfig(vars);
+  // env, not vars: auth.conf may name any variable in a ${?VAR} substitution (Texera's HOCON).
+  const secret = resolveJwtSecret({ env, dataDir: vars.DATA_DIR });
   return {
-    port: intFromEnv(env, "PORT", 3001, { min: 0, max: 65_535 }),
-    host: env.HOST || "0.0.0.0",
-    dataDir: env.DATA_DIR || "./data",
-    databaseUrl: env.DATABASE_URL || undefined,
+    port: vars.PORT,
+    host: vars.HOST,
+    dataDir: vars.DATA_DIR,
+    databaseUrl: vars.DATABASE_URL,
     litellmBaseUrl: baseUrl,
-    litellmMasterKey: env.LITELLM_MASTER_KEY || undefined,
-    modelsCacheSeconds: intFromEnv(env, "MODELS_CACHE_SECONDS", 30, { min: 0, max: 86_400 }),
-    llm: {
-      maxAttempts: intFromEnv(env, "LLM_MAX_ATTEMPTS", DEFAULT_LLM_POLICY.maxAttempts, { min: 1, max: 10 }),
-      retryBaseMs: intFromEnv(env, "LLM_RETRY_BASE_MS", DEFAULT_LLM_POLICY.retryBaseMs, { max: 60_000 }),
-      retryMaxDelayMs: intFromEnv(env, "LLM_RETRY_MAX_DELAY_MS", DEFAULT_LLM_POLICY.retryMaxDelayMs, {
-        max: 300_000,
-      }),
-      retryTotalWaitMs: intFromEnv(env, "LLM_RETRY_TOTAL_WAIT_MS", DEFAULT_LLM_POLICY.retryTotalWaitMs, {
-        max: 600_000,
-      }),
-      idleTimeoutMs: intFromEnv(env, "LLM_IDLE_TIMEOUT_MS", DEFAULT_LLM_POLICY.idleTimeoutMs, {
-        min: 100,
-        max: 3_600_000,
-      }),
-      firstChunkTimeoutMs: intFromEnv(
-        env,
-        "LLM_FIRST_CHUNK_TIMEOUT_MS",
-        DEFAULT_LLM_POLICY.firstChunkTimeoutMs,
-        { min: 100, max: 3_600_000 },
-      ),
-      contextWindowTokens: intFromEnv(
-        env,
-        "LLM_CONTEXT_WINDOW_TOKENS",
-        DEFAULT_LLM_POLICY.contextWindowTokens,
-        { min: 1_000, max: 10_000_000 },
-      ),
-      modelsTimeoutMs: intFromEnv(env, "LLM_MODELS_TIMEOUT_MS", DEFAULT_LLM_POLICY.modelsTimeoutMs, {
-        min: 100,
-        max: 600_000,
-      }),
-    },
-    logLevel: env.LOG_LEVEL || "info",
-    limits: loadRunLimits(env),
-    audit: loadAuditConfig(env),
-    uploads: loadUploadBounds(env),
-    clusterSweepMs: intFromEnv(env, "AGENT_CLUSTER_SWEEP_MS", 2_000, { min: 100, max: 60_000 }),
-    identity: loadIdentityConfig(env),
+    litellmMasterKey: vars.LITELLM_MASTER_KEY,
+    modelsCacheSeconds: vars.MODELS_CACHE_SECONDS,
+    llm: llmPolicy(vars),
+    logLevel: vars.LOG_LEVEL,
+    limits: loadRunLimits(vars),
+    audit: loadAuditConfig(vars),
+    uploads: loadUploadBounds(vars),
+    clusterSweepMs: vars.AGENT_CLUSTER_SWEEP_MS,
+    identity,
+    engine: loadEngineConfig(vars.DATA_DIR, vars),
+    metricsToken: vars.METRICS_TOKEN,
+    jwt: { secret: secret.secret, source: secret.source, generated: secret.generated },
   };
 }

@@ -1,11 +1,11 @@
-import { createVerifier, RoleDirectory, resolveJwtSecret } from "@texera-agent/auth";
+import { createVerifier, RoleDirectory } from "@texera-agent/auth";
 import { redactUrl } from "@texera-agent/db";
 import type { LoggerConfig } from "@texera-agent/service-kit";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.ts";
 import type { AgentServiceConfig } from "./config.ts";
 import { openAgentDatabase } from "./db/open-agent-database.ts";
-import { Engine, loadEngineConfig } from "./engine/index.ts";
+import { Engine } from "./engine/index.ts";
 import { openDirectorySource, type ReadOnlyDirectory } from "./identity/directory-source.ts";
 import { recoverInterruptedRuns } from "./services/recover-interrupted-runs.ts";
 
@@ -17,14 +17,15 @@ export interface RunningAgentService {
 }
 
 /**
- * Starts agent-service from its configuration: the JWT secret, the database (migrated; runs cut short
- * by a previous process marked interrupted), the app, listening on config.host:config.port.
+ * Starts agent-service from its configuration (loadConfig, which also resolved the JWT secret): the database
+ * (migrated; runs cut short by a previous process marked interrupted), the app, listening on
+ * config.host:config.port.
  */
 export async function startAgentService(
   config: AgentServiceConfig,
-  options: { env?: Record<string, string | undefined>; logger?: LoggerConfig } = {},
+  options: { logger?: LoggerConfig } = {},
 ): Promise<RunningAgentService> {
-  const secret = resolveJwtSecret({ env: options.env ?? process.env, dataDir: config.dataDir });
+  const secret = config.jwt;
   const database = await openAgentDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   let app: FastifyInstance | undefined;
   let engine: Engine | undefined;
@@ -47,7 +48,7 @@ export async function startAgentService(
       },
     });
   try {
-    engine = await Engine.create(loadEngineConfig(config.dataDir, options.env ?? process.env));
+    engine = await Engine.create(config.engine);
     // One process alone closes what its predecessor left; replicas do it for each other (src/cluster).
     const shared = database.dialect === "postgres";
     const interrupted = shared ? 0 : await recoverInterruptedRuns(database, () => new Date());
@@ -61,6 +62,7 @@ export async function startAgentService(
       ...(shared && { cluster: { url: config.databaseUrl as string, sweepMs: config.clusterSweepMs } }),
       database,
       engine,
+      metricsToken: config.metricsToken,
       logger: { level: config.logLevel, ...options.logger },
       identity: {
         ...(directory && { directory }),

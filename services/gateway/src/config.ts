@@ -1,6 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { intFromEnv } from "@texera-agent/service-kit";
+import { ConfigError, parseEnv } from "@texera-agent/service-kit";
+import { GatewayEnv } from "./config.schema.ts";
 
 export interface GatewayConfig {
   host: string;
@@ -23,57 +24,61 @@ export interface GatewayConfig {
   datasetLimitBytes: number;
   /** A request body that pauses longer than this is cut off (as nginx's client_body_timeout). */
   bodyTimeoutMs: number;
+  logLevel: string;
 }
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /**
- * Reads the gateway's settings: PORT, HOST, ACCESS_CONTROL_URL, AGENT_SERVICE_URL, WEB_DIST, AUTH_TIMEOUT_MS,
- * GATEWAY_BODY_LIMIT_BYTES, DATASET_MAX_BYTES, GATEWAY_BODY_TIMEOUT_MS, GATEWAY_UPSTREAM_FAIL_TIMEOUT_MS.
- * AGENT_SERVICE_URL may list several replicas: `http://10.0.0.1:3001,http://10.0.0.2:3001`.
+ * Reads the gateway's settings through its schema (config.schema.ts), or throws a ConfigError naming the
+ * variable. AGENT_SERVICE_URL may list several replicas: `http://10.0.0.1:3001,http://10.0.0.2:3001`.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  const vars = parseEnv(GatewayEnv, env);
   return {
-    host: env.HOST || "127.0.0.1",
-    port: intFromEnv(env, "PORT", 8080, { max: 65535 }),
-    accessControlUrl: upstreamUrl(env, "ACCESS_CONTROL_URL", "http://127.0.0.1:9096"),
-    agentServiceUrls: upstreamUrls(env, "AGENT_SERVICE_URL", "http://127.0.0.1:3001"),
-    webDist: resolve(env.WEB_DIST || resolve(repoRoot, "apps/web/dist")),
-    authTimeoutMs: intFromEnv(env, "AUTH_TIMEOUT_MS", 5000, { min: 1, max: 60_000 }),
-    bodyLimitBytes: intFromEnv(env, "GATEWAY_BODY_LIMIT_BYTES", 256 * 1024, { min: 1 }),
-    datasetLimitBytes: intFromEnv(env, "DATASET_MAX_BYTES", 100 * 1024 * 1024, { min: 1 }),
-    bodyTimeoutMs: intFromEnv(env, "GATEWAY_BODY_TIMEOUT_MS", 60_000, { min: 1, max: 3_600_000 }),
-    upstreamFailTimeoutMs: intFromEnv(env, "GATEWAY_UPSTREAM_FAIL_TIMEOUT_MS", 5000, { max: 600_000 }),
+    host: vars.HOST,
+    port: vars.PORT,
+    accessControlUrl: upstreamUrl("ACCESS_CONTROL_URL", vars.ACCESS_CONTROL_URL),
+    agentServiceUrls: upstreamUrls("AGENT_SERVICE_URL", vars.AGENT_SERVICE_URL),
+    webDist: resolve(vars.WEB_DIST || resolve(repoRoot, "apps/web/dist")),
+    authTimeoutMs: vars.AUTH_TIMEOUT_MS,
+    bodyLimitBytes: vars.GATEWAY_BODY_LIMIT_BYTES,
+    datasetLimitBytes: vars.DATASET_MAX_BYTES,
+    bodyTimeoutMs: vars.GATEWAY_BODY_TIMEOUT_MS,
+    upstreamFailTimeoutMs: vars.GATEWAY_UPSTREAM_FAIL_TIMEOUT_MS,
+    logLevel: vars.LOG_LEVEL,
   };
 }
 
 /** A comma-separated list of base URLs; empty entries and the same origin twice are refused. */
-function upstreamUrls(env: Record<string, string | undefined>, name: string, fallback: string): URL[] {
-  const raw = env[name] || fallback;
+function upstreamUrls(name: string, raw: string): URL[] {
   const entries = raw.split(",").map((entry) => entry.trim());
   if (entries.some((entry) => entry === "")) {
-    throw new TypeError(`${name} has an empty entry: list URLs separated by single commas, got "${raw}"`);
+    invalid(name, `${name} has an empty entry: list URLs separated by single commas, got "${raw}"`);
   }
-  const urls = entries.map((entry) => upstreamUrl({ [name]: entry }, name, fallback));
+  const urls = entries.map((entry) => upstreamUrl(name, entry));
   const seen = new Set<string>();
   for (const url of urls) {
-    if (seen.has(url.origin)) throw new TypeError(`${name} lists ${url.origin} twice`);
+    if (seen.has(url.origin)) invalid(name, `${name} lists ${url.origin} twice`);
     seen.add(url.origin);
   }
   return urls;
 }
 
-function upstreamUrl(env: Record<string, string | undefined>, name: string, fallback: string): URL {
-  const raw = env[name] || fallback;
+function upstreamUrl(name: string, raw: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new TypeError(`${name} must be an http:// URL, got "${raw}"`);
+    return invalid(name, `${name} must be an http:// URL, got "${raw}"`);
   }
-  if (url.protocol !== "http:") throw new TypeError(`${name} must be an http:// URL, got "${raw}"`);
+  if (url.protocol !== "http:") invalid(name, `${name} must be an http:// URL, got "${raw}"`);
   if (url.pathname !== "/" || url.search || url.hash) {
-    throw new TypeError(`${name} must be a base URL without a path, got "${raw}"`);
+    invalid(name, `${name} must be a base URL without a path, got "${raw}"`);
   }
   return url;
+}
+
+function invalid(name: string, message: string): never {
+  throw new ConfigError([{ name, message }]);
 }

@@ -25,8 +25,8 @@ export interface GatewayOptions {
 }
 
 /** The gateway's log: pino JSON lines in which any URL's credential parameters are redacted. */
-export function createGatewayLogger(destination?: DestinationStream): Logger {
-  const options = { name: "gateway", level: process.env.LOG_LEVEL ?? "info", hooks: redactingLogHooks };
+export function createGatewayLogger(destination?: DestinationStream, level = "info"): Logger {
+  const options = { name: "gateway", level, hooks: redactingLogHooks };
   return destination ? pino(options, destination) : pino(options);
 }
 
@@ -39,7 +39,7 @@ const UNAVAILABLE = "access control is unavailable, so the request was not forwa
  * traffic is spread round-robin over its replicas (config.agentServiceUrls; see upstream-pool.ts).
  */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
-  const log = options.logger ?? createGatewayLogger();
+  const log = options.logger ?? createGatewayLogger(undefined, config.logLevel);
   // One keep-alive pool per upstream server; agent-service may be several replicas, access control is one.
   const poolOptions = {
     failTimeoutMs: config.upstreamFailTimeoutMs,

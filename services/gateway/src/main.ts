@@ -1,14 +1,14 @@
 import { loadConfig } from "./config.ts";
 import { createGateway, createGatewayLogger } from "./gateway.ts";
 
-const log = createGatewayLogger();
 let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig(process.env);
 } catch (error) {
-  log.fatal((error as Error).message);
+  createGatewayLogger().fatal((error as Error).message);
   process.exit(1);
 }
+const log = createGatewayLogger(undefined, config.logLevel);
 const gateway = createGateway(config, { logger: log });
 const url = await gateway.listen().catch((error: NodeJS.ErrnoException) => {
   const reason =

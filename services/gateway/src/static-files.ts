@@ -24,10 +24,40 @@ const TYPES: Record<string, string> = {
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Web app not built</title>
 <p>The web app has not been built. Run <code>npm run build -w @texera-agent/web</code> and reload.</p>\n`;
 
+/** The precompressed variants the web build writes beside each file (apps/web/vite.config.ts), best first. */
+const VARIANTS = [
+  { coding: "br", suffix: ".br" },
+  { coding: "gzip", suffix: ".gz" },
+] as const;
+type Coding = (typeof VARIANTS)[number]["coding"];
+
+/**
+ * The codings of an Accept-Encoding header the client accepts (RFC 9110 §12.5.3: q=0 refuses, `*` stands
+ * for any coding not named). Hand-written: only br and gzip are ever asked about, which needs no library.
+ */
+export function acceptedCodings(header: string | undefined): Set<Coding> {
+  const accepted = new Set<Coding>();
+  if (!header) return accepted;
+  const q = new Map<string, number>();
+  for (const part of header.split(",")) {
+    const [name = "", ...params] = part.trim().toLowerCase().split(";");
+    if (name === "") continue;
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const value = qParam ? Number(qParam.slice(2)) : 1;
+    q.set(name.trim(), Number.isFinite(value) ? value : 0);
+  }
+  for (const { coding } of VARIANTS) {
+    const value = q.get(coding) ?? (coding === "gzip" ? q.get("x-gzip") : undefined) ?? q.get("*") ?? 0;
+    if (value > 0) accepted.add(coding);
+  }
+  return accepted;
+}
+
 /**
  * Serves the built web app. A path with a file extension must exist (404 otherwise); any other path
  * answers index.html so the app's own router can handle it (SPA fallback). Hashed `/assets/` files are
  * cached for good; index.html never is, so a new build shows at once. `.map` files are never served.
+ * A file with a precompressed `.br` / `.gz` beside it is sent compressed to a client that accepts it.
  */
 export async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") {
@@ -70,18 +100,40 @@ async function fileAt(path: string): Promise<{ path: string; size: number } | un
   }
 }
 
-function sendFile(req: IncomingMessage, res: ServerResponse, path: string, size: number, immutable: boolean) {
-  res.writeHead(200, {
+async function sendFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  size: number,
+  immutable: boolean,
+): Promise<void> {
+  const headers: Record<string, string | number> = {
     "content-type": TYPES[extname(path).toLowerCase()] ?? "application/octet-stream",
     "content-length": size,
     "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
     "x-content-type-options": "nosniff",
-  });
+  };
+  let body = path;
+  const variants = await Promise.all(
+    VARIANTS.map(async (v) => ({ ...v, file: await fileAt(path + v.suffix) })),
+  );
+  if (variants.some((v) => v.file)) {
+    // The answer depends on Accept-Encoding, for caches too, whichever variant this client gets.
+    headers.vary = "Accept-Encoding";
+    const accepted = acceptedCodings(req.headers["accept-encoding"]);
+    const chosen = variants.find((v) => v.file && accepted.has(v.coding));
+    if (chosen?.file) {
+      headers["content-encoding"] = chosen.coding;
+      headers["content-length"] = chosen.file.size;
+      body = chosen.file.path;
+    }
+  }
+  res.writeHead(200, headers);
   if (req.method === "HEAD") {
     res.end();
     return;
   }
-  const stream = createReadStream(path);
+  const stream = createReadStream(body);
   stream.on("error", () => res.destroy());
   stream.pipe(res);
 }

@@ -1,3 +1,5 @@
+import { parseEnv } from "@texera-agent/service-kit/env-schema";
+import { LlmSimEnv } from "./config.schema.ts";
 import { type Fault, parseFaultSpec } from "./fault.ts";
 import { loadScenarioFile } from "./scenario.ts";
 import type { Scenario } from "./scenario-schema.ts";
@@ -42,6 +44,12 @@ export interface CliConfig {
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 export async function parseCli(argv: string[], env: NodeJS.ProcessEnv): Promise<CliConfig> {
+  let vars: typeof LlmSimEnv.static;
+  try {
+    vars = parseEnv(LlmSimEnv, env);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
   let scenarioPath: string | undefined;
   let demo = false;
   let verbose = false;
@@ -53,7 +61,7 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv): Promise<
     const model = spec.slice(0, colon);
     faults[model] = { ...faults[model], ...parseFaultSpec(spec.slice(colon + 1), `${where} ${model}`) };
   };
-  for (const spec of (env.LLM_SIM_FAULTS ?? "").split(/\s+/))
+  for (const spec of (vars.LLM_SIM_FAULTS ?? "").split(/\s+/))
     if (spec !== "") addFault(spec, "LLM_SIM_FAULTS");
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -74,15 +82,12 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv): Promise<
     else throw new CliError(`unknown argument "${arg}"`);
   }
 
-  scenarioPath ??= env.LLM_SIM_SCENARIO?.trim() || undefined;
-  demo ||= env.LLM_SIM_DEMO === "1" || env.LLM_SIM_DEMO === "true";
-  const host = env.HOST?.trim() || "127.0.0.1";
-  const portText = env.PORT?.trim() || "4000";
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535)
-    throw new CliError(`PORT must be a port number, got "${portText}"`);
+  scenarioPath ??= vars.LLM_SIM_SCENARIO?.trim() || undefined;
+  demo ||= vars.LLM_SIM_DEMO === "1" || vars.LLM_SIM_DEMO === "true";
+  const host = vars.HOST.trim() || "127.0.0.1";
+  const port = vars.PORT;
 
-  let masterKey = env.LITELLM_MASTER_KEY ?? "";
+  let masterKey = vars.LITELLM_MASTER_KEY ?? "";
   const usingDemoKey = masterKey === "" && demo;
   if (usingDemoKey) {
     if (!LOOPBACK.has(host)) {
@@ -92,7 +97,7 @@ export async function parseCli(argv: string[], env: NodeJS.ProcessEnv): Promise<
   }
   if (masterKey === "" && !help) throw new CliError("LITELLM_MASTER_KEY is required (or pass --demo)");
 
-  const models = (env.LLM_SIM_MODELS ?? "")
+  const models = (vars.LLM_SIM_MODELS ?? "")
     .split(",")
     .map((m) => m.trim())
     .filter((m) => m !== "");

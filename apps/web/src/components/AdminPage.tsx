@@ -28,9 +28,10 @@ export function AdminPage() {
 
   if (!isAdmin) {
     return (
-      <div className="admin-page" data-testid="admin-forbidden">
+      <main className="admin-page" data-testid="admin-forbidden">
+        <h1 className="visually-hidden">Users</h1>
         <Notice tone="warning">Only administrators can manage users.</Notice>
-      </div>
+      </main>
     );
   }
 
@@ -50,7 +51,7 @@ export function AdminPage() {
   }
 
   return (
-    <div className="admin-page" data-testid="admin-page">
+    <main className="admin-page" data-testid="admin-page">
       <div className="admin-head">
         <h1>Users</h1>
         <p className="muted">
@@ -144,7 +145,7 @@ export function AdminPage() {
           onCreated={(user) => update((list) => [...list.filter((u) => u.id !== user.id), user])}
         />
       </div>
-    </div>
+    </main>
   );
 }
 

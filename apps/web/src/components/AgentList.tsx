@@ -1,5 +1,8 @@
 import type { Agent } from "@texera-agent/protocol";
+import { useState } from "react";
+import "../chat/agent-list.css";
 import { describeError } from "../api-errors.ts";
+import { filterAgents } from "../chat/agent-search.ts";
 import { formatTime } from "../format.ts";
 import type { AsyncState } from "../hooks/use-async.ts";
 import { routeHash } from "../route.ts";
@@ -14,6 +17,8 @@ export function AgentList({
   selectedId: string | null;
   onRetry: () => void;
 }) {
+  const [query, setQuery] = useState("");
+  const shown = agents.status === "ready" ? filterAgents(agents.data, query) : [];
   return (
     <nav className="agent-list" aria-labelledby="agent-list-title" data-testid="agent-list">
       <h2 id="agent-list-title" className="section-title">
@@ -35,8 +40,28 @@ export function AgentList({
         </p>
       )}
       {agents.status === "ready" && agents.data.length > 0 && (
+        <div className="agent-search">
+          <label htmlFor="agent-search" className="visually-hidden">
+            Search agents
+          </label>
+          <input
+            id="agent-search"
+            type="search"
+            placeholder="Search by name or message…"
+            value={query}
+            onChange={(event) => setQuery(event.target.value)}
+            data-testid="agent-search"
+          />
+        </div>
+      )}
+      {agents.status === "ready" && agents.data.length > 0 && shown.length === 0 && (
+        <p className="muted empty-hint" data-testid="agents-no-match" role="status">
+          No agent matches “{query.trim()}”.
+        </p>
+      )}
+      {agents.status === "ready" && shown.length > 0 && (
         <ul>
-          {agents.data.map((agent) => (
+          {shown.map((agent) => (
             <li key={agent.id}>
               <a
                 href={routeHash({ page: "agents", agentId: agent.id })}
@@ -46,9 +71,20 @@ export function AgentList({
                 data-agent-name={agent.name}
               >
                 <span className="agent-item-name">{agent.name}</span>
+                {agent.preview && (
+                  <span className="agent-item-preview" data-testid="agent-preview">
+                    {agent.preview}
+                  </span>
+                )}
                 <span className="agent-item-meta">
                   <span className="model-tag">{agent.modelType}</span>
-                  <span className="muted">{formatTime(agent.createdAt)}</span>
+                  <span
+                    className="muted"
+                    data-testid="agent-activity"
+                    title={agent.lastActivityAt ? "Last activity" : "Created"}
+                  >
+                    {formatTime(agent.lastActivityAt ?? agent.createdAt)}
+                  </span>
                 </span>
                 <StateBadge state={agent.state} />
               </a>

@@ -1,13 +1,15 @@
 import type { Agent } from "@texera-agent/protocol";
 import { useEffect, useMemo, useState } from "react";
 import { describeError } from "../api-errors.ts";
+import { AgentTitle } from "../chat/AgentTitle.tsx";
 import { useApi } from "../hooks/api-context.ts";
 import { useAgentChat } from "../hooks/use-agent-chat.ts";
 import { useOperatorResults } from "../hooks/use-operator-results.ts";
 import { edgeRowLabels, latestSummaries, resultsVersion } from "../operator-results.ts";
+import { AgentStatus } from "./AgentStatus.tsx";
 import { ChatPanel } from "./ChatPanel.tsx";
 import { SettingsDialog } from "./SettingsDialog.tsx";
-import { ConfirmButton, ConnectionBadge, Notice, StateBadge } from "./ui.tsx";
+import { ConfirmButton, Notice } from "./ui.tsx";
 import { WorkflowPanel } from "./WorkflowPanel.tsx";
 
 type Pane = "chat" | "workflow";
@@ -29,7 +31,10 @@ export function AgentWorkspace({
   const { api } = useApi();
   const chat = useAgentChat(agentId);
   const { state } = chat;
-  const agent = state.agent ?? knownAgent ?? null;
+  const [name, setName] = useState<string | null>(null);
+  const known = state.agent ?? knownAgent ?? null;
+  // a rename here shows at once (the socket's copy of the agent keeps the name it had at init)
+  const agent = known && name !== null ? { ...known, name } : known;
   const [pane, setPane] = useState<Pane>("chat");
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [selectedOperator, setSelectedOperator] = useState<string | null>(null);
@@ -44,8 +49,8 @@ export function AgentWorkspace({
   // Keep the sidebar's copy of this agent (its state badge) in step with the live one.
   const liveAgent = state.agent;
   useEffect(() => {
-    if (liveAgent) onAgentChanged(liveAgent);
-  }, [liveAgent, onAgentChanged]);
+    if (liveAgent) onAgentChanged(name !== null ? { ...liveAgent, name } : liveAgent);
+  }, [liveAgent, name, onAgentChanged]);
 
   // A selected operator that the agent deleted is no longer selected.
   useEffect(() => {
@@ -81,17 +86,24 @@ export function AgentWorkspace({
           ← Agents
         </button>
         <div className="workspace-title">
-          <h1 id="agent-title" data-testid="agent-title">
-            {agent?.name ?? "Agent"}
-          </h1>
+          <AgentTitle
+            agent={agent}
+            onRenamed={(renamed) => {
+              setName(renamed.name);
+              onAgentChanged(renamed);
+            }}
+          />
           <div className="workspace-meta">
             {agent && (
               <span className="model-tag" data-testid="agent-model">
                 {agent.modelType}
               </span>
             )}
-            <StateBadge state={state.agentState ?? agent?.state ?? null} testId="agent-state" />
-            <ConnectionBadge status={state.connection} onReconnect={chat.reconnect} />
+            <AgentStatus
+              state={state.agentState ?? agent?.state ?? null}
+              connection={state.connection}
+              onReconnect={chat.reconnect}
+            />
           </div>
         </div>
         <div className="workspace-actions">
@@ -110,6 +122,14 @@ export function AgentWorkspace({
             onConfirm={chat.clear}
             testId="clear-conversation"
             disabled={state.agentState === "GENERATING" || state.steps.length === 0}
+          />
+          <ConfirmButton
+            label="Clear workflow"
+            question="Remove every operator? (The chat stays; “Continue from here” brings a step's workflow back.)"
+            confirmLabel="Clear workflow"
+            onConfirm={chat.clearWorkflow}
+            testId="clear-workflow"
+            disabled={state.agentState === "GENERATING" || state.workflow.operators.length === 0}
           />
           <ConfirmButton
             label="Delete"

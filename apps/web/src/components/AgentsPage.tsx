@@ -54,7 +54,7 @@ export function AgentsPage({
               <span />
               <span />
             </div>
-            <h2>Pick an agent, or create one</h2>
+            <h1>Pick an agent, or create one</h1>
             <p className="muted">
               An agent builds a dataflow workflow for you: describe the data you have and what you want from
               it, and watch the operators appear.

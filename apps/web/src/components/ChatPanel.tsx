@@ -1,9 +1,12 @@
-import { MAX_MESSAGE_CHARS } from "@texera-agent/protocol";
-import { type FormEvent, type KeyboardEvent, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { type DragEvent, useEffect, useLayoutEffect, useRef, useState } from "react";
+import "../chat/chat.css";
+import { Composer, type ComposerHandle } from "../chat/Composer.tsx";
+import { ErrorView } from "../chat/ErrorView.tsx";
+import { type TurnActions, TurnView } from "../chat/TurnView.tsx";
+import { toTurns } from "../chat/turns.ts";
 import { canSend, isRunning, sendBlockedReason, visibleSteps } from "../chat-reducer.ts";
 import { sentence } from "../format.ts";
 import type { AgentChat } from "../hooks/use-agent-chat.ts";
-import { StepCard } from "./StepCard.tsx";
 import { Notice } from "./ui.tsx";
 
 const SUGGESTIONS = [
@@ -29,17 +32,28 @@ export function ChatPanel({
 }) {
   const { state } = chat;
   const [draft, setDraft] = useState("");
-  const inputRef = useRef<HTMLTextAreaElement>(null);
+  const [dropping, setDropping] = useState(false);
+  const composerRef = useRef<ComposerHandle>(null);
   const transcriptRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
   const running = isRunning(state);
   const blocked = sendBlockedReason(state);
-  const sendable = canSend(state) && draft.trim().length > 0 && draft.length <= MAX_MESSAGE_CHARS;
   // The conversation HEAD sees; steps of other branches stay saved and come back with a checkout.
   const steps = visibleSteps(state);
+  const turns = toTurns(steps);
   const elsewhere = state.steps.length - steps.length;
-  const lastRunId = steps[steps.length - 1]?.runId;
   const canGoBack = !running && state.synced;
+  const actions: TurnActions = {
+    canSend: canSend(state) && !running,
+    canGoBack,
+    resend: (fromStepId, content) => {
+      stickToBottom.current = true;
+      void chat.resend(fromStepId, content);
+    },
+    checkout: (stepId) => void chat.checkout(stepId),
+    send: (content) => send(content),
+    onShowOperator,
+  };
 
   // A refused message comes back to the input (unless the user already typed something new).
   const returnedDraft = state.returnedDraft;
@@ -58,25 +72,40 @@ export function ChatPanel({
     if (element && stickToBottom.current) element.scrollTop = element.scrollHeight;
   }, [state.steps, streamedLength, state.pending, state.notices]);
 
-  function submit(event?: FormEvent) {
-    event?.preventDefault();
-    if (!sendable) return;
-    chat.send(draft.trim());
-    setDraft("");
+  function send(content: string) {
+    chat.send(content);
     stickToBottom.current = true;
   }
 
-  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
-      event.preventDefault();
-      submit();
-    }
-  }
-
+  const hasFiles = (event: DragEvent) => event.dataTransfer.types.includes("Files");
   const empty = steps.length === 0 && !state.pending && !state.streaming;
 
   return (
-    <section className="chat" aria-label="Chat">
+    <section
+      className={`chat${dropping ? " is-dropping" : ""}`}
+      aria-label="Chat"
+      onDragOver={(event) => {
+        if (!hasFiles(event)) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "copy";
+        setDropping(true);
+      }}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDropping(false);
+      }}
+      onDrop={(event) => {
+        if (!hasFiles(event)) return;
+        event.preventDefault();
+        setDropping(false);
+        composerRef.current?.addFiles([...event.dataTransfer.files]);
+      }}
+      data-testid="chat"
+    >
+      {dropping && (
+        <div className="drop-overlay" aria-hidden="true">
+          Drop a CSV, JSON or Parquet file to upload it for the agent
+        </div>
+      )}
       <div
         className="transcript"
         ref={transcriptRef}
@@ -98,7 +127,7 @@ export function ChatPanel({
                   className="suggestion"
                   onClick={() => {
                     setDraft(text);
-                    inputRef.current?.focus();
+                    composerRef.current?.focus();
                   }}
                 >
                   {text}
@@ -112,10 +141,11 @@ export function ChatPanel({
         )}
         <ol className="steps" aria-label="Conversation">
           {elsewhere > 0 && (
-            <li className="message message-system" data-testid="other-branches">
+            <li className="message message-branches" data-testid="other-branches">
               <span>
-                {elsewhere === 1 ? "1 step is" : `${elsewhere} steps are`} on another branch of this
-                conversation.
+                {elsewhere === 1 ? "1 step is" : `${elsewhere} steps are`} on other branches of this
+                conversation: use ‹ › beside a message to switch versions, or “Continue from here” to go back
+                to a step.
               </span>
               {steps.length > 0 && canGoBack && (
                 <button
@@ -128,14 +158,15 @@ export function ChatPanel({
               )}
             </li>
           )}
-          {steps.map((step, i) => (
-            <StepCard
-              key={`${step.runId}:${step.index}`}
-              step={step}
-              defaultOpen={step.runId === lastRunId}
-              onShowOperator={onShowOperator}
-              // going back to the last step would change nothing
-              onGoBack={canGoBack && i < steps.length - 1 ? () => void chat.checkout(step.id) : undefined}
+          {turns.map((turn, i) => (
+            <TurnView
+              key={turn.key}
+              turn={turn}
+              all={state.steps}
+              isLast={i === turns.length - 1 && !state.pending}
+              live={i === turns.length - 1 && running}
+              headId={state.headId}
+              actions={actions}
             />
           ))}
           {state.pending && (
@@ -195,7 +226,7 @@ export function ChatPanel({
             onDismiss={() => chat.dispatch({ type: "dismiss", id: notice.id })}
             testId="chat-error"
           >
-            {sentence(notice.message)}
+            {notice.code ? <ErrorView text={notice.message} code={notice.code} /> : sentence(notice.message)}
           </Notice>
         ))}
         {state.connection.kind === "closed" && (
@@ -207,48 +238,17 @@ export function ChatPanel({
           </Notice>
         )}
       </div>
-      <form className="composer" onSubmit={submit} data-testid="composer">
-        <label htmlFor="message-input" className="visually-hidden">
-          Message to the agent
-        </label>
-        <textarea
-          id="message-input"
-          ref={inputRef}
-          rows={2}
-          value={draft}
-          placeholder="Ask the agent… (Enter to send, Shift+Enter for a new line)"
-          onChange={(event) => setDraft(event.target.value)}
-          onKeyDown={onKeyDown}
-          aria-describedby="composer-hint"
-          data-testid="message-input"
-        />
-        <div className="composer-actions">
-          {running ? (
-            <button
-              type="button"
-              className="button button-danger"
-              onClick={chat.stop}
-              disabled={state.agentState === "STOPPING"}
-              data-testid="stop-run"
-            >
-              {state.agentState === "STOPPING" ? "Stopping…" : "Stop"}
-            </button>
-          ) : null}
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={!sendable}
-            data-testid="send-message"
-          >
-            Send
-          </button>
-        </div>
-        <p id="composer-hint" className="composer-hint" data-testid="composer-hint">
-          {draft.length > MAX_MESSAGE_CHARS
-            ? `Too long: ${draft.length.toLocaleString()} of ${MAX_MESSAGE_CHARS.toLocaleString()} characters.`
-            : (blocked ?? "")}
-        </p>
-      </form>
+      <Composer
+        handle={composerRef}
+        draft={draft}
+        setDraft={setDraft}
+        canSend={canSend(state)}
+        blocked={blocked}
+        running={running}
+        stopping={state.agentState === "STOPPING"}
+        onSend={send}
+        onStop={chat.stop}
+      />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import type { LoginResponse } from "@texera-agent/protocol";
 import { type FormEvent, useMemo, useState } from "react";
 import { ApiClient } from "../api.ts";
 import { describeError } from "../api-errors.ts";
+import { ThemeToggle } from "./ThemeToggle.tsx";
 import { Notice } from "./ui.tsx";
 
 export function LoginPage({
@@ -32,6 +33,9 @@ export function LoginPage({
 
   return (
     <main className="login-page">
+      <div className="login-theme">
+        <ThemeToggle />
+      </div>
       <form className="login-card" onSubmit={submit} aria-labelledby="login-title" data-testid="login-form">
         <div className="brand brand-large">
           <span className="brand-mark" aria-hidden="true" />

@@ -1,6 +1,7 @@
 import type { Operator } from "@texera-agent/protocol";
 import { useEffect, useState } from "react";
 import { formatDuration } from "../format.ts";
+import { operatorLabel } from "../operator-label.ts";
 import {
   formatCell,
   formatRows,
@@ -10,7 +11,6 @@ import {
   resultView,
   rowsCaption,
 } from "../operator-results.ts";
-import { operatorLabel } from "../workflow-layout.ts";
 
 /** The Results tab: the selected operator's rows from the latest execution, paged, with column types. */
 export function ResultsTab({

@@ -90,6 +90,12 @@ function AgentStep({
           </span>
         </summary>
         <div className="step-body">
+          {step.reasoning?.trim() && (
+            <details className="reasoning" data-testid="step-reasoning">
+              <summary className="label">Reasoning</summary>
+              <p>{step.reasoning}</p>
+            </details>
+          )}
           {step.content.trim() && (
             <div className="thought" data-testid="step-thought">
               <div className="label">Thought</div>

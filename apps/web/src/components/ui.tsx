@@ -1,6 +1,6 @@
 import type { AgentState } from "@texera-agent/protocol";
 import { type ReactNode, useEffect, useRef, useState } from "react";
-import type { ConnectionStatus } from "../agent-socket.ts";
+import type { ConnectionStatus, LiveState } from "../agent-socket.ts";
 
 const STATE_LABEL: Record<AgentState, string> = {
   AVAILABLE: "Ready",
@@ -9,14 +9,33 @@ const STATE_LABEL: Record<AgentState, string> = {
   UNAVAILABLE: "Unavailable",
 };
 
-export function StateBadge({ state, testId }: { state: AgentState | null; testId?: string }) {
-  const label = state ? STATE_LABEL[state] : "Connecting";
+export function StateBadge({
+  state,
+  testId,
+  live,
+  label: override,
+}: {
+  state: AgentState | null;
+  testId?: string;
+  /** the connection, when the badge sits beside one (AgentStatus) */
+  live?: LiveState;
+  /** shown instead of the state (e.g. "Offline": the state is not known then) */
+  label?: string;
+}) {
+  const label = override ?? (state ? STATE_LABEL[state] : "Connecting");
   return (
     <span
-      className={`badge state-${(state ?? "unknown").toLowerCase()}`}
+      className={`badge ${override ? `live-${live}` : `state-${(state ?? "unknown").toLowerCase()}`}`}
       data-testid={testId}
       data-state={state ?? "UNKNOWN"}
-      title={state ? `Agent state: ${state}` : "Waiting for the agent's state"}
+      data-live={live}
+      title={
+        override
+          ? `Not connected to the agent: its state is not known${state ? ` (last: ${state})` : ""}`
+          : state
+            ? `Agent state: ${state}`
+            : "Waiting for the agent's state"
+      }
     >
       <span className="dot" aria-hidden="true" />
       {label}
@@ -27,16 +46,19 @@ export function StateBadge({ state, testId }: { state: AgentState | null; testId
 export function ConnectionBadge({
   status,
   onReconnect,
+  live,
 }: {
   status: ConnectionStatus;
   onReconnect: () => void;
+  live?: LiveState;
 }) {
-  const text = connectionText(status);
+  const text = live === "offline" ? "This browser is offline" : connectionText(status);
   return (
     <span
       className={`connection connection-${status.kind}`}
       data-testid="connection-status"
       data-status={status.kind}
+      data-live={live}
     >
       <span role="status">{text}</span>
       {(status.kind === "reconnecting" || status.kind === "closed") && (

@@ -12,6 +12,13 @@ export interface AgentChat {
   clear: () => Promise<void>;
   /** Goes back to a step (Texera's checkout): the workflow after it returns, the next message continues there. */
   checkout: (stepId: string) => Promise<void>;
+  /**
+   * Sends `content` as if HEAD were `fromStepId`: HEAD moves there first (checkout), so the message starts
+   * a branch beside the old one (retry, regenerate, edit and resend). The old branch stays saved.
+   */
+  resend: (fromStepId: string, content: string) => Promise<void>;
+  /** Empties the workflow and keeps the conversation. */
+  clearWorkflow: () => Promise<void>;
   /** Connects at once: skips a pending backoff wait, or starts over after the socket gave up. */
   reconnect: () => void;
 }
@@ -103,10 +110,41 @@ export function useAgentChat(agentId: string): AgentChat {
     [api, agentId],
   );
 
+  const resend = useCallback(
+    async (fromStepId: string, content: string) => {
+      try {
+        // the server wrote headChange on the socket before it reads the message sent next, so the new
+        // user step's frame comes after it and the view ends on the new branch
+        await api.checkout(agentId, fromStepId);
+      } catch (error) {
+        dispatch({
+          type: "notice",
+          tone: "error",
+          message: `Could not send it again: ${describeError(error)}`,
+        });
+        return;
+      }
+      send(content);
+    },
+    [api, agentId, send],
+  );
+
+  const clearWorkflow = useCallback(async () => {
+    try {
+      dispatch({ type: "workflow", workflow: await api.clearWorkflow(agentId) });
+    } catch (error) {
+      dispatch({
+        type: "notice",
+        tone: "error",
+        message: `Could not clear the workflow: ${describeError(error)}`,
+      });
+    }
+  }, [api, agentId]);
+
   const reconnect = useCallback(() => {
     if (state.connection.kind === "closed") setGeneration((g) => g + 1);
     else socketRef.current?.reconnectNow();
   }, [state.connection.kind]);
 
-  return { state, dispatch, send, stop, clear, checkout, reconnect };
+  return { state, dispatch, send, stop, clear, checkout, resend, clearWorkflow, reconnect };
 }

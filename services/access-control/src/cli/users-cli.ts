@@ -12,7 +12,7 @@ import { Value } from "@sinclair/typebox/value";
 import { isRole, ROLES, type Role } from "@texera-agent/auth";
 import { UserName } from "@texera-agent/protocol";
 import { HttpError } from "@texera-agent/service-kit";
-import { loadDirectoryConfig } from "../config.ts";
+import { loadCliConfig } from "../config.ts";
 import { createPasswordHasher } from "../password.ts";
 import { openUserDatabase } from "../service.ts";
 import { createUsersService } from "../users.service.ts";
@@ -48,10 +48,10 @@ function nameArg(value: string | undefined): string {
   return value;
 }
 
-async function passwordFor(name: string, io: CliIo): Promise<string> {
-  const fromEnv = io.env.USER_PASSWORD;
+/** USER_PASSWORD (read through the env schema), else asked twice on the terminal. */
+async function passwordFor(name: string, io: CliIo, fromEnv: string | undefined): Promise<string> {
   let password: string;
-  if (fromEnv !== undefined && fromEnv !== "") {
+  if (fromEnv !== undefined) {
     password = fromEnv;
   } else if (io.askHidden) {
     password = await io.askHidden(`password for ${name}: `);
@@ -75,7 +75,7 @@ async function run(argv: string[], io: CliIo): Promise<void> {
     io.out(USAGE);
     return;
   }
-  const config = loadDirectoryConfig(io.env);
+  const config = loadCliConfig(io.env);
   // validate the arguments (and read the password) before touching the database
   let action: (users: ReturnType<typeof createUsersService>) => Promise<void>;
   switch (command) {
@@ -86,7 +86,7 @@ async function run(argv: string[], io: CliIo): Promise<void> {
       const email = values.email;
       if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email))
         throw new UsageError("that email is not valid");
-      const password = await passwordFor(name, io);
+      const password = await passwordFor(name, io, config.userPassword);
       action = async (users) => {
         const user = await users.create({ name, password, role, ...(email ? { email } : {}) });
         io.out(`added ${user.name} (id ${user.id}, ${user.role})`);

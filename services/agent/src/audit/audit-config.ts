@@ -1,3 +1,5 @@
+import type { AgentEnvValues } from "../config.schema.ts";
+
 /** What the audit log records beyond the defaults. */
 export interface AuditConfig {
   /** AUDIT_PROMPTS=1: run.start events carry the user's message text (off by default). */
@@ -6,10 +8,11 @@ export interface AuditConfig {
   trustedProxies?: string;
 }
 
-export function loadAuditConfig(env: Record<string, string | undefined>): AuditConfig {
-  const prompts = env.AUDIT_PROMPTS ?? "";
-  if (!["", "0", "1", "true", "false"].includes(prompts)) {
-    throw new TypeError(`AUDIT_PROMPTS must be 1 or 0, got "${prompts}"`);
-  }
-  return { prompts: prompts === "1" || prompts === "true", trustedProxies: env.TRUSTED_PROXIES || undefined };
+/** From the service's environment, checked by its schema (config.schema.ts). TRUSTED_PROXIES=none: trust none. */
+export function loadAuditConfig(vars: AgentEnvValues): AuditConfig {
+  const proxies = vars.TRUSTED_PROXIES;
+  return {
+    prompts: vars.AUDIT_PROMPTS === "1" || vars.AUDIT_PROMPTS === "true",
+    trustedProxies: proxies === undefined || proxies.trim() === "none" ? undefined : proxies,
+  };
 }

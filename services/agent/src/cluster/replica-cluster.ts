@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { LiveAgents } from "../live/live-agents.ts";
 import type { Repositories } from "../repositories/index.ts";
+import type { RunRecord } from "../repositories/runs.repository.ts";
 import type { SqlClient } from "../repositories/sql.ts";
 import { AGENT_DELETED_CODE, AGENT_DELETED_REASON } from "../services/agents.service.ts";
 import { closeInterruptedRun } from "../services/recover-interrupted-runs.ts";
@@ -21,6 +22,13 @@ export interface ReplicaClusterDeps {
   onOrphansClosed?(count: number): void;
 }
 
+/**
+ * After the database connection is back, how long the sockets of an agent whose run from before the outage
+ * another replica is still closing wait for that close before their fresh init (else the init shows the
+ * run as GENERATING and without its INTERRUPTED step, which only the frames after it bring).
+ */
+export const RESYNC_SETTLE_MS = 1_500;
+
 export const LINK_LOST_NOTICE =
   "agent-service lost its connection to the database: updates of this agent pause until it is back (usually within seconds); the conversation will then be sent again.";
 
@@ -33,6 +41,10 @@ export const LINK_LOST_NOTICE =
 export class ReplicaCluster {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
+  /** The runs here being stopped since the link went down. */
+  private stopping: Promise<void> = Promise.resolve();
+  /** When the link went down (the first time, if it flapped), until it is back. */
+  private downAt: number | undefined;
 
   constructor(private readonly deps: ReplicaClusterDeps) {
     const { live, runs } = deps;
@@ -116,16 +128,24 @@ export class ReplicaCluster {
       .catch((error) => this.deps.log.warn({ err: error }, "cluster sweep failed"));
   }
 
-  /** The agents running elsewhere, as the database says (frames keep it current from then on). */
-  private async refreshRemoteStates(): Promise<void> {
+  /**
+   * The agents running elsewhere, as the database says (frames keep it current from then on). Returns the
+   * runs it read as running.
+   */
+  private async refreshRemoteStates(): Promise<RunRecord[]> {
+    this.deps.live.beginRemoteRefresh();
     const running = await this.deps.repos.runs.listRunning();
     this.deps.live.setRemoteStates(running.map((r) => [r.agentId, "GENERATING"] as const));
+    return running;
   }
 
   private linkDown(): void {
     const { live, runs, log } = this.deps;
+    this.downAt ??= Date.now();
     // Its locks are gone with the connection: another replica could take these agents. Stop them here.
-    runs.shutdown(5_000, "database").catch((error) => log.error({ err: error }, "stopping runs failed"));
+    this.stopping = runs
+      .shutdown(5_000, "database")
+      .catch((error) => log.error({ err: error }, "stopping runs failed"));
     const frame = JSON.stringify({ type: "error", error: LINK_LOST_NOTICE, code: "DATABASE_UNAVAILABLE" });
     for (const id of live.watched()) {
       if (!runs.isRunningHere(id) && live.remoteState(id) !== undefined) live.deliver(id, frame, undefined);
@@ -133,14 +153,44 @@ export class ReplicaCluster {
   }
 
   private async linkUp(): Promise<void> {
-    const { live, log } = this.deps;
+    const { live, runs, log } = this.deps;
+    // The runs stopped here must have ended first: until then they show as GENERATING, and the sweep
+    // cannot close what they leave marked running.
+    await this.stopping;
+    const downAt = this.downAt ?? Date.now();
+    this.downAt = undefined;
+    let running: RunRecord[] = [];
     try {
-      await this.refreshRemoteStates();
       await this.sweep();
+      running = await this.refreshRemoteStates();
     } catch (error) {
       log.warn({ err: error }, "cluster resync after reconnecting failed");
     }
     // Frames of the outage are lost: every socket gets the conversation again, as the database has it.
-    for (const id of live.watched()) for (const w of live.watchersOf(id)) w.resync?.();
+    // An agent whose run from before the outage is still marked running (another replica holds its lock:
+    // it is closing it now, or that replica never lost the database) waits a moment for that run's end.
+    const settling = new Set(
+      running
+        .filter((r) => Date.parse(r.startedAt) < downAt && !runs.isRunningHere(r.agentId))
+        .map((r) => r.agentId),
+    );
+    const resync = (id: string) => {
+      for (const w of live.watchersOf(id)) w.resync?.();
+    };
+    const waiting: string[] = [];
+    for (const id of live.watched()) {
+      if (settling.has(id)) waiting.push(id);
+      else resync(id);
+    }
+    const until = Date.now() + RESYNC_SETTLE_MS;
+    while (waiting.length > 0) {
+      for (let i = waiting.length - 1; i >= 0; i--) {
+        if (live.remoteState(waiting[i]!) === undefined || Date.now() >= until) {
+          resync(waiting[i]!);
+          waiting.splice(i, 1);
+        }
+      }
+      if (waiting.length > 0) await new Promise((r) => setTimeout(r, 50));
+    }
   }
 }

@@ -8,7 +8,6 @@ const NAME = /^[A-Za-z0-9_][A-Za-z0-9_. -]*(\/[A-Za-z0-9_][A-Za-z0-9_. -]*)*$/;
 const FORMAT_BY_EXTENSION: Record<string, DatasetFormat> = {
   csv: "csv",
   tsv: "csv",
-  txt: "csv",
   parquet: "parquet",
   pq: "parquet",
   json: "json",
@@ -42,6 +41,18 @@ export function looksLikePath(fileName: string): boolean {
     fileName.includes("://") ||
     fileName.includes("//")
   );
+}
+
+/** What a person is told when a file's name is not one of a format the agent reads. */
+export function unsupportedFileText(name: string): string {
+  const ext = name.includes(".") ? name.slice(name.lastIndexOf(".") + 1).toLowerCase() : "";
+  const hint =
+    ext === "txt"
+      ? "; if it holds comma-separated values with a header line, rename it to .csv"
+      : ext === ""
+        ? "; end the name with .csv, .parquet or .json, or pass format"
+        : "";
+  return `${JSON.stringify(name)} is not a file the agent can read: upload CSV (.csv, .tsv), Parquet (.parquet) or JSON (.json, .jsonl, .ndjson)${hint}`;
 }
 
 /** The format a name's extension implies, if any. */

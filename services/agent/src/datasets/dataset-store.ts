@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import type { ColumnSchema, Dataset, DatasetFormat } from "../engine/protocol.ts";
-import { EXTENSION, formatFromName, nameProblem } from "./dataset-names.ts";
+import { EXTENSION, formatFromName, nameProblem, unsupportedFileText } from "./dataset-names.ts";
 import { DatasetError, datasetBodyError, datasetNotFound } from "./errors.ts";
 import { ListingCache } from "./listing-cache.ts";
 import { loadSamples, type SampleSet } from "./samples.ts";
@@ -131,12 +131,7 @@ export class DatasetStore {
     const problem = nameProblem(input.name);
     if (problem) throw new DatasetError("DATASET_INVALID", problem);
     const format = input.format ?? formatFromName(input.name);
-    if (!format) {
-      throw new DatasetError(
-        "DATASET_INVALID",
-        `cannot tell the format of ${JSON.stringify(input.name)}: end the name with .csv, .parquet or .json, or pass format`,
-      );
-    }
+    if (!format) throw new DatasetError("DATASET_UNSUPPORTED_MEDIA", unsupportedFileText(input.name));
     await this.checkNameFree(userId, input.name);
     const dir = this.userDir(userId);
     await mkdir(dir, { recursive: true });
@@ -151,7 +146,20 @@ export class DatasetStore {
         throw error;
       }
       if (size === 0) throw new DatasetError("DATASET_INVALID", "the uploaded file is empty");
+      if (format !== "parquet" && (await looksBinary(part))) {
+        throw new DatasetError(
+          "DATASET_UNSUPPORTED_MEDIA",
+          `${JSON.stringify(input.name)} is not a text file, so it cannot be ${format.toUpperCase()}: upload the data as CSV, Parquet or JSON`,
+        );
+      }
       const inspected = await this.inspectUpload(part, format, input.name);
+      // DuckDB reads almost any text as a CSV of one column; a file without a single row is not data.
+      if (inspected.rowCount === 0) {
+        throw new DatasetError(
+          "DATASET_INVALID",
+          `${JSON.stringify(input.name)} has no rows as ${format.toUpperCase()}${format === "csv" ? " (a header line, then one line per row)" : ""}: upload a file with data in it`,
+        );
+      }
       return await this.exclusive(userId, async () => {
         await this.checkNameFree(userId, input.name);
         const path = join(await realpath(dir), `${id}.${EXTENSION[format]}`);
@@ -272,4 +280,16 @@ export function toDataset(record: DatasetRecord): Dataset {
     createdAt: record.createdAt,
     sample: record.sample,
   };
+}
+
+/** A NUL byte in the first 8 KB: the file is binary (an image, a spreadsheet), not CSV or JSON text. */
+async function looksBinary(path: string): Promise<boolean> {
+  const file = await open(path, "r");
+  try {
+    const head = Buffer.alloc(8192);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead).includes(0);
+  } finally {
+    await file.close();
+  }
 }

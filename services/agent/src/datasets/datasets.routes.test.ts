@@ -139,7 +139,20 @@ describe("upload, list, describe, delete", () => {
     const cases: [Awaited<ReturnType<typeof upload>>, number, RegExp][] = [
       [await upload(ALICE, "../evil.csv", "a\n1\n"), 400, /not a path/],
       [await upload(ALICE, "/etc/x.csv", "a\n1\n"), 400, /not a path/],
-      [await upload(ALICE, "notes.xlsx", "a\n1\n"), 400, /cannot tell the format/],
+      [await upload(ALICE, "notes.xlsx", "a\n1\n"), 415, /not a file the agent can read: upload CSV/],
+      // issue 16: a .txt file was taken as a CSV of 0 rows
+      [
+        await upload(ALICE, "notes.txt", "Meeting notes\n"),
+        415,
+        /not a file the agent can read.*rename it to \.csv/,
+      ],
+      [await upload(ALICE, "header.csv", "id,region\n"), 400, /has no rows as CSV/],
+      [
+        await upload(ALICE, "picture.csv", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2])),
+        415,
+        /not a text file/,
+      ],
+      [await upload(ALICE, "list.json", "[]"), 400, /has no rows as JSON/],
       [await upload(ALICE, "orders.csv", "a\n1\n"), 409, /already have a dataset named "orders.csv"/],
       [
         await upload(ALICE, "broken.parquet", "this is not parquet"),

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { intFromEnv } from "@texera-agent/service-kit";
+import type { AgentEnvValues } from "../config.schema.ts";
 import { DatasetError } from "./errors.ts";
 
 /** How long an upload's body may take to arrive. */
@@ -12,18 +12,9 @@ export interface UploadBounds {
 
 export const UPLOAD_BOUNDS_DEFAULTS: UploadBounds = { idleMs: 30_000, timeoutMs: 600_000 };
 
-/** The bounds from the environment, checked at start-up (a bad value stops the service naming it). */
-export function loadUploadBounds(env: Record<string, string | undefined> = process.env): UploadBounds {
-  return {
-    idleMs: intFromEnv(env, "DATASET_UPLOAD_IDLE_MS", UPLOAD_BOUNDS_DEFAULTS.idleMs, {
-      min: 100,
-      max: 3_600_000,
-    }),
-    timeoutMs: intFromEnv(env, "DATASET_UPLOAD_TIMEOUT_MS", UPLOAD_BOUNDS_DEFAULTS.timeoutMs, {
-      min: 100,
-      max: 24 * 3_600_000,
-    }),
-  };
+/** The bounds from the service's environment, checked at start-up by its schema (config.schema.ts). */
+export function loadUploadBounds(vars: AgentEnvValues): UploadBounds {
+  return { idleMs: vars.DATASET_UPLOAD_IDLE_MS, timeoutMs: vars.DATASET_UPLOAD_TIMEOUT_MS };
 }
 
 export function checkUploadBounds(bounds: UploadBounds): void {

@@ -1,9 +1,10 @@
 import { expect, it } from "vitest";
+import { parseAgentEnv } from "../config.ts";
 import { loadEngineConfig } from "./config.ts";
 import { testEngine } from "./testing.ts";
 
 it("bounds DuckDB by default (memory, threads, spill disk) and per user, each settable", () => {
-  expect(loadEngineConfig("/d", {})).toMatchObject({
+  expect(loadEngineConfig("/d", parseAgentEnv({}))).toMatchObject({
     memoryLimit: "1GB",
     threads: 2,
     maxTempDirectorySize: "4GB",
@@ -14,15 +15,18 @@ it("bounds DuckDB by default (memory, threads, spill disk) and per user, each se
     maxRowBytes: 65536,
   });
   expect(
-    loadEngineConfig("/d", {
-      DUCKDB_MEMORY_LIMIT: "512MiB",
-      DUCKDB_THREADS: "1",
-      DUCKDB_MAX_TEMP_DIRECTORY_SIZE: "10GB",
-      ENGINE_MAX_CONCURRENT_RUNS_PER_USER: "2",
-      ENGINE_MAX_QUEUED_RUNS_PER_USER: "8",
-      ENGINE_MAX_CELL_BYTES: "4096",
-      ENGINE_MAX_ROW_BYTES: "100000",
-    }),
+    loadEngineConfig(
+      "/d",
+      parseAgentEnv({
+        DUCKDB_MEMORY_LIMIT: "512MiB",
+        DUCKDB_THREADS: "1",
+        DUCKDB_MAX_TEMP_DIRECTORY_SIZE: "10GB",
+        ENGINE_MAX_CONCURRENT_RUNS_PER_USER: "2",
+        ENGINE_MAX_QUEUED_RUNS_PER_USER: "8",
+        ENGINE_MAX_CELL_BYTES: "4096",
+        ENGINE_MAX_ROW_BYTES: "100000",
+      }),
+    ),
   ).toMatchObject({
     memoryLimit: "512MiB",
     threads: 1,
@@ -32,10 +36,12 @@ it("bounds DuckDB by default (memory, threads, spill disk) and per user, each se
     maxCellBytes: 4096,
     maxRowBytes: 100000,
   });
-  expect(() => loadEngineConfig("/d", { DUCKDB_MAX_TEMP_DIRECTORY_SIZE: "lots" })).toThrow(
+  expect(() => loadEngineConfig("/d", parseAgentEnv({ DUCKDB_MAX_TEMP_DIRECTORY_SIZE: "lots" }))).toThrow(
     /DUCKDB_MAX_TEMP_DIRECTORY_SIZE/,
   );
-  expect(() => loadEngineConfig("/d", { ENGINE_MAX_CELL_BYTES: "0" })).toThrow(/ENGINE_MAX_CELL_BYTES/);
+  expect(() => loadEngineConfig("/d", parseAgentEnv({ ENGINE_MAX_CELL_BYTES: "0" }))).toThrow(
+    /ENGINE_MAX_CELL_BYTES/,
+  );
 });
 
 it("DuckDB runs with the bounds it was given", async () => {

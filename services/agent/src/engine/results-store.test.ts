@@ -1,6 +1,7 @@
 import { openDatabase } from "@texera-agent/db";
 import type { Kysely } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { parseAgentEnv } from "../config.ts";
 import { loadEngineConfig } from "./config.ts";
 import { executeWorkflow } from "./execute-workflow.ts";
 import {
@@ -57,11 +58,20 @@ it("stores the latest execution per agent and gives summaries without rows", asy
 });
 
 it("reads its settings from the environment, refusing bad values by name", () => {
-  expect(loadEngineConfig("/d", {})).toMatchObject({ dataDir: "/d", maxDatasetBytes: 100 * 1024 * 1024 });
-  expect(loadEngineConfig("/d", { DATASET_MAX_BYTES: "1000", SAMPLES_DIR: "none" })).toMatchObject({
+  expect(loadEngineConfig("/d", parseAgentEnv({}))).toMatchObject({
+    dataDir: "/d",
+    maxDatasetBytes: 100 * 1024 * 1024,
+  });
+  expect(
+    loadEngineConfig("/d", parseAgentEnv({ DATASET_MAX_BYTES: "1000", SAMPLES_DIR: "none" })),
+  ).toMatchObject({
     maxDatasetBytes: 1000,
     samplesDir: false,
   });
-  expect(() => loadEngineConfig("/d", { DATASET_MAX_BYTES: "lots" })).toThrow(/DATASET_MAX_BYTES/);
-  expect(() => loadEngineConfig("/d", { DUCKDB_MEMORY_LIMIT: "1GB'; SET x" })).toThrow(/DUCKDB_MEMORY_LIMIT/);
+  expect(() => loadEngineConfig("/d", parseAgentEnv({ DATASET_MAX_BYTES: "lots" }))).toThrow(
+    /DATASET_MAX_BYTES/,
+  );
+  expect(() => loadEngineConfig("/d", parseAgentEnv({ DUCKDB_MEMORY_LIMIT: "1GB'; SET x" }))).toThrow(
+    /DUCKDB_MEMORY_LIMIT/,
+  );
 });

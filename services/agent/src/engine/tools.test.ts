@@ -10,7 +10,7 @@ import { DEFAULT_SAMPLES_DIR } from "./engine.ts";
 import { SchemaCheckError, withSchemaCheck } from "./schema-check.ts";
 import { schemaContext } from "./schema-context.ts";
 import { testEngine, workflow } from "./testing.ts";
-import { executionTools } from "./tools.ts";
+import { executionTimeLimitMs, executionTools } from "./tools.ts";
 
 const USER = 21;
 const settings: AgentSettings = { modelType: "m", ...DEFAULT_AGENT_SETTINGS };
@@ -211,5 +211,18 @@ describe("withSchemaCheck", () => {
     const context = await schemaContext(t.engine, wf, USER);
     expect(context).toContain("- scores.csv (csv, 300 rows): name VARCHAR, score BIGINT");
     expect(context).toContain(`- ${filterId} (Filter "score over 1"): name VARCHAR, score BIGINT`);
+  });
+});
+
+describe("an execution's time limit", () => {
+  it("is the agent's executionTimeoutMinutes (Texera's setting) when the engine and the tool allow more", () => {
+    const s = { toolTimeoutMs: 600_000, executionTimeoutMinutes: 2 };
+    expect(executionTimeLimitMs(3_600_000, s)).toBe(120_000);
+  });
+  it("never goes past the engine's own limit, nor reaches the tool's timeout", () => {
+    expect(executionTimeLimitMs(30_000, { toolTimeoutMs: 600_000, executionTimeoutMinutes: 4 })).toBe(30_000);
+    expect(executionTimeLimitMs(3_600_000, { toolTimeoutMs: 60_000, executionTimeoutMinutes: 4 })).toBe(
+      59_750,
+    );
   });
 });

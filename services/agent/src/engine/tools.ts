@@ -41,13 +41,25 @@ const operatorIdParam = (description: string) => ({
 });
 
 /**
+ * The time limit of one execution: the agent's executionTimeoutMinutes (Texera's setting), within the
+ * engine's own limit (ENGINE_TIMEOUT_MS) and ending a moment before the tool's own timeout, so that the user
+ * reads the engine's error naming the limit rather than a bare tool timeout.
+ */
+export function executionTimeLimitMs(
+  engineLimitMs: number,
+  settings: Pick<ToolContext["settings"], "toolTimeoutMs" | "executionTimeoutMinutes">,
+): number {
+  const agentLimitMs = settings.executionTimeoutMinutes * 60_000;
+  return Math.max(MIN_TOOL_MS, Math.min(engineLimitMs, agentLimitMs, settings.toolTimeoutMs - 250));
+}
+
+/**
  * The tools that run the workflow and read datasets. executeWorkflow's outcome carries `execution` (every
  * operator's bounded result) for the caller to store and show; `output` is the summary the model reads.
  */
 export function executionTools(deps: { engine: Engine }): ExecutionTool[] {
   const { engine } = deps;
-  const timeout = (ctx: ToolContext) =>
-    Math.max(MIN_TOOL_MS, Math.min(engine.settings.timeoutMs, ctx.settings.toolTimeoutMs - 250));
+  const timeout = (ctx: ToolContext) => executionTimeLimitMs(engine.settings.timeoutMs, ctx.settings);
 
   const tools: (Omit<ExecutionTool, "execute"> & {
     run(args: Record<string, unknown>, ctx: ToolContext): Promise<ExecutionOutcome>;

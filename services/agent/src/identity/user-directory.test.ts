@@ -12,6 +12,7 @@ import {
 import { type DirectorySource, RoleDirectory } from "@texera-agent/auth";
 import { createTestDatabase } from "@texera-agent/db/testing";
 import { describe, expect, it } from "vitest";
+import { parseAgentEnv } from "../config.ts";
 import { openDirectorySource } from "./directory-source.ts";
 import { loadIdentityConfig } from "./identity-config.ts";
 
@@ -22,7 +23,7 @@ async function directoryOn(databaseUrl: string | undefined, dataDir: string) {
   const users = createUsersService({ repository, hasher });
   const alice = await users.create({ name: "alice", password: "password-1", role: "ADMIN" });
   await users.create({ name: "root", password: "password-1", role: "ADMIN" });
-  const url = databaseUrl ?? loadIdentityConfig({ DATA_DIR: dataDir }).directoryUrl!;
+  const url = databaseUrl ?? loadIdentityConfig(parseAgentEnv({ DATA_DIR: dataDir })).directoryUrl!;
   const source = openDirectorySource(url);
   let now = 0;
   const directory = new RoleDirectory({ source, refreshMs: 1_000, maxStalenessMs: 5_000, now: () => now });
@@ -110,7 +111,9 @@ describe("agent-service's directory", () => {
   it("waits for a directory file that does not exist yet, without creating it", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "agent-directory-"));
     try {
-      const source = openDirectorySource(loadIdentityConfig({ DATA_DIR: dataDir }).directoryUrl!);
+      const source = openDirectorySource(
+        loadIdentityConfig(parseAgentEnv({ DATA_DIR: dataDir })).directoryUrl!,
+      );
       let now = 0;
       const directory = new RoleDirectory({
         source,
@@ -142,15 +145,18 @@ describe("agent-service's directory", () => {
 
 describe("loadIdentityConfig", () => {
   it("finds the directory where access-control keeps it, and keeps the bounds within 5 s", () => {
-    expect(loadIdentityConfig({ DATA_DIR: "/srv/texera" }).directoryUrl).toBe(
+    expect(loadIdentityConfig(parseAgentEnv({ DATA_DIR: "/srv/texera" })).directoryUrl).toBe(
       `sqlite:/srv/texera/${DATABASE_FILE}`,
     );
-    expect(loadIdentityConfig({ DATABASE_URL: "postgres://db/x" }).directoryUrl).toBe("postgres://db/x");
-    expect(loadIdentityConfig({ DIRECTORY_URL: "none", DATABASE_URL: "postgres://db/x" }).directoryUrl).toBe(
-      undefined,
+    expect(loadIdentityConfig(parseAgentEnv({ DATABASE_URL: "postgres://db/x" })).directoryUrl).toBe(
+      "postgres://db/x",
     );
-    expect(() => loadIdentityConfig({ DIRECTORY_URL: "mysql://x" })).toThrow(/DIRECTORY_URL/);
-    expect(() => loadIdentityConfig({ DIRECTORY_MAX_STALENESS_MS: "60000" })).toThrow(/5000/);
-    expect(loadIdentityConfig({}).maxSocketsPerUser).toBe(20);
+    expect(
+      loadIdentityConfig(parseAgentEnv({ DIRECTORY_URL: "none", DATABASE_URL: "postgres://db/x" }))
+        .directoryUrl,
+    ).toBe(undefined);
+    expect(() => loadIdentityConfig(parseAgentEnv({ DIRECTORY_URL: "mysql://x" }))).toThrow(/DIRECTORY_URL/);
+    expect(() => loadIdentityConfig(parseAgentEnv({ DIRECTORY_MAX_STALENESS_MS: "60000" }))).toThrow(/5000/);
+    expect(loadIdentityConfig(parseAgentEnv({})).maxSocketsPerUser).toBe(20);
   });
 });

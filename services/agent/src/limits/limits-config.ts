@@ -1,5 +1,5 @@
 import type { Role } from "@texera-agent/auth";
-import { intFromEnv } from "@texera-agent/service-kit";
+import type { AgentEnvValues } from "../config.schema.ts";
 
 /** Per-user limits on agent runs. 0 means no limit. */
 export interface RunLimitsConfig {
@@ -18,18 +18,13 @@ export const DEFAULT_RUN_LIMITS: RunLimitsConfig = {
 };
 
 /** AGENT_MAX_CONCURRENT_RUNS_PER_USER, AGENT_MAX_RUNS_PER_MINUTE_PER_USER, AGENT_DAILY_TOKEN_BUDGET_<ROLE>. */
-export function loadRunLimits(env: Record<string, string | undefined>): RunLimitsConfig {
-  const d = DEFAULT_RUN_LIMITS;
+export function loadRunLimits(vars: AgentEnvValues): RunLimitsConfig {
   return {
-    maxConcurrentRunsPerUser: intFromEnv(
-      env,
-      "AGENT_MAX_CONCURRENT_RUNS_PER_USER",
-      d.maxConcurrentRunsPerUser,
-    ),
-    maxRunsPerMinutePerUser: intFromEnv(env, "AGENT_MAX_RUNS_PER_MINUTE_PER_USER", d.maxRunsPerMinutePerUser),
+    maxConcurrentRunsPerUser: vars.AGENT_MAX_CONCURRENT_RUNS_PER_USER,
+    maxRunsPerMinutePerUser: vars.AGENT_MAX_RUNS_PER_MINUTE_PER_USER,
     dailyTokenBudget: {
-      REGULAR: intFromEnv(env, "AGENT_DAILY_TOKEN_BUDGET_REGULAR", d.dailyTokenBudget.REGULAR!),
-      ADMIN: intFromEnv(env, "AGENT_DAILY_TOKEN_BUDGET_ADMIN", d.dailyTokenBudget.ADMIN!),
+      REGULAR: vars.AGENT_DAILY_TOKEN_BUDGET_REGULAR,
+      ADMIN: vars.AGENT_DAILY_TOKEN_BUDGET_ADMIN,
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createSigner } from "@texera-agent/auth";
 import { afterEach, describe, expect, it } from "vitest";
+import { parseAgentEnv } from "../config.ts";
 import { type GuardedApp, startGuardedApp } from "../testing/guarded-app.ts";
 import { eventually, FrameClient, SECRET, USERS } from "../testing/harness.ts";
 import { DEFAULT_RUN_LIMITS, loadRunLimits, type RunLimitsConfig } from "./limits-config.ts";
@@ -129,20 +130,22 @@ describe("run limits", () => {
 
 describe("loadRunLimits", () => {
   it("reads the environment, with defaults", () => {
-    expect(loadRunLimits({})).toEqual(DEFAULT_RUN_LIMITS);
+    expect(loadRunLimits(parseAgentEnv({}))).toEqual(DEFAULT_RUN_LIMITS);
     expect(
-      loadRunLimits({
-        AGENT_MAX_CONCURRENT_RUNS_PER_USER: "5",
-        AGENT_MAX_RUNS_PER_MINUTE_PER_USER: "0",
-        AGENT_DAILY_TOKEN_BUDGET_REGULAR: "10",
-        AGENT_DAILY_TOKEN_BUDGET_ADMIN: "20",
-      }),
+      loadRunLimits(
+        parseAgentEnv({
+          AGENT_MAX_CONCURRENT_RUNS_PER_USER: "5",
+          AGENT_MAX_RUNS_PER_MINUTE_PER_USER: "0",
+          AGENT_DAILY_TOKEN_BUDGET_REGULAR: "10",
+          AGENT_DAILY_TOKEN_BUDGET_ADMIN: "20",
+        }),
+      ),
     ).toEqual({
       maxConcurrentRunsPerUser: 5,
       maxRunsPerMinutePerUser: 0,
       dailyTokenBudget: { REGULAR: 10, ADMIN: 20 },
     });
-    expect(() => loadRunLimits({ AGENT_MAX_RUNS_PER_MINUTE_PER_USER: "-1" })).toThrow(
+    expect(() => loadRunLimits(parseAgentEnv({ AGENT_MAX_RUNS_PER_MINUTE_PER_USER: "-1" }))).toThrow(
       /AGENT_MAX_RUNS_PER_MINUTE_PER_USER/,
     );
   });

@@ -30,6 +30,8 @@ export class LiveAgents {
   private readonly watchers = new Map<string, Set<Watcher>>();
   /** Agents running on another replica, as their frames told (AVAILABLE ones are not kept). */
   private readonly remote = new Map<string, AgentState>();
+  /** Agents whose state a frame changed while a list of running runs was being read (that list is older). */
+  private changedDuringRefresh: Set<string> | undefined;
 
   constructor(private readonly publish?: (id: string, data: string, meta: FrameMeta | undefined) => void) {}
 
@@ -38,10 +40,21 @@ export class LiveAgents {
     return this.remote.get(id);
   }
 
-  /** Replaces what is known of runs on other replicas (after connecting: the runs marked running). */
+  /** Call before reading the runs marked running for `setRemoteStates`. */
+  beginRemoteRefresh(): void {
+    this.changedDuringRefresh = new Set();
+  }
+
+  /**
+   * Replaces what is known of runs on other replicas (after connecting: the runs marked running). An agent
+   * whose state a frame changed since `beginRemoteRefresh` keeps what the frame said: the list was read
+   * before it (a run another replica closed meanwhile would otherwise show as GENERATING for good).
+   */
   setRemoteStates(states: Iterable<[string, AgentState]>): void {
-    this.remote.clear();
-    for (const [id, state] of states) this.remote.set(id, state);
+    const changed = this.changedDuringRefresh;
+    this.changedDuringRefresh = undefined;
+    for (const id of [...this.remote.keys()]) if (!changed?.has(id)) this.remote.delete(id);
+    for (const [id, state] of states) if (!changed?.has(id)) this.remote.set(id, state);
   }
 
   /** Agents with a socket on this replica. */
@@ -63,7 +76,10 @@ export class LiveAgents {
     const watchers = this.watchers.get(id);
     if (!this.publish && !watchers) return;
     const data = JSON.stringify(frame);
-    if (meta?.state === "AVAILABLE") this.remote.delete(id);
+    if (meta?.state === "AVAILABLE") {
+      this.remote.delete(id);
+      this.changedDuringRefresh?.add(id);
+    }
     if (watchers)
       for (const w of watchers) if (meta?.delta === undefined || w.deltas) sendTo(w, data, urgent, meta);
     this.publish?.(id, data, meta);
@@ -72,6 +88,7 @@ export class LiveAgents {
   /** A frame from another replica, for the sockets here. */
   deliver(id: string, data: string, meta: FrameMeta | undefined): void {
     if (meta?.state !== undefined) {
+      this.changedDuringRefresh?.add(id);
       if (meta.state === "AVAILABLE") this.remote.delete(id);
       else this.remote.set(id, meta.state);
     }
@@ -100,6 +117,7 @@ export class LiveAgents {
   /** Closes every watcher of an agent (it was deleted) and forgets it. */
   closeAll(id: string, code: number, reason: string): void {
     this.remote.delete(id);
+    this.changedDuringRefresh?.add(id);
     const set = this.watchers.get(id);
     if (!set) return;
     this.watchers.delete(id);

@@ -31,6 +31,7 @@ const ALL = `select ${COLUMNS} from agents order by created_at, id`;
 const UPDATE_SETTINGS = "update agents set model_type = ?, settings = ? where id = ?";
 const DELETE = "delete from agents where id = ?";
 const SET_HEAD = "update agents set head_id = ? where id = ?";
+const RENAME = "update agents set name = ? where id = ?";
 
 export class AgentsRepository {
   constructor(private readonly sql: SqlClient) {}
@@ -71,6 +72,10 @@ export class AgentsRepository {
 
   async updateSettings(id: string, modelType: string, settings: AgentRecord["settings"]): Promise<void> {
     await this.sql.execute(UPDATE_SETTINGS, [modelType, JSON.stringify(settings), id]);
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    await this.sql.execute(RENAME, [name, id]);
   }
 
   /** Deletes the agent; its steps, workflow and runs go with it (ON DELETE CASCADE). */

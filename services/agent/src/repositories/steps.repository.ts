@@ -7,6 +7,20 @@ const LIST = "select json from steps where agent_id = ? order by idx";
 const BY_KEY = "select json from steps where agent_id = ? and step_key = ?";
 const MAX_INDEX = "select max(idx) as max from steps where agent_id = ?";
 const CLEAR = "delete from steps where agent_id = ?";
+const LAST_ACTIVITY = (n: number) =>
+  `select agent_id, max(created_at) as last from steps where agent_id in (${marks(n)}) group by agent_id`;
+const LAST_USER = (n: number) =>
+  `select s.agent_id, s.json from steps s where s.kind = 'user' and s.agent_id in (${marks(n)}) ` +
+  "and s.idx = (select max(t.idx) from steps t where t.agent_id = s.agent_id and t.kind = 'user')";
+const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+
+/** What an agent list shows of each conversation. */
+export interface Activity {
+  /** the time of the latest step */
+  lastActivityAt: string;
+  /** the latest message the user sent */
+  lastUserMessage?: string;
+}
 
 /**
  * An agent's version tree: every step of every branch, in the order they were made (`index`), each saved
@@ -49,6 +63,23 @@ export class StepsRepository {
   async nextIndex(agentId: string): Promise<number> {
     const [row] = await this.sql.query<{ max: number | string | null }>(MAX_INDEX, [agentId]);
     return row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1;
+  }
+
+  /** Per agent (that has any step): when its latest step was made and its latest user message. */
+  async activity(agentIds: readonly string[]): Promise<Map<string, Activity>> {
+    const out = new Map<string, Activity>();
+    if (agentIds.length === 0) return out;
+    const ids = [...agentIds];
+    const [times, users] = await Promise.all([
+      this.sql.query<{ agent_id: string; last: string }>(LAST_ACTIVITY(ids.length), ids),
+      this.sql.query<{ agent_id: string; json: string }>(LAST_USER(ids.length), ids),
+    ]);
+    for (const row of times) out.set(row.agent_id, { lastActivityAt: String(row.last) });
+    for (const row of users) {
+      const entry = out.get(row.agent_id);
+      if (entry) entry.lastUserMessage = (JSON.parse(row.json) as ReActStep).content;
+    }
+    return out;
   }
 
   clearStatement(agentId: string): SqlStatement {

@@ -22,4 +22,9 @@ export function historyRoutes(app: FastifyInstance, agents: AgentsService): void
   );
 
   app.get<IdParams>("/api/agents/:id/workflow", async (req) => agents.workflow(userOf(req), req.params.id));
+
+  // This service's (Texera's clear keeps the workflow): empties the workflow, answers it; 409 while running.
+  app.delete<IdParams>("/api/agents/:id/workflow", async (req) =>
+    agents.clearWorkflow(userOf(req), req.params.id),
+  );
 }

@@ -40,7 +40,12 @@ describe("GET /api/agents/models", () => {
     clock += 2_000;
     const res = await models(h);
     expect(res.statusCode).toBe(502);
-    expect(res.json().error).toMatch(new RegExp(`^LiteLLM is unreachable at ${url}: .*ECONNREFUSED`));
+    expect(res.json().error).toMatch(/^LiteLLM is unreachable: .*ECONNREFUSED/);
+    // a REGULAR user is not told where LiteLLM runs; an ADMIN is
+    expect(res.body).not.toContain(new URL(url).port);
+    const admin = await h.app.inject({ url: "/api/agents/models", headers: h.auth(h.tokens.admin) });
+    expect(admin.statusCode).toBe(502);
+    expect(admin.json().error).toMatch(new RegExp(`^LiteLLM is unreachable at ${url}: .*ECONNREFUSED`));
   });
 
   it("names a rejected master key, without the key", async () => {

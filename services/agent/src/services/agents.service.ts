@@ -6,10 +6,12 @@ import {
   type CheckoutResponse,
   type CreateAgentBody,
   DEFAULT_AGENT_SETTINGS,
+  emptyWorkflow,
   type HeadChangeFrame,
   type InitFrame,
   type OperatorResultMap,
   type OperatorTypeList,
+  PREVIEW_CHARS,
   type ReActStep,
   ROOT_STEP_ID,
   type SettingsPatch,
@@ -106,7 +108,51 @@ export class AgentsService {
     const records = all
       ? await this.deps.repos.agents.listAll()
       : await this.deps.repos.agents.listByOwner(user.userId);
-    return records.map((r) => this.dto(r));
+    // extras Texera's frontend ignores: when each conversation last changed, and what was last asked
+    const activity = await this.deps.repos.steps.activity(records.map((r) => r.id));
+    return records.map((r) => {
+      const seen = activity.get(r.id);
+      if (!seen) return this.dto(r);
+      const preview = seen.lastUserMessage?.replace(/\s+/g, " ").trim();
+      return {
+        ...this.dto(r),
+        lastActivityAt: seen.lastActivityAt,
+        ...(preview ? { preview: clip(preview, PREVIEW_CHARS) } : {}),
+      };
+    });
+  }
+
+  /** Renames the agent (allowed while it answers: the name is not part of a run). */
+  async rename(user: UserClaims, id: string, name: string): Promise<Agent> {
+    const record = await this.owned(user, id);
+    const clean = name.replace(/\s+/g, " ").trim();
+    await this.deps.repos.agents.rename(record.id, clean);
+    return this.dto({ ...record, name: clean });
+  }
+
+  /**
+   * Empties the agent's workflow; the conversation and HEAD stay (a checkout brings back the workflow of
+   * any step). Refused while the agent answers. Every socket gets `headChange` with the empty workflow.
+   */
+  async clearWorkflow(user: UserClaims, id: string): Promise<Workflow> {
+    const record = await this.owned(user, id);
+    const workflow = emptyWorkflow();
+    await this.exclusive(record.id, "clear its workflow", async () => {
+      await this.deps.repos.workflows.put(record.id, workflow, this.deps.now().toISOString());
+      const current = (await this.deps.repos.agents.findById(record.id)) ?? record;
+      const [steps, operatorResults] = await Promise.all([
+        this.deps.repos.steps.list(record.id),
+        this.deps.operatorResults(record.id),
+      ]);
+      this.deps.live.broadcast(record.id, {
+        type: "headChange",
+        headId: current.headId ?? ROOT_STEP_ID,
+        steps,
+        workflowContent: workflow,
+        operatorResults,
+      });
+    });
+    return workflow;
   }
 
   /** Texera's GET /agents/:id: the agent, its workflow and how many steps it has (every branch). */
@@ -343,6 +389,8 @@ function withoutNulls<T extends object>(settings: T): { [K in keyof T]: Exclude<
   }
   return settings as { [K in keyof T]: Exclude<T[K], null> };
 }
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 const printable = (id: string) => {
   const clean = id.replace(/[^\w-]/g, "?");

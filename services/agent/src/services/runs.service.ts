@@ -18,6 +18,7 @@ import type { LlmPolicy } from "../config.ts";
 import type { RunStatus } from "../db/schema.ts";
 import { agentBusy, agentNotFound } from "../errors.ts";
 import type { LiveAgents } from "../live/live-agents.ts";
+import { describeForPeople } from "../react/describe-for-people.ts";
 import type { LlmClient } from "../react/llm-client.ts";
 import { historyToMessages } from "../react/messages.ts";
 import { type RunOutcome, runAgent } from "../react/run-agent.ts";
@@ -456,13 +457,14 @@ export class RunsService {
       }
       case "error":
         status = "error";
-        errorText = outcome.error.describe();
+        // People read it without the service's internal addresses; the log keeps the whole error.
+        errorText = describeForPeople(outcome.error);
         code = outcome.error.code;
         // Texera reports a failed model call as an agent step "Error: …" (texera-agent.ts:697-719).
         notice = `Error: ${errorText}`;
         this.deps.log.warn(
           { agentId: record.id, runId: run.id, code, attempts: outcome.error.attempts },
-          errorText,
+          outcome.error.describe(),
         );
         break;
       case "crash":

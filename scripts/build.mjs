@@ -71,8 +71,9 @@ export async function buildAll() {
  * hold the whole file (1-2 MB) at two bytes per character. Write it as \uXXXX in the source instead.
  */
 function warnIfNotAscii(out) {
-  const text = readFileSync(join(repoRoot, out), "latin1");
-  const at = text.search(/[^\x00-\x7f]/);
+  const bytes = readFileSync(join(repoRoot, out));
+  const at = bytes.findIndex((b) => b > 0x7f);
+  const text = at >= 0 ? bytes.subarray(Math.max(0, at - 40), at + 10).toString("latin1") : "";
   if (at >= 0)
     console.warn(
       `${out}: non-ASCII output near ${JSON.stringify(text.slice(Math.max(0, at - 40), at + 10))}`,

@@ -15,7 +15,8 @@ export function argumentParser(
   let compiled: ValidateFunction | undefined;
   return (args) => {
     const value = decode(toolName, args);
-    const validate = (compiled ??= ajv.compile(parameters));
+    compiled ??= ajv.compile(parameters);
+    const validate = compiled;
     if (!validate(value)) {
       throw new ToolInputError(`${describeErrors(validate, toolName, "arguments")}.`, "invalid_arguments");
     }

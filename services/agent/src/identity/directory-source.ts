@@ -1,6 +1,5 @@
-import type { Role } from "@texera-agent/auth";
+import type { DirectoryEntry, DirectorySource, Role } from "@texera-agent/auth";
 import { type Database, openDatabase } from "@texera-agent/db";
-import type { DirectorySource, DirectoryUser } from "./user-directory.ts";
 
 /** The two tables of access-control's directory that agent-service reads (services/access-control/src/migrations.ts). */
 interface DirectoryTables {
@@ -53,7 +52,7 @@ export function openDirectorySource(url: string): ReadOnlyDirectory {
         db.transaction().execute(async (trx) => {
           const at = await version(trx);
           const rows = await trx.selectFrom("users").select(["id", "name", "role"]).execute();
-          const users: DirectoryUser[] = rows.map((r) => ({ id: Number(r.id), name: r.name, role: r.role }));
+          const users: DirectoryEntry[] = rows.map((r) => ({ id: Number(r.id), name: r.name, role: r.role }));
           return { version: at, users };
         }),
       ),

@@ -1,6 +1,7 @@
 import http from "node:http";
 import https from "node:https";
-import { APIConnectionError, APIError } from "openai";
+// The error classes alone: the SDK's index loads all of it (~10 MB), which only the model list needs.
+import { APIConnectionError, APIError } from "openai/core/error";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import type { ChatRequest } from "./llm-client.ts";
 import { SseDecoder } from "./sse-decoder.ts";

@@ -4,14 +4,19 @@ import { ajv, describeErrors } from "./schema-errors.ts";
 
 const MAX_ARGUMENT_CHARS = 100_000;
 
-/** A tool's argument checker, compiled once from its parameters schema. */
+/**
+ * A tool's argument checker, compiled from its parameters schema on the tool's first call (compiled checkers
+ * are memory a service at rest need not hold; tools.test.ts calls every tool).
+ */
 export function argumentParser(
   toolName: string,
   parameters: Record<string, unknown>,
 ): (args: unknown) => Record<string, unknown> {
-  const validate: ValidateFunction = ajv.compile(parameters);
+  let compiled: ValidateFunction | undefined;
   return (args) => {
     const value = decode(toolName, args);
+    compiled ??= ajv.compile(parameters);
+    const validate = compiled;
     if (!validate(value)) {
       throw new ToolInputError(`${describeErrors(validate, toolName, "arguments")}.`, "invalid_arguments");
     }

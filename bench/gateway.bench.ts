@@ -10,6 +10,7 @@
  * Targets: A ≥ 0.6 × B (nginx's auth_request), C ≥ 0.8 × B (the built-in gateway, issue 14).
  */
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -20,6 +21,7 @@ import { freePorts, startSystem } from "../test/system/harness.ts";
 
 interface Result {
   requests: { average: number };
+  "2xx": number;
   latency: { p50: number; p99: number };
   non2xx: number;
   errors: number;
@@ -41,6 +43,40 @@ async function load(url: string, token: string, seconds = SECONDS): Promise<Resu
     duration: seconds,
     headers: { authorization: `Bearer ${token}` },
   });
+}
+
+/**
+ * CPU time (user + system) of a process and its descendants (nginx's workers), in µs, from /proc. Per
+ * request it says what each process costs, which the other load on this shared machine disturbs far less
+ * than throughput.
+ */
+function treeCpuMicros(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    let total = ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime + stime; USER_HZ is 100
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
+      for (const child of children ? children.split(" ") : []) total += treeCpuMicros(Number(child));
+    }
+    return total;
+  } catch {
+    return 0; // gone, or no /proc
+  }
+}
+
+/** The nginx master started with `-p prefix` (scripts/start.ts does not print its pid). */
+function nginxMasterPid(prefix: string): number | undefined {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // nginx rewrites its command line into one string: "nginx: master process /usr/sbin/nginx -p … -c …"
+      const command = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (command.startsWith("nginx: master") && command.includes(` -p ${prefix} `)) return Number(entry);
+    } catch {}
+  }
+  return undefined;
 }
 
 function line(name: string, r: Result): string {
@@ -85,7 +121,7 @@ export default async function gatewayBench(): Promise<void> {
         headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
         body: JSON.stringify({ modelType: "demo-offline-model", name: `bench ${i}` }),
       });
-      if (res.status !== 201) throw new Error(`creating an agent: ${res.status}`);
+      if (!res.ok) throw new Error(`creating an agent: ${res.status} ${await res.text()}`);
     }
     const builtinUrl = `http://127.0.0.1:${builtinPort}`;
     await waitForHealthy(`${builtinUrl}/api/healthcheck`, undefined, 30_000);
@@ -113,15 +149,43 @@ export default async function gatewayBench(): Promise<void> {
     } as const;
     type Side = keyof typeof sides;
     const runs: Record<Side, Result[]> = { auth: [], plain: [], builtin: [] };
+    // Which processes serve each side: its proxy, then access-control and agent-service (shared by all).
+    const pids = sys.childPids();
+    const proxyPid: Record<Side, number | undefined> = {
+      plain: baseline.process.pid,
+      auth: nginxMasterPid(join(sys.dataDir, "nginx")),
+      builtin: builtin.pid,
+    };
+    const parts = { proxy: 0, "access-control": 0, agent: 0 };
+    type Part = keyof typeof parts;
+    const cpu: Record<Side, Record<Part, number>> = {
+      plain: { ...parts },
+      auth: { ...parts },
+      builtin: { ...parts },
+    };
+    const served: Record<Side, number> = { plain: 0, auth: 0, builtin: 0 };
+    const cpuNow = (side: Side): Record<Part, number> => ({
+      proxy: treeCpuMicros(proxyPid[side]),
+      "access-control": treeCpuMicros(pids["access-control"]),
+      agent: treeCpuMicros(pids.agent),
+    });
     for (let round = 1; round <= ROUNDS; round++) {
       // Rotate which goes first, so a slow spell of the machine does not always hit the same side.
       const all: Side[] = ["plain", "auth", "builtin"];
       const order = [...all.slice((round - 1) % 3), ...all.slice(0, (round - 1) % 3)];
       const got = {} as Record<Side, Result>;
       for (const side of order) {
+        const before = cpuNow(side);
         got[side] = await load(sides[side], user.token);
+        const after = cpuNow(side);
+        const n = got[side]["2xx"] + got[side].non2xx;
+        served[side] += n;
+        for (const part of Object.keys(parts) as Part[]) cpu[side][part] += after[part] - before[part];
         runs[side].push(got[side]);
-        console.log(line(`${labels[side]} (round ${round})`, got[side]));
+        const perRequest = (Object.keys(parts) as Part[])
+          .map((part) => `${part} ${((after[part] - before[part]) / Math.max(n, 1)).toFixed(0)}`)
+          .join(", ");
+        console.log(`${line(`${labels[side]} (round ${round})`, got[side])}   CPU µs/req: ${perRequest}`);
       }
       ratios.push(got.auth.requests.average / got.plain.requests.average);
     }
@@ -142,6 +206,15 @@ export default async function gatewayBench(): Promise<void> {
     console.log(
       `ratio C/B of the means (built-in gateway / nginx without auth): ${builtinRatio.toFixed(2)}  (target ≥ ${TARGET_BUILTIN}: ${builtinRatio >= TARGET_BUILTIN ? "met" : "NOT met"})`,
     );
+    for (const side of ["plain", "auth", "builtin"] as Side[]) {
+      const each = (Object.keys(parts) as Part[]).map(
+        (part) => [part, cpu[side][part] / served[side]] as const,
+      );
+      const total = each.reduce((sum, [, us]) => sum + us, 0);
+      console.log(
+        `CPU µs per request, all rounds, ${labels[side]}: ${each.map(([part, us]) => `${part} ${us.toFixed(0)}`).join(" + ")} = ${total.toFixed(0)}`,
+      );
+    }
     console.log(
       `machine load average at the end: ${loadavg()
         .map((l) => l.toFixed(1))

@@ -11,7 +11,7 @@ import {
   reactSocketUrl,
   type WebSocketLike,
 } from "./agent-socket.ts";
-import { makeAgent, makeWorkflow } from "./test-fixtures.ts";
+import { makeAgent, makeStep, makeWorkflow } from "./test-fixtures.ts";
 
 class FakeWebSocket implements WebSocketLike {
   static instances: FakeWebSocket[] = [];
@@ -231,16 +231,25 @@ describe("reactSocketUrl", () => {
 });
 
 describe("parseServerFrame", () => {
+  const step = makeStep(0);
   it("accepts each well-formed frame type", () => {
     const frames: unknown[] = [
       initFrame,
+      { ...initFrame, steps: [step, makeStep(1, { kind: "user" })] },
       { type: "state", state: "GENERATING" },
       { type: "delta", index: 0, text: "" },
-      { type: "step", step: { index: 0, id: "s0" } },
-      { type: "step", step: { index: 0, id: "s0", afterWorkflowContent: makeWorkflow("a") } },
+      { type: "step", step },
+      { type: "step", step: { ...step, afterWorkflowContent: makeWorkflow("a") }, operatorResults: {} },
       { type: "complete", state: "AVAILABLE", operatorResults: {}, runId: "r", reason: "done" },
       { type: "error", error: "m" },
-      { type: "headChange", headId: "s0", steps: [], workflowContent: makeWorkflow(), operatorResults: {} },
+      { type: "error", error: "m", code: "AGENT_BUSY" },
+      {
+        type: "headChange",
+        headId: "s0",
+        steps: [step],
+        workflowContent: makeWorkflow(),
+        operatorResults: {},
+      },
     ];
     for (const f of frames) expect(parseServerFrame(JSON.stringify(f))).toEqual(f);
   });
@@ -252,11 +261,27 @@ describe("parseServerFrame", () => {
       "[]",
       42,
       JSON.stringify({ type: "init", steps: [], state: "AVAILABLE" }),
-      JSON.stringify({ type: "step", step: { index: 0, id: "s0", afterWorkflowContent: { operators: [] } } }),
+      JSON.stringify({ type: "step", step: { ...step, afterWorkflowContent: { operators: [] } } }),
       JSON.stringify({ type: "error", message: "the old field" }),
       JSON.stringify({ type: "headChange", steps: [] }),
+      JSON.stringify({ type: "shout", text: "unknown frame type" }),
+      // what the schemas say beyond the frame's outline: a whole step, a known state, a known end reason
+      JSON.stringify({ type: "step", step: { index: 0, id: "s0" } }),
+      JSON.stringify({ type: "state", state: "DANCING" }),
+      JSON.stringify({
+        type: "complete",
+        state: "AVAILABLE",
+        operatorResults: {},
+        runId: "r",
+        reason: "why",
+      }),
+      JSON.stringify({ type: "delta", index: 0.5, text: "" }),
+      JSON.stringify({
+        ...initFrame,
+        agent: { ...initFrame.agent, id: "not-a-uuid-but-thirty-six-chars-long" },
+      }),
     ];
-    for (const raw of bad) expect(parseServerFrame(raw)).toBeNull();
+    for (const raw of bad) expect(parseServerFrame(raw), String(raw)).toBeNull();
   });
 });
 

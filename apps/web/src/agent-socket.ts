@@ -1,4 +1,4 @@
-import type { ClientFrame, ServerFrame } from "@texera-agent/protocol";
+import { type ClientFrame, decodeServerFrame, type ServerFrame } from "@texera-agent/protocol";
 
 /** What the chat shows about its connection. */
 export type ConnectionStatus =
@@ -88,69 +88,12 @@ export function ticketSocketUrl(location: { protocol: string; host: string }, pa
   return `${scheme}//${location.host}${path}${path.includes("?") ? "&" : "?"}deltas=1`;
 }
 
-const FRAME_TYPES = new Set(["init", "state", "delta", "step", "complete", "error", "headChange"]);
-
-/** Parses one server frame; anything that is not a known, well-formed frame is null. */
+/**
+ * Parses one server frame; anything that is not a whole frame of the protocol's ServerFrame schemas is null
+ * (checked by @texera-agent/protocol, the schemas agent-service sends by).
+ */
 export function parseServerFrame(data: unknown): ServerFrame | null {
-  if (typeof data !== "string") return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (!value || typeof value !== "object" || Array.isArray(value)) return null;
-  const frame = value as Record<string, unknown>;
-  if (typeof frame.type !== "string" || !FRAME_TYPES.has(frame.type)) return null;
-  switch (frame.type) {
-    case "init":
-      if (
-        !Array.isArray(frame.steps) ||
-        !isWorkflow(frame.workflowContent) ||
-        typeof frame.state !== "string" ||
-        typeof frame.headId !== "string"
-      )
-        return null;
-      break;
-    case "headChange":
-      if (
-        !Array.isArray(frame.steps) ||
-        !isWorkflow(frame.workflowContent) ||
-        typeof frame.headId !== "string"
-      )
-        return null;
-      break;
-    case "state":
-      if (typeof frame.state !== "string") return null;
-      break;
-    case "delta":
-      if (typeof frame.index !== "number" || typeof frame.text !== "string") return null;
-      break;
-    case "step": {
-      const step = frame.step as Record<string, unknown> | null;
-      if (!step || typeof step !== "object" || typeof step.index !== "number" || typeof step.id !== "string")
-        return null;
-      if (step.afterWorkflowContent !== undefined && !isWorkflow(step.afterWorkflowContent)) return null;
-      break;
-    }
-    case "complete":
-      if (typeof frame.reason !== "string") return null;
-      break;
-    case "error":
-      if (typeof frame.error !== "string") return null;
-      break;
-  }
-  return value as ServerFrame;
-}
-
-function isWorkflow(value: unknown): boolean {
-  const workflow = value as { operators?: unknown; links?: unknown } | null;
-  return (
-    !!workflow &&
-    typeof workflow === "object" &&
-    Array.isArray(workflow.operators) &&
-    Array.isArray(workflow.links)
-  );
+  return decodeServerFrame(data);
 }
 
 /**

@@ -9,6 +9,13 @@ export {
 export { parseClaims, type UserClaims } from "./claims.ts";
 export * from "./errors.ts";
 export { getPath, HoconError, parseHocon } from "./hocon.ts";
+export {
+  type DirectoryEntry,
+  type DirectorySource,
+  type DirectoryStanding,
+  RoleDirectory,
+  type RoleDirectoryOptions,
+} from "./role-directory.ts";
 export { canUseAgents, isAdmin, isRole, ROLES, type Role } from "./roles.ts";
 export {
   assertStrongSecret,

@@ -26,6 +26,22 @@ describe("verify", () => {
     expect(verify(good)).toEqual(claims);
   });
 
+  it("refuses other spellings of the same signature bytes (unused bits set), and a cut or padded one", () => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(good.at(-1)!);
+    expect(last % 4).toBe(0); // the canonical spelling has the 2 unused bits at zero
+    for (const unused of [1, 2, 3]) {
+      const twin = good.slice(0, -1) + alphabet[last + unused];
+      // the same 32 bytes: only the spelling differs
+      expect(Buffer.from(twin.split(".")[2]!, "base64url")).toEqual(
+        Buffer.from(good.split(".")[2]!, "base64url"),
+      );
+      expect(code(twin)).toBe("ERR_JWT_SIGNATURE_INVALID");
+    }
+    expect(code(good.slice(0, -1))).toBe("ERR_JWT_SIGNATURE_INVALID");
+    expect(code(`${good}A`)).toBe("ERR_JWT_SIGNATURE_INVALID");
+  });
+
   it("converts a numeric-string userId", () => {
     expect(verify(mintRaw({ alg: "HS256" }, { ...claims, userId: "42" }, KEY)).userId).toBe(42);
     expect(code(mintRaw({ alg: "HS256" }, { ...claims, userId: "4x2" }, KEY))).toBe("ERR_JWT_CLAIM_INVALID");

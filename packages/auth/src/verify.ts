@@ -87,11 +87,16 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
   };
 }
 
-// An HS256 signature is 32 bytes: 43 base64url characters whose last one carries 2 unused bits. Other
-// spellings decode to the same bytes; accepting them would make tokens malleable, so only one is legal.
+// An HS256 signature is 32 bytes: 43 base64url characters whose last one carries 4 bits of the last byte
+// and 2 unused bits. Other spellings (unused bits set) decode to the same bytes; accepting them would make
+// tokens malleable, so only the one with zero unused bits is legal: a last character whose 6-bit value is a
+// multiple of 4. The alphabet itself was checked by COMPACT_JWS; no decoding needed (hot path).
+const CANONICAL_LAST_CHARS = "AEIMQUYcgkosw048";
+
 function isCanonicalHs256Signature(token: string): boolean {
-  const signature = token.slice(token.lastIndexOf(".") + 1);
-  return signature.length === 43 && Buffer.from(signature, "base64url").toString("base64url") === signature;
+  return (
+    token.length - token.lastIndexOf(".") - 1 === 43 && CANONICAL_LAST_CHARS.includes(token.at(-1) ?? "")
+  );
 }
 
 function translate(error: unknown): JwtError {

@@ -1,5 +1,23 @@
-import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { type ClientFrame, ClientFrame as ClientFrameSchema, MAX_MESSAGE_CHARS } from "./frames.ts";
+import { FormatRegistry } from "@sinclair/typebox";
+import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
+import {
+  type ClientFrame,
+  ClientFrame as ClientFrameSchema,
+  MAX_MESSAGE_CHARS,
+  type ServerFrame,
+  ServerFrame as ServerFrameSchema,
+} from "./frames.ts";
+
+// The string formats these schemas name (Uuid, email, date-time). Fastify's ajv knows them; TypeBox's
+// checks refuse a format nobody registered, so they are registered here for decodeServerFrame.
+const FORMATS: Record<string, RegExp> = {
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  email: /^[^\s@]+@[^\s@]+$/,
+  "date-time": /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$/,
+};
+for (const [name, pattern] of Object.entries(FORMATS)) {
+  if (!FormatRegistry.Has(name)) FormatRegistry.Set(name, (value) => pattern.test(value));
+}
 
 const checkClientFrame = TypeCompiler.Compile(ClientFrameSchema);
 const MAX_FRAME_BYTES = MAX_MESSAGE_CHARS * 4 + 1024;
@@ -36,4 +54,23 @@ export function decodeClientFrame(raw: string): Decoded<ClientFrame> {
     ok: false,
     error: 'unknown frame type: send {"type":"message","content":"..."} or {"type":"stop"}',
   };
+}
+
+let serverFrameCheck: TypeCheck<typeof ServerFrameSchema> | undefined;
+
+/**
+ * Parses one WebSocket frame from agent-service (the web app's check of what the server sends): null when it
+ * is not JSON, or not one of the ServerFrame schemas whole (every field of every step, workflow and result).
+ * Compiled on first use, so a process that never reads server frames does not pay for it.
+ */
+export function decodeServerFrame(raw: unknown): ServerFrame | null {
+  if (typeof raw !== "string") return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  serverFrameCheck ??= TypeCompiler.Compile(ServerFrameSchema);
+  return serverFrameCheck.Check(value) ? value : null;
 }

@@ -1,5 +1,5 @@
 import swagger from "@fastify/swagger";
-import type { TicketClaims, TokenVerifier } from "@texera-agent/auth";
+import type { RoleDirectory, TicketClaims, TokenVerifier } from "@texera-agent/auth";
 import { isDatabaseUnreachable } from "@texera-agent/db";
 import { ErrorBody } from "@texera-agent/protocol";
 import {
@@ -23,7 +23,6 @@ import { healthRoutes } from "./health.routes.ts";
 import { loginRoutes } from "./login.routes.ts";
 import type { LoginService } from "./login.service.ts";
 import { AUTHORIZE_PREFIX } from "./original-request.ts";
-import type { RoleDirectory } from "./role-directory.ts";
 import { usersRoutes } from "./users.routes.ts";
 import type { UsersService } from "./users.service.ts";
 

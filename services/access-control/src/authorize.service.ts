@@ -2,6 +2,7 @@ import {
   CREDENTIAL_CONFLICT,
   canUseAgents,
   credentialOf,
+  type DirectoryStanding,
   JwtError,
   type Role,
   type TicketClaims,
@@ -9,7 +10,6 @@ import {
   type UserClaims,
 } from "@texera-agent/auth";
 import { classifyOriginalUri } from "./original-request.ts";
-import type { LookupResult } from "./role-directory.ts";
 
 export interface AuthorizeRequest {
   /** The subrequest's own Authorization header. */
@@ -35,7 +35,7 @@ export type UserHeaders = {
 export interface AuthorizeDeps {
   verify: TokenVerifier;
   /** The directory's current role of a user, see RoleDirectory.lookup. */
-  lookup: (userId: number, name: string) => LookupResult;
+  lookup: (userId: number, name: string) => DirectoryStanding;
   /**
    * Verifies a WebSocket ticket (`ticket` in the original URI, see @texera-agent/auth ws-ticket.ts). A
    * ticket is accepted only for `GET /api/agents/<its agent id>/react`; agent-service spends it.

@@ -2,7 +2,6 @@ export { type AppDeps, buildApp, OPENAPI_PATH } from "./app.ts";
 export { type AuthorizeDecision, createAuthorizer } from "./authorize.service.ts";
 export { type AccessControlConfig, loadConfig } from "./config.ts";
 export { createPasswordHasher, type PasswordHasher, type ScryptParams } from "./password.ts";
-export { RoleDirectory } from "./role-directory.ts";
 export {
   type AccessControl,
   type AccessControlOptions,

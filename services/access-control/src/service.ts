@@ -1,4 +1,4 @@
-import { createSigner, createTicketVerifier, createVerifier } from "@texera-agent/auth";
+import { createSigner, createTicketVerifier, createVerifier, RoleDirectory } from "@texera-agent/auth";
 import { type Database, migrateToLatest, openDatabase } from "@texera-agent/db";
 import type { LoggerConfig } from "@texera-agent/service-kit";
 import type { FastifyInstance } from "fastify";
@@ -9,7 +9,6 @@ import { createLoginService } from "./login.service.ts";
 import { LoginLimiter } from "./login-limiter.ts";
 import { accessControlMigrations } from "./migrations.ts";
 import { createPasswordHasher } from "./password.ts";
-import { RoleDirectory } from "./role-directory.ts";
 import type { AccessControlSchema } from "./schema.ts";
 import { createUsersRepository, type UsersRepository } from "./users.repository.ts";
 import { createUsersService, type UsersService } from "./users.service.ts";
@@ -80,6 +79,7 @@ export async function createAccessControl(
   try {
     await directory.start();
   } catch (error) {
+    directory.stop();
     await database.close();
     throw error;
   }

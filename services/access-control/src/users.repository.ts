@@ -1,4 +1,4 @@
-import type { Role } from "@texera-agent/auth";
+import type { DirectoryEntry, Role } from "@texera-agent/auth";
 import type { Kysely, Selectable } from "kysely";
 import type { AccessControlSchema, UsersTable } from "./schema.ts";
 import { canonicalUserName } from "./user-name.ts";
@@ -14,12 +14,8 @@ export interface UserRecord {
   updatedAt: string;
 }
 
-/** What the authorize path needs of a user. */
-export interface DirectoryEntry {
-  id: number;
-  name: string;
-  role: Role;
-}
+/** What the authorize path needs of a user (the shared RoleDirectory's entry). */
+export type { DirectoryEntry };
 
 export interface NewUser {
   name: string;

@@ -18,6 +18,7 @@ import {
 import Fastify, { type FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import { auditRoutes } from "./audit/audit.routes.ts";
+import { createAuditService } from "./audit/audit.service.ts";
 import type { AuditConfig } from "./audit/audit-config.ts";
 import { type Coordinator, LocalCoordinator, PgCoordinator } from "./cluster/coordinator.ts";
 import { ReplicaCluster } from "./cluster/replica-cluster.ts";
@@ -170,7 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ? [
             ...withSchemaCheck(workflowTools(), { engine }),
             ...withResultRecording(executionTools({ engine }), (agentId, execution) =>
-              saveOperatorResults(db, agentId, execution),
+              saveOperatorResults(deps.database.sql, agentId, execution),
             ),
           ]
         : workflowTools()),
@@ -197,7 +198,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // Group commit for the writes of runs (steps, run rows) and their bookkeeping (audit, token counts).
   const writes = new DeferredWrites(deps.database.sql);
-  const { gate, events, address } = createRunGate({
+  const audit = createAuditService({ db, writes, now, log: app.log, config: deps.audit });
+  const gate = createRunGate({
     db,
     sql: deps.database.sql,
     writes,
@@ -205,7 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limits: deps.limits,
     // Replicas share PostgreSQL: count a user's runs across all of them.
     sharedCounts: deps.database.dialect === "postgres",
-    audit: deps.audit,
+    audit,
     log: app.log,
   });
   const systemPrompt = async (workflow: Workflow, settings: AgentSettings, userId: number) =>
@@ -222,7 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         .join("\n\n"),
     });
   const operatorResults = async (agentId: string): Promise<OperatorResultMap> => {
-    const list = await loadOperatorResults(db, agentId);
+    const list = await loadOperatorResults(deps.database.sql, agentId);
     return Object.fromEntries(list.results.map((r) => [r.operatorId, toAnnotation(r)]));
   };
   const runs = new RunsService({
@@ -253,6 +255,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     operatorTypes: () => OPERATOR_CATALOG.map((t) => ({ type: t.operatorType, description: t.description })),
     operatorResults,
     now,
+    audit,
   });
 
   healthRoutes(app);
@@ -287,7 +290,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   modelsRoutes(app, models);
-  agentsRoutes(app, agents);
+  agentsRoutes(app, agents, audit);
   settingsRoutes(app, agents);
   runControlRoutes(app, agents);
   historyRoutes(app, agents);
@@ -303,7 +306,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   }
   if (tickets) wsTicketRoutes(app, agents, tickets);
-  auditRoutes(app, { events, repos, address });
+  auditRoutes(app, audit);
   reactSocket(app, { agents, runs, live, sessions, pingIntervalMs: deps.pingIntervalMs });
 
   // Runs in progress end with a step saying the service stopped (sent to their sockets), then every socket

@@ -1,4 +1,4 @@
-import { createVerifier } from "@texera-agent/auth";
+import { createVerifier, RoleDirectory } from "@texera-agent/auth";
 import { redactUrl } from "@texera-agent/db";
 import type { LoggerConfig } from "@texera-agent/service-kit";
 import type { FastifyInstance } from "fastify";
@@ -7,7 +7,6 @@ import type { AgentServiceConfig } from "./config.ts";
 import { openAgentDatabase } from "./db/open-agent-database.ts";
 import { Engine } from "./engine/index.ts";
 import { openDirectorySource, type ReadOnlyDirectory } from "./identity/directory-source.ts";
-import { UserDirectory } from "./identity/user-directory.ts";
 import { recoverInterruptedRuns } from "./services/recover-interrupted-runs.ts";
 
 export interface RunningAgentService {
@@ -35,7 +34,7 @@ export async function startAgentService(
     identity.directoryUrl === undefined ? undefined : openDirectorySource(identity.directoryUrl);
   const directory =
     source &&
-    new UserDirectory({
+    new RoleDirectory({
       source,
       refreshMs: identity.refreshMs,
       maxStalenessMs: identity.maxStalenessMs,
@@ -71,7 +70,9 @@ export async function startAgentService(
         sweepMs: Math.min(1_000, identity.refreshMs),
       },
     });
-    await directory?.start();
+    // A failed first check is reported (onHealthChange) and tried again: the directory may not exist yet
+    // while access-control starts; lookups answer "stale" (503) meanwhile.
+    await directory?.start().catch(() => {});
     app.log.info(`JWT secret: ${secret.source}${secret.generated ? " (generated now)" : ""}`);
     app.log.info(`database: ${database.description}`);
     if (identity.directoryUrl)

@@ -73,7 +73,8 @@ export function forward(
   res.on("close", () => {
     if (!res.writableFinished) stopUpstream();
   });
-  if (body) watchBody(req, res, stopUpstream, body);
+  // A repeatable request has no body (isRepeatable): nothing to count or to wait for.
+  if (body && !repeatable) watchBody(req, res, stopUpstream, body);
   if (repeatable) req.resume();
   else req.pipe(out!);
 }

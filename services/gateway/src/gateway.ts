@@ -132,13 +132,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   }
 
   const server = createServer((req, res) => {
-    const started = performance.now();
-    res.on("close", () => {
-      log.info(
-        { req: { method: req.method, url: redactUrlTokens(req.url ?? "") }, status: res.statusCode },
-        `request completed in ${(performance.now() - started).toFixed(1)} ms`,
-      );
-    });
+    // The access log line, one per request at info; nothing of it is built when that level is off.
+    if (log.isLevelEnabled("info")) {
+      const started = performance.now();
+      res.on("close", () => {
+        log.info(
+          { req: { method: req.method, url: redactUrlTokens(req.url ?? "") }, status: res.statusCode },
+          `request completed in ${(performance.now() - started).toFixed(1)} ms`,
+        );
+      });
+    }
     onRequest(req, res).catch((error: unknown) => {
       log.error({ err: error }, "gateway error");
       if (!res.headersSent) sendJsonError(res, 500, "gateway error; the gateway log has the details");

@@ -103,6 +103,25 @@ describe("the audit log", () => {
     expect(seen).toEqual(all.map((e) => e.id));
   });
 
+  it("records nothing for a create or delete that was refused", async () => {
+    const before = await atLeast(g, 7);
+    const refusedCreate = await g.app.inject({
+      method: "POST",
+      url: "/api/agents",
+      headers: { authorization: `Bearer ${g.tokens.owner}` },
+      payload: { modelType: "sim-small", surplus: true },
+    });
+    expect(refusedCreate.statusCode).toBe(400);
+    const survivor = (await events(g, `?userId=${USERS.other}&action=agent.create`))[0]!.agentId;
+    const foreignDelete = await g.app.inject({
+      method: "DELETE",
+      url: `/api/agents/${survivor}`,
+      headers: { authorization: `Bearer ${g.tokens.owner}` },
+    });
+    expect(foreignDelete.statusCode).toBe(404);
+    expect(await events(g)).toEqual(before);
+  });
+
   it("answers 403 to anyone but an ADMIN, 401 without a token", async () => {
     expect((await query(g, "", g.tokens.owner)).statusCode).toBe(403);
     expect((await g.app.inject({ url: "/api/agents/audit" })).statusCode).toBe(401);

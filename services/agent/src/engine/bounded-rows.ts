@@ -1,5 +1,6 @@
-import { type DuckDBConnection, JsonDuckDBValueConverter } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { categoryOf } from "./columns.ts";
+import { loadDuckDbModule } from "./duckdb.ts";
 import type { ColumnSchema } from "./protocol.ts";
 import { BIG_NUMBER, plainCell } from "./result-values.ts";
 import { quoteIdent } from "./sql.ts";
@@ -117,6 +118,8 @@ export async function readBoundedRows(
 ): Promise<BoundedRows> {
   const kinds = columns.map((c) => kindOf(c.type));
   const bigNumber = columns.map((c) => BIG_NUMBER.test(c.type));
+  // Already loaded: the connection came from it.
+  const { JsonDuckDBValueConverter } = await loadDuckDbModule();
   const result = await conn.stream(boundedSelect(relation, columns, limits));
   const rows: unknown[][] = [];
   let bytes = 0;

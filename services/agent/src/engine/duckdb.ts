@@ -1,6 +1,16 @@
 import { mkdirSync, realpathSync } from "node:fs";
-import { DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBInstance } from "@duckdb/node-api";
 import { quoteLiteral } from "./sql.ts";
+
+/**
+ * DuckDB's Node package, loaded on first use: its native library and an open database take ~30 MB (more
+ * once queries ran), which a service at rest (or one whose agents never execute a workflow) need not hold.
+ */
+let duckDbModule: Promise<typeof import("@duckdb/node-api")> | undefined;
+export function loadDuckDbModule(): Promise<typeof import("@duckdb/node-api")> {
+  duckDbModule ??= import("@duckdb/node-api");
+  return duckDbModule;
+}
 
 export interface DuckDbOptions {
   /** Folders DuckDB may read and write; everything else on the file system is closed to it. */
@@ -25,6 +35,7 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDBInstance
     mkdirSync(d, { recursive: true });
     return realpathSync(d);
   });
+  const { DuckDBInstance } = await loadDuckDbModule();
   const instance = await DuckDBInstance.create(":memory:", {
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",
@@ -43,8 +54,12 @@ export async function openDuckDb(options: DuckDbOptions): Promise<DuckDBInstance
     await setup.run(`SET allowed_directories = [${dirs.map(quoteLiteral).join(", ")}]`);
     await setup.run("SET enable_external_access = false");
     await setup.run("SET lock_configuration = true");
-  } finally {
+  } catch (error) {
+    // Not locked down: nobody may use it.
     setup.closeSync();
+    instance.closeSync();
+    throw error;
   }
+  setup.closeSync();
   return instance;
 }

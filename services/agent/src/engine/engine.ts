@@ -78,12 +78,20 @@ type Settings = Required<Omit<EngineOptions, "samplesDir">>;
 /**
  * The workflow engine of one process: the one DuckDB database (locked to the data and samples folders),
  * the users' datasets, the cache of file schemas and the limit on concurrent executions (in all and per
- * user). Each execution
- * or schema propagation takes a connection of its own and closes it (dropping its temporary tables).
+ * user). Each execution or schema propagation takes a connection of its own and closes it (dropping its
+ * temporary tables).
+ *
+ * DuckDB is opened on first use, not at start-up: ~30 MB of a resting service's 160 (issue 14). The
+ * first callers share one opening, and none gets a connection before the lockdown (openDuckDb) is done.
  */
 export class Engine {
+  /** The opening under way or done; cleared when it failed, so that a later use tries again. */
+  private opening: Promise<DuckDBInstance> | undefined;
+  private instance: DuckDBInstance | undefined;
+  private closed = false;
+
   private constructor(
-    private readonly instance: DuckDBInstance,
+    private readonly open: () => Promise<DuckDBInstance>,
     readonly datasets: DatasetStore,
     readonly settings: Settings,
     readonly scanCache: ScanCache,
@@ -106,29 +114,59 @@ export class Engine {
       settings[key] = value;
     }
     const samplesDir = options.samplesDir === false ? undefined : (options.samplesDir ?? DEFAULT_SAMPLES_DIR);
-    let instance: DuckDBInstance | undefined;
-    const inspect = (path: string, format: "csv" | "parquet" | "json") => {
-      if (!instance) throw new Error("the engine is not open");
-      return inspectFile(instance, path, format);
+    let engine: Engine | undefined;
+    const inspect = async (path: string, format: "csv" | "parquet" | "json") => {
+      if (!engine) throw new Error("the engine is not open");
+      return inspectFile(await engine.duckDb(), path, format);
     };
     const datasets = new DatasetStore({ root: join(options.dataDir, "datasets"), samplesDir, inspect });
-    instance = await openDuckDb({
-      allowedDirectories: [await datasets.realRoot(), ...(samplesDir ? [samplesDir] : [])],
-      tempDirectory: join(options.dataDir, "duckdb-tmp"),
-      memoryLimit: settings.memoryLimit,
-      threads: settings.threads,
-      maxTempDirectorySize: settings.maxTempDirectorySize,
-    });
+    // The folders now, so that a DATA_DIR that cannot be written stops start-up; DuckDB on first use.
+    const allowedDirectories = [await datasets.realRoot(), ...(samplesDir ? [samplesDir] : [])];
+    const open = () =>
+      openDuckDb({
+        allowedDirectories,
+        tempDirectory: join(options.dataDir, "duckdb-tmp"),
+        memoryLimit: settings.memoryLimit,
+        threads: settings.threads,
+        maxTempDirectorySize: settings.maxTempDirectorySize,
+      });
     const runs = new Limiter(
       settings.maxConcurrentRuns,
       settings.maxConcurrentRunsPerUser,
       settings.maxQueuedRunsPerUser,
     );
-    return new Engine(instance, datasets, settings, new ScanCache(), runs);
+    engine = new Engine(open, datasets, settings, new ScanCache(), runs);
+    return engine;
   }
 
-  connect(): Promise<DuckDBConnection> {
-    return this.instance.connect();
+  /** Whether DuckDB has been opened (it is on first use). */
+  get isOpen(): boolean {
+    return this.instance !== undefined;
+  }
+
+  /** The locked-down database, opened by the first caller; concurrent first callers wait for that one. */
+  private duckDb(): Promise<DuckDBInstance> {
+    if (this.closed) return Promise.reject(new Error("the engine is closed"));
+    this.opening ??= this.open().then(
+      (instance) => {
+        if (this.closed) {
+          // closed while it was opening: nobody may use it
+          instance.closeSync();
+          throw new Error("the engine is closed");
+        }
+        this.instance = instance;
+        return instance;
+      },
+      (error: unknown) => {
+        this.opening = undefined;
+        throw error;
+      },
+    );
+    return this.opening;
+  }
+
+  async connect(): Promise<DuckDBConnection> {
+    return (await this.duckDb()).connect();
   }
 
   /** What the user's file scans can read: their own datasets and the samples, by name. */
@@ -137,6 +175,8 @@ export class Engine {
   }
 
   close(): void {
-    this.instance.closeSync();
+    this.closed = true;
+    this.instance?.closeSync();
+    this.instance = undefined;
   }
 }

@@ -26,8 +26,12 @@ export function plainCell(
   return { value, cut: false };
 }
 
-/** The end of a cell cut inside DuckDB (bounded-rows.ts): what was cut and how big the value was. */
-export const CUT_MARKER = /… \[cut at \d+ of \d+ bytes\]$/;
+/**
+ * The end of a cell cut inside DuckDB (bounded-rows.ts): what was cut and how big the value was. Written
+ * \u2026 ("…"): esbuild leaves a regex literal's characters as they are, and one non-ASCII character makes
+ * V8 hold the whole built file at two bytes per character (scripts/build.mjs).
+ */
+export const CUT_MARKER = /\u2026 \[cut at \d+ of \d+ bytes\]$/;
 
 /** `text` within maxChars, ending in "…"; a cell already cut in DuckDB keeps its marker. */
 export function cutText(text: string, maxChars: number): { value: string; cut: boolean } {

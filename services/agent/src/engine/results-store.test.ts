@@ -28,7 +28,7 @@ it("stores the latest execution per agent and gives summaries without rows", asy
       head_id: null,
     })
     .execute();
-  expect(await loadOperatorResults(db, "agent-1")).toEqual({ results: [] });
+  expect(await loadOperatorResults(database.sql, "agent-1")).toEqual({ results: [] });
 
   const wf = workflow(
     [
@@ -38,10 +38,10 @@ it("stores the latest execution per agent and gives summaries without rows", asy
     [["s", "l"]],
   );
   const first = await executeWorkflow(t.engine, { workflow: wf, userId: 1 });
-  await saveOperatorResults(db, "agent-1", first);
+  await saveOperatorResults(database.sql, "agent-1", first);
   const second = await executeWorkflow(t.engine, { workflow: wf, userId: 1, targetOperatorId: "s" });
-  await saveOperatorResults(db, "agent-1", second);
-  const loaded = await loadOperatorResults(db, "agent-1");
+  await saveOperatorResults(database.sql, "agent-1", second);
+  const loaded = await loadOperatorResults(database.sql, "agent-1");
   expect(loaded).toMatchObject({ targetOperatorId: "s", executedAt: second.executedAt });
   expect(loaded.results.map((r) => [r.operatorId, r.rows])).toEqual([["s", [[1], [2], [3]]]]);
   expect(resultSummaries(first)).toEqual([

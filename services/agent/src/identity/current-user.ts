@@ -1,10 +1,9 @@
-import type { Role, UserClaims } from "@texera-agent/auth";
+import type { DirectoryStanding, Role, UserClaims } from "@texera-agent/auth";
 import { AgentServiceError } from "../errors.ts";
-import type { Standing } from "./user-directory.ts";
 
-/** The directory as the guard reads it (UserDirectory, or a fake in tests). */
+/** The directory as the guard reads it (the shared RoleDirectory, or a fake in tests). */
 export interface Directory {
-  standing(userId: number, name: string): Standing;
+  lookup(userId: number, name: string): DirectoryStanding;
 }
 
 export const directoryUnavailable = () =>
@@ -19,7 +18,7 @@ export const directoryUnavailable = () =>
  */
 export function currentRole(directory: Directory | undefined, user: UserClaims): Role | "stale" {
   if (!directory) return user.role;
-  const standing = directory.standing(user.userId, user.sub);
+  const standing = directory.lookup(user.userId, user.sub);
   return standing === "unknown" ? user.role : standing;
 }
 

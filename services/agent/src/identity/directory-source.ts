@@ -1,6 +1,6 @@
 import type { AccessControlSchema } from "@texera-agent/access-control/schema";
+import type { DirectoryEntry, DirectorySource } from "@texera-agent/auth";
 import { type Database, openDatabase } from "@texera-agent/db";
-import type { DirectorySource, DirectoryUser } from "./user-directory.ts";
 
 /** The two tables of access-control's directory that agent-service reads (never writes). */
 type DirectoryTables = Pick<AccessControlSchema, "users" | "directory_version">;
@@ -50,7 +50,7 @@ export function openDirectorySource(url: string): ReadOnlyDirectory {
         db.transaction().execute(async (trx) => {
           const at = await version(trx);
           const rows = await trx.selectFrom("users").select(["id", "name", "role"]).execute();
-          const users: DirectoryUser[] = rows.map((r) => ({ id: Number(r.id), name: r.name, role: r.role }));
+          const users: DirectoryEntry[] = rows.map((r) => ({ id: Number(r.id), name: r.name, role: r.role }));
           return { version: at, users };
         }),
       ),

@@ -1,17 +1,16 @@
 // The directory's word over the token's, in agent-service: REST routes, open sockets, the socket cap.
-import { createSigner, type Role } from "@texera-agent/auth";
+import { createSigner, type DirectoryStanding, type Role } from "@texera-agent/auth";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type GuardedApp, startGuardedApp } from "../testing/guarded-app.ts";
 import { FrameClient, SECRET, USERS, upgradeStatus } from "../testing/harness.ts";
 import type { Directory } from "./current-user.ts";
 import { CLOSE_ACCESS_REVOKED, CLOSE_TOKEN_EXPIRED } from "./socket-sessions.ts";
-import type { Standing } from "./user-directory.ts";
 
 /** A directory the test edits: what access-control's database would say right now. */
 class FakeDirectory implements Directory {
   stale = false;
   readonly users = new Map<number, { name: string; role: Role }>();
-  standing(userId: number, name: string): Standing {
+  lookup(userId: number, name: string): DirectoryStanding {
     if (this.stale) return "stale";
     const user = this.users.get(userId);
     return user && user.name === name ? user.role : "unknown";

@@ -1,4 +1,4 @@
-// agent-service's copy of access-control's directory, read from access-control's own database (SQLite file
+// agent-service's copy of access-control's directory (the RoleDirectory of @texera-agent/auth), read from access-control's own database (SQLite file
 // and PostgreSQL), with the clock injected instead of sleeps.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,12 +9,12 @@ import {
   DATABASE_FILE,
   openUserDatabase,
 } from "@texera-agent/access-control";
+import { type DirectorySource, RoleDirectory } from "@texera-agent/auth";
 import { createTestDatabase } from "@texera-agent/db/testing";
 import { describe, expect, it } from "vitest";
 import { parseAgentEnv } from "../config.ts";
 import { openDirectorySource } from "./directory-source.ts";
 import { loadIdentityConfig } from "./identity-config.ts";
-import { type DirectorySource, UserDirectory } from "./user-directory.ts";
 
 const hasher = createPasswordHasher({ logN: 4, r: 8, p: 1 });
 
@@ -26,7 +26,7 @@ async function directoryOn(databaseUrl: string | undefined, dataDir: string) {
   const url = databaseUrl ?? loadIdentityConfig(parseAgentEnv({ DATA_DIR: dataDir })).directoryUrl!;
   const source = openDirectorySource(url);
   let now = 0;
-  const directory = new UserDirectory({ source, refreshMs: 1_000, maxStalenessMs: 5_000, now: () => now });
+  const directory = new RoleDirectory({ source, refreshMs: 1_000, maxStalenessMs: 5_000, now: () => now });
   await directory.refresh();
   return {
     users,
@@ -50,24 +50,24 @@ const postgres: DatabaseUrl = async () =>
 describe.each<[string, DatabaseUrl]>([
   ["SQLite", sqliteFile],
   ["PostgreSQL", postgres],
-])("UserDirectory over access-control's %s database", (_name, url) => {
+])("the directory over access-control's %s database", (_name, url) => {
   it("knows each user by id and name, sees a role change on the next check, and knows no one else", async (ctx) => {
     const databaseUrl = await url();
     if (databaseUrl === null) return ctx.skip();
     const dataDir = mkdtempSync(join(tmpdir(), "agent-directory-"));
     const d = await directoryOn(databaseUrl, dataDir);
     try {
-      expect(d.directory.standing(d.alice.id, "alice")).toBe("ADMIN");
-      expect(d.directory.standing(d.alice.id, "Alice-impostor")).toBe("unknown");
-      expect(d.directory.standing(424242, "alice")).toBe("unknown");
+      expect(d.directory.lookup(d.alice.id, "alice")).toBe("ADMIN");
+      expect(d.directory.lookup(d.alice.id, "Alice-impostor")).toBe("unknown");
+      expect(d.directory.lookup(424242, "alice")).toBe("unknown");
       await d.users.setRole({ id: d.alice.id }, "REGULAR");
-      expect(d.directory.standing(d.alice.id, "alice")).toBe("ADMIN"); // until the next check
+      expect(d.directory.lookup(d.alice.id, "alice")).toBe("ADMIN"); // until the next check
       d.tick(1_000);
       await d.directory.refresh();
-      expect(d.directory.standing(d.alice.id, "alice")).toBe("REGULAR");
+      expect(d.directory.lookup(d.alice.id, "alice")).toBe("REGULAR");
       await d.users.setRole({ id: d.alice.id }, "INACTIVE");
       await d.directory.refresh();
-      expect(d.directory.standing(d.alice.id, "alice")).toBe("INACTIVE");
+      expect(d.directory.lookup(d.alice.id, "alice")).toBe("INACTIVE");
     } finally {
       await d.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -75,7 +75,7 @@ describe.each<[string, DatabaseUrl]>([
   });
 });
 
-describe("UserDirectory", () => {
+describe("agent-service's directory", () => {
   it("answers stale (fail closed) once no check has succeeded for maxStalenessMs, and recovers", async () => {
     let now = 0;
     let up = true;
@@ -87,7 +87,7 @@ describe("UserDirectory", () => {
       snapshot: async () => ({ version: 1, users: [{ id: 1, name: "bob", role: "REGULAR" }] }),
     };
     const health: boolean[] = [];
-    const directory = new UserDirectory({
+    const directory = new RoleDirectory({
       source,
       refreshMs: 1_000,
       maxStalenessMs: 5_000,
@@ -98,13 +98,13 @@ describe("UserDirectory", () => {
     up = false;
     now = 4_000;
     await expect(directory.refresh()).rejects.toThrow("database down");
-    expect(directory.standing(1, "bob")).toBe("REGULAR");
+    expect(directory.lookup(1, "bob")).toBe("REGULAR");
     now = 5_001;
-    expect(directory.standing(1, "bob")).toBe("stale");
-    expect(directory.standing(2, "anyone")).toBe("stale");
+    expect(directory.lookup(1, "bob")).toBe("stale");
+    expect(directory.lookup(2, "anyone")).toBe("stale");
     up = true;
     await directory.refresh();
-    expect(directory.standing(1, "bob")).toBe("REGULAR");
+    expect(directory.lookup(1, "bob")).toBe("REGULAR");
     expect(health).toEqual([false, true]);
   });
 
@@ -115,15 +115,16 @@ describe("UserDirectory", () => {
         loadIdentityConfig(parseAgentEnv({ DATA_DIR: dataDir })).directoryUrl!,
       );
       let now = 0;
-      const directory = new UserDirectory({
+      const directory = new RoleDirectory({
         source,
         refreshMs: 1_000,
         maxStalenessMs: 5_000,
         now: () => now,
       });
-      await directory.start();
+      // the first check fails (no file yet): start says so, and keeps checking until stopped
+      await expect(directory.start()).rejects.toThrow();
       directory.stop();
-      expect(directory.standing(1, "x")).toBe("stale");
+      expect(directory.lookup(1, "x")).toBe("stale");
       expect(existsSync(join(dataDir, DATABASE_FILE))).toBe(false);
       const { database, repository } = await openUserDatabase({ dataDir, databaseUrl: undefined });
       const user = await createUsersService({ repository, hasher }).create({
@@ -133,7 +134,7 @@ describe("UserDirectory", () => {
       });
       now = 1_000;
       await directory.refresh();
-      expect(directory.standing(user.id, "carol")).toBe("REGULAR");
+      expect(directory.lookup(user.id, "carol")).toBe("REGULAR");
       await source.close();
       await database.close();
     } finally {

@@ -1,8 +1,6 @@
 import type { FastifyBaseLogger, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
-import type { AuditConfig } from "../audit/audit-config.ts";
-import { AuditEvents } from "../audit/audit-events.ts";
-import { type ClientAddress, createClientAddress, parseTrustedProxies } from "../audit/client-address.ts";
+import { type AuditActor, type AuditService, createAuditService } from "../audit/audit.service.ts";
 import type { AgentDatabase } from "../db/schema.ts";
 import type { Usage } from "../react/turn.ts";
 import type { DeferredWrites } from "../repositories/deferred-writes.ts";
@@ -18,19 +16,15 @@ import { TokenUsage } from "./token-usage.ts";
 export interface RunGateDeps {
   /** Absent: no limits (tests of the loop alone, benchmarks). */
   limits?: RunLimits;
-  audit: AuditEvents;
-  /** AUDIT_PROMPTS=1: run.start events keep the user's message. */
-  auditPrompts: boolean;
-  address: ClientAddress;
+  audit: AuditService;
   log: FastifyBaseLogger;
 }
 
 interface ActiveRun {
-  userId: number;
-  userName: string;
+  actor: AuditActor;
+  runId: string;
   agentId: string;
   model: string;
-  address: string | undefined;
   tokens: number;
   release: () => void;
 }
@@ -63,19 +57,15 @@ export class RunGate implements RunHooks {
     }
     admission?.started(runId);
     const run: ActiveRun = {
-      userId: user.userId,
-      userName: user.sub,
+      actor: this.deps.audit.actor(req),
+      runId,
       agentId: record.id,
       model: record.modelType,
-      address: this.deps.address(req.socket.remoteAddress, req.headers["x-forwarded-for"]),
       tokens: 0,
       release: () => admission?.release(),
     };
     this.runs.set(runId, run);
-    this.write(run, "run.start", undefined, {
-      runId,
-      ...(this.deps.auditPrompts ? { prompt: content } : {}),
-    });
+    this.deps.audit.runStarted(run.actor, run, content);
   }
 
   usage(runId: string, usage: Usage): void {
@@ -83,7 +73,7 @@ export class RunGate implements RunHooks {
     if (!run || !(usage.totalTokens > 0)) return;
     run.tokens += usage.totalTokens;
     this.deps.limits
-      ?.spend(run.userId, usage.totalTokens)
+      ?.spend(run.actor.userId, usage.totalTokens)
       .catch((err) => this.deps.log.error({ err, runId }, "could not count a run's tokens"));
   }
 
@@ -92,31 +82,16 @@ export class RunGate implements RunHooks {
     if (!run) return;
     this.runs.delete(runId);
     run.release();
-    this.write(run, "run.end", run.tokens, { runId, reason });
+    this.deps.audit.runEnded(run.actor, run, run.tokens, reason);
   }
 
   /** Hands the token counts not yet written to the group commit (at shutdown, before its last flush). */
   flush(): Promise<void> {
     return this.deps.limits?.flush() ?? Promise.resolve();
   }
-
-  private write(run: ActiveRun, action: "run.start" | "run.end", tokens: number | undefined, detail: object) {
-    this.deps.audit
-      .append({
-        userId: run.userId,
-        userName: run.userName,
-        action,
-        agentId: run.agentId,
-        model: run.model,
-        address: run.address,
-        detail: detail as Record<string, unknown>,
-        ...(tokens === undefined ? {} : { tokens }),
-      })
-      .catch((err) => this.deps.log.error({ err, action }, "could not write an audit event"));
-  }
 }
 
-/** The gate and the audit log over one database, from the service's configuration. */
+/** The gate over one database, from the service's configuration. */
 export function createRunGate(options: {
   db: Kysely<AgentDatabase>;
   sql: SqlClient;
@@ -129,12 +104,11 @@ export function createRunGate(options: {
    * `database.dialect === "postgres"`); otherwise they are counted in this process. Default false.
    */
   sharedCounts?: boolean;
-  audit?: AuditConfig;
+  /** Where run.start and run.end go; default: the audit log of `db` with the default options. */
+  audit?: AuditService;
   log: FastifyBaseLogger;
-}): { gate: RunGate; events: AuditEvents; address: ClientAddress } {
+}): RunGate {
   const { writes } = options;
-  const events = new AuditEvents(options.db, writes, options.now);
-  const address = createClientAddress(parseTrustedProxies(options.audit?.trustedProxies));
   const limits =
     options.limits &&
     new RunLimits(
@@ -143,12 +117,10 @@ export function createRunGate(options: {
       options.now,
       options.sharedCounts ? new SqlSharedRunCounts(options.sql) : undefined,
     );
-  const gate = new RunGate({
+  return new RunGate({
     limits,
-    audit: events,
-    auditPrompts: options.audit?.prompts ?? false,
-    address,
+    audit:
+      options.audit ?? createAuditService({ db: options.db, writes, now: options.now, log: options.log }),
     log: options.log,
   });
-  return { gate, events, address };
 }

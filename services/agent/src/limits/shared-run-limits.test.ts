@@ -254,7 +254,7 @@ describe.skipIf(!PG)("run limits shared by replicas over PostgreSQL", () => {
         limits: { maxConcurrentRunsPerUser: 1, maxRunsPerMinutePerUser: 0, dailyTokenBudget: {} },
         sharedCounts: true,
         log,
-      }).gate;
+      });
     const [ga, gb] = [gate(a), gate(b)];
     const { claims, agentId } = await newUser();
     const req = { user: claims, socket: { remoteAddress: "127.0.0.1" }, headers: {} } as FastifyRequest;

@@ -1,6 +1,7 @@
 import http from "node:http";
 import https from "node:https";
-import { APIConnectionError, APIError } from "openai";
+// The error classes alone: the SDK's index loads all of it (~10 MB), which only the model list needs.
+import { APIConnectionError, APIError } from "openai/core/error";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import type { ChatRequest } from "./llm-client.ts";
 import { SseDecoder } from "./sse-decoder.ts";
@@ -51,7 +52,10 @@ export function createChatStream({ baseUrl, masterKey }: ChatStreamOptions): Ope
   };
 
   return (request, signal) => {
-    const body = serialize(request);
+    // Kept only until the stream starts (a stale kept-alive socket sends it again): the closures of a
+    // streaming reply share this scope and would otherwise hold the whole body (system prompt, tools: tens
+    // of kB) for as long as the reply streams, a thousand times over with a thousand runs.
+    let body: string | undefined = serialize(request);
     const length = String(Buffer.byteLength(body));
     const open = (retryStaleSocket: boolean): Promise<AsyncIterable<ChatCompletionChunk>> =>
       new Promise((resolve, reject) => {
@@ -87,6 +91,7 @@ export function createChatStream({ baseUrl, masterKey }: ChatStreamOptions): Ope
           // Errors of the body come out of the iteration; the request's own error event just reports them.
           req.removeAllListeners("error");
           req.on("error", () => {});
+          body = undefined; // no retry from here on
           resolve(events(res, settle));
         });
         req.end(body);

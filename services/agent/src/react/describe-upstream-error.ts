@@ -1,4 +1,5 @@
-import { APIConnectionError, APIError } from "openai";
+// The error classes alone: the SDK's index loads all of it (~10 MB), which only the model list needs.
+import { APIConnectionError, APIError } from "openai/core/error";
 import { classifyRefusal } from "./classify-refusal.ts";
 import { UpstreamError } from "./errors.ts";
 import { retryAfterMs } from "./retry-signal.ts";

@@ -1,5 +1,5 @@
 import type { ModelList } from "@texera-agent/protocol";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsStreaming,
@@ -41,21 +41,29 @@ export interface LlmClientOptions {
  * same wire format and error classes as the SDK at a third of its CPU). The run loop retries.
  */
 export function createLlmClient({ baseUrl, masterKey }: LlmClientOptions): LlmClient {
-  const client = new OpenAI({
-    baseURL: baseUrl,
-    // LiteLLM without a master key accepts any; the SDK insists on a value.
-    apiKey: masterKey ?? "no-master-key-configured",
-    maxRetries: 0,
-    timeout: 30 * 60_000,
-    logLevel: "off",
-  });
+  // The SDK is loaded when the model list is first asked for: about 10 MB a service at rest need not hold.
+  let sdkClient: Promise<OpenAI> | undefined;
+  const sdk = () => {
+    sdkClient ??= import("openai").then(
+      ({ default: OpenAI }) =>
+        new OpenAI({
+          baseURL: baseUrl,
+          // LiteLLM without a master key accepts any; the SDK insists on a value.
+          apiKey: masterKey ?? "no-master-key-configured",
+          maxRetries: 0,
+          timeout: 30 * 60_000,
+          logLevel: "off",
+        }),
+    );
+    return sdkClient;
+  };
   const openChat = createChatStream({ baseUrl, masterKey });
   const scrub = createSecretScrubber(masterKey);
   return {
     baseUrl,
     scrub,
     async listModels(signal) {
-      const page = await client.models.list({ signal });
+      const page = await (await sdk()).models.list({ signal });
       return {
         object: "list",
         data: page.data.map((m) => ({
@@ -68,7 +76,7 @@ export function createLlmClient({ baseUrl, masterKey }: LlmClientOptions): LlmCl
     },
     async modelInfo(signal) {
       // LiteLLM's own route, not OpenAI's: {data: [{model_name, model_info: {max_input_tokens}}]}.
-      const body = (await client.get("/model/info", { signal })) as { data?: unknown };
+      const body = (await (await sdk()).get("/model/info", { signal })) as { data?: unknown };
       const out: ModelWindow[] = [];
       for (const row of Array.isArray(body?.data) ? body.data.slice(0, 10_000) : []) {
         const r = row as { model_name?: unknown; model_info?: { max_input_tokens?: unknown } } | null;

@@ -27,5 +27,21 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
     input.summarize(input.workflow),
   ];
   if (input.extra?.trim()) lines.push("", "Instructions for this agent:", input.extra.trim());
-  return lines.join("\n");
+  return shared(lines.join("\n"));
 }
+
+/**
+ * Every run holds its prompt for as long as its reply streams (a retry sends it again), and prompts are
+ * mostly alike (the same catalog, small or empty workflows): an identical text is handed out as the one
+ * copy already held, not kept once per run (with a thousand runs streaming, ~10 MB of copies, heap
+ * snapshot). A few recent texts are remembered; the one just built is dropped when it matches.
+ */
+function shared(text: string): string {
+  const known = recentPrompts.get(text);
+  if (known !== undefined) return known;
+  if (recentPrompts.size >= RECENT_PROMPTS) recentPrompts.clear();
+  recentPrompts.set(text, text);
+  return text;
+}
+const RECENT_PROMPTS = 64;
+const recentPrompts = new Map<string, string>();

@@ -1,5 +1,6 @@
 import { CreateAgentBody, ListAgentsQuery, PatchAgentBody } from "@texera-agent/protocol";
 import type { FastifyInstance } from "fastify";
+import type { AuditService } from "../audit/audit.service.ts";
 import type { AgentsService } from "../services/agents.service.ts";
 import { userOf } from "./request-user.ts";
 
@@ -10,13 +11,13 @@ type IdParams = { Params: { id: string } };
  * (AgentInfo + workflow + stepCount), delete (200 {deleted:true}); and this service's rename (PATCH {name}). Ids are checked by the service (bad or
  * foreign → 404).
  */
-export function agentsRoutes(app: FastifyInstance, agents: AgentsService): void {
+export function agentsRoutes(app: FastifyInstance, agents: AgentsService, audit: AuditService): void {
   app.post<{ Body: CreateAgentBody }>(
     "/api/agents",
     { schema: { body: CreateAgentBody } },
     async (req, reply) => {
       // 200, as Texera's agent-service answers (its frontend accepts any 2xx).
-      const agent = await agents.create(userOf(req), req.body);
+      const agent = await agents.create(userOf(req), req.body, audit.actor(req));
       return reply.code(200).send(agent);
     },
   );
@@ -38,7 +39,7 @@ export function agentsRoutes(app: FastifyInstance, agents: AgentsService): void 
 
   // Texera's frontend forgets the agent when the answer says `deleted` (agent.service.ts:856-862).
   app.delete<IdParams>("/api/agents/:id", async (req) => {
-    await agents.delete(userOf(req), req.params.id);
+    await agents.delete(userOf(req), req.params.id, audit.actor(req));
     return { deleted: true as const };
   });
 }

@@ -20,6 +20,7 @@ import {
   touchedBy,
   type Workflow,
 } from "@texera-agent/protocol";
+import type { AuditActor, AuditService } from "../audit/audit.service.ts";
 import type { Coordinator } from "../cluster/coordinator.ts";
 import { AgentServiceError, agentBusy, agentNotFound } from "../errors.ts";
 import type { LiveAgents } from "../live/live-agents.ts";
@@ -49,6 +50,8 @@ export interface AgentsServiceDeps {
   /** The agent's latest results keyed by operator id. */
   operatorResults(agentId: string): Promise<OperatorResultMap>;
   now(): Date;
+  /** Where agent.create and agent.delete are recorded. */
+  audit: AuditService;
 }
 
 /**
@@ -78,8 +81,9 @@ export class AgentsService {
   /**
    * Texera's create: `userToken`, `workflowId` and `computingUnitId` are accepted and not used — the agent
    * belongs to the verified caller, and the token is dropped here, never stored, logged or echoed.
+   * `actor`: who the audit log names (the user, from the client's address).
    */
-  async create(user: UserClaims, body: CreateAgentBody): Promise<Agent> {
+  async create(user: UserClaims, body: CreateAgentBody, actor: AuditActor): Promise<Agent> {
     const { userToken: _dropped, workflowId: _wid, computingUnitId: _cuid, ...wanted } = body;
     await this.checkModel(wanted.modelType);
     const settings = this.applyPatch({ ...DEFAULT_AGENT_SETTINGS }, wanted.settings ?? {});
@@ -93,6 +97,7 @@ export class AgentsService {
       headId: null,
     };
     await this.deps.repos.agents.insert(record);
+    await this.deps.audit.agentCreated(actor, record);
     return this.dto(record);
   }
 
@@ -160,8 +165,11 @@ export class AgentsService {
     return { ...this.dto(record), workflow, stepCount: steps, headId: record.headId ?? ROOT_STEP_ID };
   }
 
-  /** Stops a running agent first (the upstream request is cancelled), then deletes it and its history. */
-  async delete(user: UserClaims, id: string): Promise<void> {
+  /**
+   * Stops a running agent first (the upstream request is cancelled), then deletes it and its history.
+   * `actor`: as in create.
+   */
+  async delete(user: UserClaims, id: string, actor: AuditActor): Promise<void> {
     const record = await this.owned(user, id);
     const lease = await this.deps.runs.quiesce(record.id);
     try {
@@ -171,6 +179,7 @@ export class AgentsService {
     }
     this.deps.live.closeAll(record.id, AGENT_DELETED_CODE, AGENT_DELETED_REASON);
     this.deps.coordinator?.command(record.id, "deleted");
+    await this.deps.audit.agentDeleted(actor, record);
   }
 
   async settings(user: UserClaims, id: string): Promise<SettingsView> {

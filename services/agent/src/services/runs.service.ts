@@ -310,9 +310,8 @@ export class RunsService {
         {
           delta: (index, text) => run.deltas.push(index, text),
           step: async (turn, changed, last) => {
-            run.deltas.flush();
             if (turn.usage) this.deps.hooks?.usage(runId, turn.usage);
-            if (run.deleted) return;
+            if (run.deleted) return run.deltas.flush();
             await saving;
             const after = changed ?? cursor.workflow;
             const step = agentStep(
@@ -326,12 +325,17 @@ export class RunsService {
             const at = new Date(step.timestamp).toISOString();
             // A step without tool calls ends the run as done: its run row is closed in the same
             // transaction, one commit instead of two (finish() writes it again if the run ends otherwise).
-            await this.deps.commits.add([
+            const saved = this.deps.commits.add([
               ...(changed ? [repos.workflows.putStatement(id, changed, at)] : []),
               repos.steps.appendStatement(id, step),
               repos.agents.setHeadStatement(id, step.id),
               ...(last ? [repos.runs.finishStatement(runId, "done", at)] : []),
             ]);
+            // The rest of the streamed text goes out before the step. Queued after the commit, it waits in
+            // the corked socket and leaves in one write with the step (and, for the last one, the run's end)
+            // instead of a write of its own ahead of the commit.
+            run.deltas.flush();
+            await saved;
             if (last) run.closedWithLastStep = true;
             advance(step, after);
             // Texera sends a run's last step twice: first as not ending it, then (at the end) as ending it.
@@ -377,16 +381,14 @@ export class RunsService {
     } catch (error) {
       log.error({ err: error, agentId: id, runId }, "could not save the end of a run");
     }
-    log.info(
-      {
-        agentId: id,
-        runId,
-        model: settings.modelType,
-        reason: outcome.reason,
-        ms: Math.round(performance.now() - started),
-      },
-      "run ended",
-    );
+    // Written once the run's last frames are out: a log line is a synchronous file write, not for the
+    // client to wait on.
+    const took = Math.round(performance.now() - started);
+    const logEnd = () =>
+      log.info(
+        { agentId: id, runId, model: settings.modelType, reason: outcome.reason, ms: took },
+        "run ended",
+      );
     this.deps.hooks?.ended(runId, outcome.reason);
     const cause = run.stopCause;
     const failed = outcome.reason === "crash" || (outcome.reason === "stopped" && cause === "database");
@@ -397,6 +399,7 @@ export class RunsService {
     this.runs.delete(id);
     if (run.deleted) {
       run.lease.release();
+      logEnd();
       return;
     }
     // The run's last step again, now ending it (no meta: a socket that has it gets it again), then complete:
@@ -415,6 +418,7 @@ export class RunsService {
     );
     // After the last frames: on another replica, the next run's frames cannot overtake them.
     run.lease.release();
+    logEnd();
   }
 
   /**

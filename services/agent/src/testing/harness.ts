@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createSigner, createVerifier, type Role } from "@texera-agent/auth";
 import type { Database } from "@texera-agent/db";
 import { type LlmSim, type LlmSimOptions, startLlmSim } from "@texera-agent/llm-sim";
-import type { ServerFrame } from "@texera-agent/protocol";
+import { decodeServerFrame, type ServerFrame } from "@texera-agent/protocol";
 import type { FastifyInstance } from "fastify";
 import WebSocket from "ws";
 import { type AppDeps, buildApp } from "../app.ts";
@@ -147,7 +147,12 @@ export class FrameClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on("message", (data) => {
-      const frame = JSON.parse(data.toString()) as ServerFrame;
+      const text = data.toString();
+      // Every frame must be a whole ServerFrame: the web app drops any other (decodeServerFrame). A throw
+      // here is an unhandled error, which fails the test run.
+      const frame = decodeServerFrame(text);
+      if (!frame)
+        throw new Error(`agent-service sent a frame that is not a ServerFrame: ${text.slice(0, 500)}`);
       this.frames.push(frame);
       this.waiters = this.waiters.filter((w) => {
         if (!w.test(frame)) return true;

@@ -16,19 +16,29 @@ interface PropertySchema {
  */
 export function describeCatalog(types: readonly OperatorType[]): string[] {
   return types.map((t) => {
-    const inputs =
-      t.inputPorts.length === 0
-        ? "no inputs (a source)"
-        : t.inputPorts
-            .map(
-              (p, i) =>
-                `input-${i}${p.displayName ? ` (${p.displayName})` : ""}${p.disallowMultiLinks ? "" : " takes many links"}`,
-            )
-            .join(", ");
-    const schema = t.jsonSchema as PropertySchema;
-    const properties = describeProperties(schema);
-    return `- ${t.operatorType}: ${t.description} Inputs: ${inputs}. Properties: ${properties || "none"}`;
+    // The catalog is frozen: a type's line is worked out once, not again for every model turn's prompt.
+    let line = lines.get(t);
+    if (line === undefined) {
+      line = describeType(t);
+      lines.set(t, line);
+    }
+    return line;
   });
+}
+const lines = new WeakMap<OperatorType, string>();
+
+function describeType(t: OperatorType): string {
+  const inputs =
+    t.inputPorts.length === 0
+      ? "no inputs (a source)"
+      : t.inputPorts
+          .map(
+            (p, i) =>
+              `input-${i}${p.displayName ? ` (${p.displayName})` : ""}${p.disallowMultiLinks ? "" : " takes many links"}`,
+          )
+          .join(", ");
+  const properties = describeProperties(t.jsonSchema as PropertySchema);
+  return `- ${t.operatorType}: ${t.description} Inputs: ${inputs}. Properties: ${properties || "none"}`;
 }
 
 function describeProperties(schema: PropertySchema): string {

@@ -5,16 +5,19 @@ import { ajv, describeErrors } from "./schema-errors.ts";
 const MAX_ARGUMENT_CHARS = 100_000;
 
 /**
- * A tool's argument checker, compiled once from its parameters schema. Arguments that pass are `T`: the
- * type that the schema describes (`T` and the schema are written side by side in the tool's definition).
+ * A tool's argument checker, compiled from its parameters schema on the tool's first call (compiled checkers
+ * are memory a service at rest need not hold; tools.test.ts calls every tool). Arguments that pass are `T`:
+ * the type that the schema describes (`T` and the schema are written side by side in the tool's definition).
  */
 export function argumentParser<T = Record<string, unknown>>(
   toolName: string,
   parameters: Record<string, unknown>,
 ): (args: unknown) => T {
-  const validate: ValidateFunction<T> = ajv.compile<T>(parameters);
+  let compiled: ValidateFunction<T> | undefined;
   return (args) => {
     const value = decode(toolName, args);
+    compiled ??= ajv.compile<T>(parameters);
+    const validate = compiled;
     if (!validate(value)) {
       throw new ToolInputError(`${describeErrors(validate, toolName, "arguments")}.`, "invalid_arguments");
     }

@@ -4,10 +4,17 @@ import { ToolInputError } from "./errors.ts";
 import { ajv, describeErrors } from "./schema-errors.ts";
 import { closest } from "./suggest.ts";
 
-// Compiled once, when the module loads: a broken catalog schema fails at start-up, not mid-run.
-const validators = new Map<string, ValidateFunction>(
-  OPERATOR_CATALOG.map((t) => [t.operatorType, ajv.compile(t.jsonSchema)]),
-);
+// Compiled on first use of each type (compiled checkers are memory a service at rest need not hold);
+// validate-properties.test.ts compiles every one, so a broken catalog schema fails there.
+const validators = new Map<string, ValidateFunction>();
+function validatorOf(type: OperatorType): ValidateFunction {
+  let validate = validators.get(type.operatorType);
+  if (!validate) {
+    validate = ajv.compile(type.jsonSchema);
+    validators.set(type.operatorType, validate);
+  }
+  return validate;
+}
 
 /** The catalog entry of `operatorType`, or a ToolInputError listing the known types. */
 export function requireOperatorType(operatorType: string): OperatorType {
@@ -28,7 +35,7 @@ export function requireOperatorType(operatorType: string): OperatorType {
  */
 export function validateProperties(operatorType: string, properties: unknown): Record<string, unknown> {
   const type = requireOperatorType(operatorType);
-  const validate = validators.get(type.operatorType)!;
+  const validate = validatorOf(type);
   const copy = structuredClone(properties);
   if (!validate(copy)) {
     throw new ToolInputError(

@@ -1,14 +1,25 @@
-import type { Role } from "@texera-agent/auth";
-import type { DirectoryEntry } from "./users.repository.ts";
+import type { Role } from "./roles.ts";
 
+/** One user of access-control's directory: what a role check needs. */
+export interface DirectoryEntry {
+  id: number;
+  name: string;
+  role: Role;
+}
+
+/** Where the directory is read from: access-control's database (its own, or agent-service's read-only view). */
 export interface DirectorySource {
+  /** A counter access-control bumps with every write to the directory. */
   version(): Promise<number>;
   snapshot(): Promise<{ version: number; users: DirectoryEntry[] }>;
 }
 
+/** The current role of a user the directory knows, "unknown" for anyone else, "stale" when out of date. */
+export type DirectoryStanding = Role | "unknown" | "stale";
+
 export interface RoleDirectoryOptions {
   source: DirectorySource;
-  /** How often to ask the database whether anything changed. */
+  /** How often to ask the database whether anything changed (DIRECTORY_REFRESH_MS). */
   refreshMs: number;
   /** With no successful check started within this long, `lookup` answers "stale" (fail closed). */
   maxStalenessMs: number;
@@ -18,21 +29,20 @@ export interface RoleDirectoryOptions {
   onHealthChange?: (healthy: boolean, error?: unknown) => void;
 }
 
-/** The current role of a user the directory knows, "unknown" for anyone else, "stale" when out of date. */
-export type LookupResult = Role | "unknown" | "stale";
-
 /**
- * An in-memory copy of every user's id, name and role, so the authorize hot path never waits for the
- * database. A replica asks the database for the directory version every `refreshMs` and reloads the copy
- * when the version moved; its own writes are applied at once. If checks keep failing, lookups answer
- * "stale" once the last successful check started more than `maxStalenessMs` ago: a deactivation is thus
- * in force within `maxStalenessMs` on every replica, whatever happens to the database.
+ * An in-memory copy of every user's id, name and role, so that a role check never waits for the database:
+ * access-control's authorize (its hot path) and agent-service's guard both read one, so that a role change
+ * or a deactivation holds in both within the same bound. The source is asked for the directory version
+ * every `refreshMs` (one row) and the copy is reloaded when the version moved; writes made in this process
+ * are applied at once (`apply`). If checks keep failing, lookups answer "stale" once the last successful
+ * check started more than `maxStalenessMs` ago: what the directory says is thus in force within
+ * `maxStalenessMs`, whatever happens to the database. A user is known by id and the same name.
  */
 export class RoleDirectory {
   readonly #options: RoleDirectoryOptions;
   readonly #now: () => number;
   #users = new Map<number, DirectoryEntry>();
-  #version = -1;
+  #version = Number.NaN;
   #checkedAt = Number.NEGATIVE_INFINITY;
   #healthy = true;
   #inFlight: Promise<void> | undefined;
@@ -48,8 +58,8 @@ export class RoleDirectory {
     this.#now = options.now ?? Date.now;
   }
 
-  /** The hot path: a map lookup and a clock read. A user is known by id and the same name. */
-  lookup(userId: number, name: string): LookupResult {
+  /** The hot path: a map lookup and a clock read. */
+  lookup(userId: number, name: string): DirectoryStanding {
     if (this.#now() - this.#checkedAt > this.#options.maxStalenessMs) return "stale";
     const entry = this.#users.get(userId);
     return entry !== undefined && entry.name === name ? entry.role : "unknown";
@@ -63,7 +73,7 @@ export class RoleDirectory {
     return this.#users.size;
   }
 
-  /** A change made through this replica: in force at once, before the next check. */
+  /** A change made through this process: in force at once, before the next check. */
   apply(entry: DirectoryEntry): void {
     this.#users.set(entry.id, entry);
     if (this.#inFlight) this.#localWrites.set(entry.id, entry);
@@ -78,13 +88,17 @@ export class RoleDirectory {
     return this.#inFlight;
   }
 
-  /** Loads the directory (throws when the database cannot be read), then checks every `refreshMs`. */
-  async start(): Promise<void> {
-    await this.refresh();
+  /**
+   * Checks every `refreshMs` from now on; resolves once the first check is done, and rejects when it failed
+   * (the caller decides whether that stops its start-up: `stop()` ends the checks). Until a check succeeds,
+   * lookups answer "stale".
+   */
+  start(): Promise<void> {
     this.#timer ??= setInterval(() => {
       this.refresh().catch(() => {});
     }, this.#options.refreshMs);
     this.#timer.unref();
+    return this.refresh();
   }
 
   stop(): void {

@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { type DirectorySource, RoleDirectory } from "./role-directory.ts";
-import type { DirectoryEntry } from "./users.repository.ts";
+import { type DirectoryEntry, type DirectorySource, RoleDirectory } from "./role-directory.ts";
 
 /** An in-memory stand-in for the database, with a version counter and a switch to make it fail. */
 function fakeSource(initial: DirectoryEntry[]) {
@@ -48,6 +47,7 @@ function setup(options: { refreshMs?: number; maxStalenessMs?: number } = {}) {
   return { directory, fake, health, advance: (ms: number) => (now += ms) };
 }
 
+// The directory copy that access-control (authorize) and agent-service (its guard) both keep.
 describe("RoleDirectory", () => {
   it("answers the current role of a known user, by id and name", async () => {
     const { directory } = setup();
@@ -121,6 +121,32 @@ describe("RoleDirectory", () => {
       interval: 5,
     });
     directory.stop();
+  });
+
+  it("says when its first check failed, and keeps checking until it succeeds (or is stopped)", async () => {
+    const fake = fakeSource([alice]);
+    fake.state.failing = true;
+    const health = vi.fn();
+    const directory = new RoleDirectory({
+      source: fake.source,
+      refreshMs: 20,
+      maxStalenessMs: 1000,
+      onHealthChange: health,
+    });
+    await expect(directory.start()).rejects.toThrow(/down/);
+    expect(health).toHaveBeenCalledWith(false, expect.any(Error));
+    expect(directory.lookup(1, "alice")).toBe("stale");
+    fake.state.failing = false;
+    await vi.waitFor(() => expect(directory.lookup(1, "alice")).toBe("REGULAR"), {
+      timeout: 1000,
+      interval: 5,
+    });
+    expect(health).toHaveBeenLastCalledWith(true);
+    directory.stop();
+    const snapshots = fake.state.snapshots;
+    fake.write([{ ...alice, role: "ADMIN" }]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fake.state.snapshots).toBe(snapshots);
   });
 
   it("refuses inconsistent options", () => {

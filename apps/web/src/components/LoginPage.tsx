@@ -3,7 +3,7 @@ import { type FormEvent, useMemo, useState } from "react";
 import { ApiClient } from "../api.ts";
 import { describeError } from "../api-errors.ts";
 import { ThemeToggle } from "./ThemeToggle.tsx";
-import { Notice } from "./ui.tsx";
+import { CurrentPasswordField, Notice } from "./ui.tsx";
 
 export function LoginPage({
   message,
@@ -66,18 +66,7 @@ export function LoginPage({
             data-testid="login-username"
           />
         </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            data-testid="login-password"
-          />
-        </label>
+        <CurrentPasswordField value={password} onChange={setPassword} testId="login-password" />
         <button
           type="submit"
           className="button button-primary button-block"

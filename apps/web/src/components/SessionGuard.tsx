@@ -3,7 +3,7 @@ import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
 import { ApiClient } from "../api.ts";
 import { describeError } from "../api-errors.ts";
 import { formatCountdown, msUntilExpiry, type Session, WARN_BEFORE_MS } from "../session.ts";
-import { Notice } from "./ui.tsx";
+import { CurrentPasswordField, Notice } from "./ui.tsx";
 
 /** setTimeout's limit; a longer wait is simply re-armed when the timer fires */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -153,19 +153,7 @@ function RenewDialog({
             </Notice>
           )}
           <input type="hidden" name="username" autoComplete="username" value={session.user.name} readOnly />
-          <label className="field">
-            <span>Password</span>
-            <input
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              required
-              autoFocus
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-              data-testid="session-password"
-            />
-          </label>
+          <CurrentPasswordField value={password} onChange={setPassword} testId="session-password" autoFocus />
         </div>
         <footer className="dialog-foot">
           <button

@@ -186,3 +186,36 @@ export function ConfirmButton({
     </span>
   );
 }
+
+/**
+ * The signed-in user's password, as the sign-in page and the re-sign-in dialog ask for it (one field, so
+ * that password managers fill both alike).
+ */
+export function CurrentPasswordField({
+  value,
+  onChange,
+  testId,
+  autoFocus = false,
+}: {
+  value: string;
+  onChange: (value: string) => void;
+  testId: string;
+  autoFocus?: boolean;
+}) {
+  return (
+    <label className="field">
+      <span>Password</span>
+      <input
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        // biome-ignore lint/a11y/noAutofocus: set only where the password is the one thing asked
+        autoFocus={autoFocus}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        data-testid={testId}
+      />
+    </label>
+  );
+}

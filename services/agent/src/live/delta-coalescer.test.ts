@@ -48,4 +48,37 @@ describe("DeltaCoalescer", () => {
     d.flush();
     expect(out.at(-1)).toEqual([2, "c"]);
   });
+
+  it("sends nothing while held (not even as sent text), then all of it in order on release", async () => {
+    const out: [number, string, boolean][] = [];
+    const d = new DeltaCoalescer((index, text, urgent) => out.push([index, text, urgent]));
+    d.hold();
+    d.push(1, "a");
+    d.push(1, "b");
+    await turnEnd();
+    d.push(1, "c");
+    d.flush();
+    expect(out).toEqual([]);
+    expect(d.sent).toBeUndefined();
+    d.release();
+    expect(out).toEqual([
+      [1, "a", true],
+      [1, "b", true],
+      [1, "c", true],
+    ]);
+    expect(d.sent).toEqual({ index: 1, text: "abc" });
+    d.push(1, "d");
+    await turnEnd();
+    expect(out.at(-1)).toEqual([1, "d", true]);
+  });
+
+  it("a run whose user step was never saved sends nothing: held pieces are dropped with it", async () => {
+    const out: string[] = [];
+    const d = new DeltaCoalescer((_index, text) => out.push(text));
+    d.hold();
+    d.push(1, "a");
+    d.reset();
+    await turnEnd();
+    expect(out).toEqual([]);
+  });
 });

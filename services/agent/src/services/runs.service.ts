@@ -260,15 +260,21 @@ export class RunsService {
         workflow,
       );
       // Saved, with the run row and HEAD in the same transaction (a restart finds the row and closes the
-      // run), before the model request goes out (the first prompt waits for it); every later write waits
-      // for it too. If it fails, the run is stopped and ends as a crash.
+      // run), while the model request goes out: the commit overlaps the model's time to first token
+      // instead of adding to it. Nothing of the answer goes out or is saved before it: the streamed text
+      // is held (run.deltas) and every later write waits for it. If it fails, the request is aborted and
+      // the run ends as a crash without a word of the answer shown.
+      run.deltas.hold();
       saving = this.deps.commits.add([
         repos.runs.startStatement(runId, id, new Date(user.timestamp).toISOString()),
         repos.steps.appendStatement(id, user),
         repos.agents.setHeadStatement(id, user.id),
       ]);
       saving.then(
-        () => live.broadcast(id, { type: "step", step: user }),
+        () => {
+          live.broadcast(id, { type: "step", step: user });
+          run.deltas.release();
+        },
         () => run.controller.abort(),
       );
       cursor.index++;
@@ -295,7 +301,7 @@ export class RunsService {
           workflow,
           firstIndex: cursor.index,
           signal,
-          firstSystemPrompt: Promise.all([prompt, saving]).then(([text]) => text),
+          firstSystemPrompt: prompt,
         },
         {
           llm: this.deps.llm,

@@ -9,7 +9,6 @@ import {
   type OperatorResultSummary,
   pathToHead,
   type ReActStep,
-  type ServerFrame,
   type Workflow,
 } from "@texera-agent/protocol";
 import type { FastifyBaseLogger, FastifyRequest } from "fastify";

@@ -101,7 +101,9 @@ export default async function gatewayBench(): Promise<void> {
     workerProcesses: 1,
     withoutAuthRequest: true,
   });
-  const builtin = spawn(process.execPath, [join(REPO_ROOT, "services/gateway/dist/main.js")], {
+  // GATEWAY_BENCH_NODE_ARGS: node flags for the built-in gateway, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.GATEWAY_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const builtin = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, "services/gateway/dist/main.js")], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

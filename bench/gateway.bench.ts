@@ -7,6 +7,9 @@
  *      services/gateway/dist/main.js; auth subrequest on every request).
  * All reach the same agent-service, which verifies the token itself in every case. A, B and C take turns
  * (ROUNDS rounds, the order changing each round), so drift on this shared machine hits all of them.
+ *   F. the floor of any gateway written on node:http: a do-nothing reverse proxy (node:http server,
+ *      keep-alive node:http client, bodies piped, headers passed as they are; no auth, no log, no checks).
+ *      Whatever the built-in gateway does on top, it cannot beat this, so F/B bounds C/B from above.
  * Targets: A ≥ 0.6 × B (nginx's auth_request), C ≥ 0.8 × B (the built-in gateway, issue 14).
  */
 import { spawn } from "node:child_process";
@@ -115,6 +118,7 @@ export default async function gatewayBench(): Promise<void> {
     },
     stdio: "ignore",
   });
+  const floor = startFloorProxy(sys.services.agent);
   try {
     const user = await sys.createUser({ username: "bench", role: "REGULAR" });
     for (let i = 0; i < 3; i++) {
@@ -130,7 +134,8 @@ export default async function gatewayBench(): Promise<void> {
     const route = "/api/agents";
     const withAuth = `${sys.url}${route}`;
     const without = `${baseline.url}${route}`;
-    for (const url of [withAuth, without, `${builtinUrl}${route}`]) {
+    const floorUrl = await floor.url;
+    for (const url of [withAuth, without, `${builtinUrl}${route}`, `${floorUrl}${route}`]) {
       const res = await fetch(url, { headers: { authorization: `Bearer ${user.token}` } });
       if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
     }
@@ -142,21 +147,29 @@ export default async function gatewayBench(): Promise<void> {
     await load(without, user.token, 2);
     await load(withAuth, user.token, 2);
     await load(`${builtinUrl}${route}`, user.token, 2);
+    await load(`${floorUrl}${route}`, user.token, 2);
     const ratios: number[] = [];
-    const sides = { plain: without, auth: withAuth, builtin: `${builtinUrl}${route}` } as const;
+    const sides = {
+      plain: without,
+      auth: withAuth,
+      builtin: `${builtinUrl}${route}`,
+      floor: `${floorUrl}${route}`,
+    } as const;
     const labels = {
       plain: "B nginx, no auth_request",
       auth: "A nginx + auth_request",
       builtin: "C built-in gateway (npm start)",
+      floor: "F do-nothing node:http proxy (floor)",
     } as const;
     type Side = keyof typeof sides;
-    const runs: Record<Side, Result[]> = { auth: [], plain: [], builtin: [] };
+    const runs: Record<Side, Result[]> = { auth: [], plain: [], builtin: [], floor: [] };
     // Which processes serve each side: its proxy, then access-control and agent-service (shared by all).
     const pids = sys.childPids();
     const proxyPid: Record<Side, number | undefined> = {
       plain: baseline.process.pid,
       auth: nginxMasterPid(join(sys.dataDir, "nginx")),
       builtin: builtin.pid,
+      floor: floor.child.pid,
     };
     const parts = { proxy: 0, "access-control": 0, agent: 0 };
     type Part = keyof typeof parts;
@@ -164,8 +177,9 @@ export default async function gatewayBench(): Promise<void> {
       plain: { ...parts },
       auth: { ...parts },
       builtin: { ...parts },
+      floor: { ...parts },
     };
-    const served: Record<Side, number> = { plain: 0, auth: 0, builtin: 0 };
+    const served: Record<Side, number> = { plain: 0, auth: 0, builtin: 0, floor: 0 };
     const cpuNow = (side: Side): Record<Part, number> => ({
       proxy: treeCpuMicros(proxyPid[side]),
       "access-control": treeCpuMicros(pids["access-control"]),
@@ -173,8 +187,8 @@ export default async function gatewayBench(): Promise<void> {
     });
     for (let round = 1; round <= ROUNDS; round++) {
       // Rotate which goes first, so a slow spell of the machine does not always hit the same side.
-      const all: Side[] = ["plain", "auth", "builtin"];
-      const order = [...all.slice((round - 1) % 3), ...all.slice(0, (round - 1) % 3)];
+      const all: Side[] = ["plain", "auth", "builtin", "floor"];
+      const order = [...all.slice((round - 1) % 4), ...all.slice(0, (round - 1) % 4)];
       const got = {} as Record<Side, Result>;
       for (const side of order) {
         const before = cpuNow(side);
@@ -194,7 +208,7 @@ export default async function gatewayBench(): Promise<void> {
     const mean = (rs: Result[]) => rs.reduce((sum, r) => sum + r.requests.average, 0) / rs.length;
     const ratio = mean(runs.auth) / mean(runs.plain);
     const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
-    const failed = [...runs.auth, ...runs.plain, ...runs.builtin].reduce(
+    const failed = [...runs.auth, ...runs.plain, ...runs.builtin, ...runs.floor].reduce(
       (n, r) => n + r.non2xx + r.errors + r.timeouts,
       0,
     );
@@ -208,7 +222,14 @@ export default async function gatewayBench(): Promise<void> {
     console.log(
       `ratio C/B of the means (built-in gateway / nginx without auth): ${builtinRatio.toFixed(2)}  (target ≥ ${TARGET_BUILTIN}: ${builtinRatio >= TARGET_BUILTIN ? "met" : "NOT met"})`,
     );
-    for (const side of ["plain", "auth", "builtin"] as Side[]) {
+    const floorRatio = mean(runs.floor) / mean(runs.plain);
+    console.log(
+      `ratio F/B of the means (do-nothing node:http proxy / nginx without auth): ${floorRatio.toFixed(2)}` +
+        (floorRatio < TARGET_BUILTIN
+          ? `  (below ${TARGET_BUILTIN}: no gateway on node:http reaches C/B ≥ ${TARGET_BUILTIN} on this machine now)`
+          : ""),
+    );
+    for (const side of ["plain", "auth", "builtin", "floor"] as Side[]) {
       const each = (Object.keys(parts) as Part[]).map(
         (part) => [part, cpu[side][part] / served[side]] as const,
       );
@@ -225,7 +246,40 @@ export default async function gatewayBench(): Promise<void> {
     if (failed > 0) console.log(`WARNING: ${failed} requests failed; the numbers above are not comparable`);
   } finally {
     builtin.kill("SIGTERM");
+    floor.child.kill("SIGTERM");
     await baseline.stop();
     await sys.stop();
   }
+}
+
+/** F: a do-nothing reverse proxy on node:http in its own process (see the file comment). */
+function startFloorProxy(upstream: string): { child: ReturnType<typeof spawn>; url: Promise<string> } {
+  const code = `
+    const http = require("node:http");
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+    const target = new URL(process.env.UPSTREAM);
+    const server = http.createServer((req, res) => {
+      const out = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url,
+        headers: req.headers, agent }, (answer) => {
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(res);
+      });
+      out.on("error", () => { if (!res.headersSent) { res.statusCode = 502; res.end(); } else res.destroy(); });
+      req.pipe(out);
+    });
+    server.listen(0, "127.0.0.1", () => console.log("floor proxy at http://127.0.0.1:" + server.address().port));`;
+  const child = spawn(process.execPath, ["-e", code], {
+    env: { ...process.env, UPSTREAM: upstream },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /floor proxy at (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once("exit", (code) => reject(new Error(`the floor proxy exited with ${code}`)));
+  });
+  return { child, url };
 }

@@ -25,5 +25,14 @@ if grep -q EBADENGINE "$parent/npm-ci.log"; then
 fi
 echo "npm ci took $(( $(date +%s) - started )) s; node_modules: $(du -sh node_modules | cut -f1)"
 started=$(date +%s)
-npm test
+# FRESH_CLONE_REPORT: also write vitest's JSON report there; FRESH_CLONE_SKIPPED: the files in which a test
+# was skipped (what they need is not beside a fresh clone), for .ci/run to run again where it is required.
+if [[ -n "${FRESH_CLONE_REPORT:-}" ]]; then
+  npm test -- --reporter=default --reporter=json --outputFile="$FRESH_CLONE_REPORT"
+  if [[ -n "${FRESH_CLONE_SKIPPED:-}" ]]; then
+    node "$repo/scripts/skipped-test-files.mjs" "$FRESH_CLONE_REPORT" "$clone" > "$FRESH_CLONE_SKIPPED"
+  fi
+else
+  npm test
+fi
 echo "npm test took $(( $(date +%s) - started )) s"

@@ -167,6 +167,36 @@ describe("AgentSocket", () => {
     expect(FakeWebSocket.instances).toHaveLength(2);
   });
 
+  it("stops at once, in words, when the server closes for lost access (4401, 4403); other closes reconnect", async () => {
+    for (const [code, words] of [
+      [4401, /session expired/],
+      [4403, /access to agents was withdrawn/],
+    ] as const) {
+      FakeWebSocket.instances = [];
+      const check = vi.fn<() => Promise<string | null>>().mockResolvedValue(null);
+      const { socket, statuses, last } = setup({ check, backoff: { initialMs: 10, maxMs: 10, factor: 1 } });
+      socket.start();
+      last().accept();
+      last().deliver(initFrame);
+      last().drop(code);
+      const closed = statuses.at(-1);
+      expect(closed?.kind).toBe("closed");
+      expect(closed?.kind === "closed" && closed.reason).toMatch(words);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(FakeWebSocket.instances).toHaveLength(1);
+      expect(check).not.toHaveBeenCalled();
+      socket.close();
+    }
+    FakeWebSocket.instances = [];
+    const { socket, statuses, last } = setup({ backoff: { initialMs: 10, maxMs: 10, factor: 1 } });
+    socket.start();
+    last().drop(1013); // too slow to follow the stream: reconnect
+    expect(statuses.at(-1)?.kind).toBe("reconnecting");
+    await vi.advanceTimersByTimeAsync(10);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    socket.close();
+  });
+
   it("retries when the check itself fails", async () => {
     const check = vi.fn<() => Promise<string | null>>().mockRejectedValue(new Error("offline"));
     const { socket, last } = setup({ check, backoff: { initialMs: 10, maxMs: 10, factor: 1 } });

@@ -1,4 +1,10 @@
-import { type ClientFrame, decodeServerFrame, type ServerFrame } from "@texera-agent/protocol";
+import {
+  CLOSE_ACCESS_REVOKED,
+  CLOSE_TOKEN_EXPIRED,
+  type ClientFrame,
+  decodeServerFrame,
+  type ServerFrame,
+} from "@texera-agent/protocol";
 
 /** What the chat shows about its connection. */
 export type ConnectionStatus =
@@ -62,6 +68,18 @@ export interface AgentSocketOptions {
 }
 
 const OPEN = 1;
+
+/**
+ * What a person is told when the server closed the socket because its user lost access; null for any other
+ * close (a drop, a restart, a slow client), after which the socket reconnects.
+ */
+export function accessLostReason(code: number): string | null {
+  if (code === CLOSE_TOKEN_EXPIRED) return "Your session expired; sign in again to go on with this agent.";
+  if (code === CLOSE_ACCESS_REVOKED) {
+    return "Your access to agents was withdrawn (the account was deactivated or its role changed); ask an administrator.";
+  }
+  return null;
+}
 
 /** Exponential backoff with jitter: attempt 1 waits about initialMs, each next one `factor` times longer. */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number): number {
@@ -202,11 +220,20 @@ export class AgentSocket {
     socket.onerror = () => {
       // the close event follows and carries the decision
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.#socket !== socket) return;
       detach(socket);
       this.#socket = null;
-      if (!this.#stopped) this.#scheduleReconnect();
+      if (this.#stopped) return;
+      // Closed for lost access: trying again cannot help until the person signs in again (a new session
+      // starts a new socket) or an administrator gives the access back.
+      const lost = accessLostReason(event.code);
+      if (lost !== null) {
+        this.#stopped = true;
+        this.#options.onStatus({ kind: "closed", reason: lost });
+        return;
+      }
+      this.#scheduleReconnect();
     };
   }
 

@@ -14,6 +14,14 @@ export const MAX_MESSAGE_CHARS = 20_000;
 /** Query parameter that asks for streamed `delta` frames: `/api/agents/:id/react?deltas=1`. */
 export const DELTAS_QUERY = "deltas";
 
+/**
+ * Close codes of an agent socket whose user lost access (application range 4000–4999, read like HTTP's):
+ * the token expired (sign in again), or the account was deactivated or its role may no longer use agents.
+ * An `error` frame saying so comes first.
+ */
+export const CLOSE_TOKEN_EXPIRED = 4401;
+export const CLOSE_ACCESS_REVOKED = 4403;
+
 /** Client → server frames. `messageSource` absent means "chat". */
 export const ClientMessageFrame = Type.Object(
   {

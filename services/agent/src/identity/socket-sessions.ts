@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { canUseAgents, type UserClaims } from "@texera-agent/auth";
-import type { ServerFrame } from "@texera-agent/protocol";
+import { CLOSE_ACCESS_REVOKED, CLOSE_TOKEN_EXPIRED, type ServerFrame } from "@texera-agent/protocol";
 import type { FastifyRequest } from "fastify";
 import type { WebSocket } from "ws";
 import { AgentServiceError, type ErrorCode } from "../errors.ts";
@@ -17,9 +17,7 @@ export interface SocketSessionsOptions {
   now: () => Date;
 }
 
-/** Close codes of a socket whose user lost access (application range 4000–4999, like HTTP's). */
-export const CLOSE_TOKEN_EXPIRED = 4401;
-export const CLOSE_ACCESS_REVOKED = 4403;
+export { CLOSE_ACCESS_REVOKED, CLOSE_TOKEN_EXPIRED };
 
 interface Session {
   socket: WebSocket;

@@ -1,9 +1,11 @@
 // The texera-agent chart, rendered by a real helm binary and checked against the CRDs in ../shared/k8s-crds.
 
 import { randomBytes } from "node:crypto";
+import { BlockList, isIP } from "node:net";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { trustedProxyEntries } from "@texera-agent/service-kit";
 import { parse } from "yaml";
 import { helmUnavailable } from "../../scripts/helm.mjs";
 import { type CrdValidator, createCrdValidator, type Manifest } from "./test/crd-validator.ts";
@@ -192,6 +194,8 @@ describe("helm lint and helm template (real helm binary)", () => {
       [{ agentService: { persistence: { accessModes: [] } } }, /accessModes': minItems/],
       [{ agentService: { persistence: { size: "ten" } } }, /persistence\/size'/],
       [{ agentService: { persistence: { existingClaim: "Bad_Claim" } } }, /persistence\/existingClaim'/],
+      [{ gateway: { trustedProxies: "10.0.0.0/8; rm -rf" } }, /gateway\/trustedProxies'/],
+      [{ gateway: { trustedProxies: "" } }, /gateway\/trustedProxies'/],
     ];
     const results = await Promise.all(cases.map(([values]) => template({ values })));
     cases.forEach(([values, message], i) => {
@@ -678,6 +682,37 @@ describe("several agent-service replicas", () => {
     expect(ofKind(defaults, "PersistentVolumeClaim")).toEqual([]);
     expect(mountAt(defaults, "/data/datasets")).toBeUndefined();
     expect((podOf(defaults).volumes as Any[]).filter((v) => v.persistentVolumeClaim)).toEqual([]);
+  });
+
+  it("trusts Envoy's X-Forwarded-For in both services: the pod network, not the whole internet", async () => {
+    // Envoy Gateway's listeners set use_remote_address (envoyproxy/gateway internal/xds/translator/listener.go
+    // at 013bfe83bf5f5a680fe3c10db5e906c9a9c353c2: `useRemoteAddress := true` unless a custom client-IP
+    // header is configured), so Envoy appends the address it saw to X-Forwarded-For, and the services see
+    // Envoy's pod address. Without TRUSTED_PROXIES every sign-in would count against that one address.
+    const value = (d: Any) => envOf(d, "TRUSTED_PROXIES")?.value as string | undefined;
+    for (const name of ["-agent-service", "-access-control"]) {
+      const proxies = value(named(defaults, "Deployment", name));
+      expect(proxies, name).toBeDefined();
+      const entries = trustedProxyEntries(proxies!);
+      expect(entries, `${name}: the services' own syntax`).toBeDefined();
+      const list = new BlockList();
+      for (const entry of entries!) {
+        const [address, bits] = entry.split("/");
+        const family = isIP(address!) === 6 ? "ipv6" : "ipv4";
+        if (bits === undefined) list.addAddress(address!, family);
+        else list.addSubnet(address!, Number(bits), family);
+      }
+      // typical pod addresses (kubeadm/flannel, GKE, EKS, IPv6 ULA) are trusted, public ones are not
+      for (const pod of ["10.244.1.7", "172.17.0.5", "192.168.3.4", "100.64.2.9"]) {
+        expect(list.check(pod, "ipv4"), pod).toBe(true);
+      }
+      expect(list.check("fd12:3456::7", "ipv6")).toBe(true);
+      for (const client of ["203.0.113.9", "8.8.8.8"]) expect(list.check(client, "ipv4"), client).toBe(false);
+    }
+    const narrowed = await render({ values: { gateway: { trustedProxies: "10.42.0.0/16" } } });
+    for (const name of ["-agent-service", "-access-control"]) {
+      expect(value(named(narrowed, "Deployment", name))).toBe("10.42.0.0/16");
+    }
   });
 
   it("passes clusterSweepMs to agent-service as AGENT_CLUSTER_SWEEP_MS", () => {

@@ -157,6 +157,9 @@ Included once, from secrets.yaml.
       key: {{ .Values.auth.existingSecretKey }}
 - name: DATA_DIR
   value: /data
+# Envoy's pods, which append the client's address to X-Forwarded-For (values.yaml gateway.trustedProxies)
+- name: TRUSTED_PROXIES
+  value: {{ .Values.gateway.trustedProxies | quote }}
 {{- if include "texera-agent.hasDatabase" . }}
 - name: DATABASE_URL
   valueFrom:

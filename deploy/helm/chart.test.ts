@@ -1,11 +1,11 @@
 // The texera-agent chart, rendered by a real helm binary and checked against the CRDs in ../shared/k8s-crds.
 
 import { randomBytes } from "node:crypto";
-import { BlockList, isIP } from "node:net";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { BlockList, isIP } from "node:net";
 import { join, resolve } from "node:path";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { trustedProxyEntries } from "@texera-agent/service-kit";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { helmUnavailable } from "../../scripts/helm.mjs";
 import { type CrdValidator, createCrdValidator, type Manifest } from "./test/crd-validator.ts";

@@ -25,17 +25,23 @@ function holdRunStarts(h: Harness) {
   return { release: () => release(), fail: (error: Error) => release(error) };
 }
 
+/** An agent, its socket, and a message sent while the commit of its run's start is held. */
+async function sendWithCommitHeld(h: Harness) {
+  await h.listen();
+  const id = await h.createAgent();
+  const hold = holdRunStarts(h);
+  const c = await FrameClient.open(h.wsUrl(`/api/agents/${id}/react`));
+  await c.next("init");
+  c.send({ type: "message", content: "tokens: 3" });
+  const until = Date.now() + 3_000;
+  while (h.sim.counters.chatRequests === 0 && Date.now() < until) await new Promise((r) => setImmediate(r));
+  return { id, hold, c };
+}
+
 it("sends the LLM request while the user's step is saved, and shows nothing of the answer before it is", async () => {
   const h = await startHarness();
   try {
-    await h.listen();
-    const id = await h.createAgent();
-    const hold = holdRunStarts(h);
-    const c = await FrameClient.open(h.wsUrl(`/api/agents/${id}/react`));
-    await c.next("init");
-    c.send({ type: "message", content: "tokens: 3" });
-    const until = Date.now() + 3_000;
-    while (h.sim.counters.chatRequests === 0 && Date.now() < until) await new Promise((r) => setImmediate(r));
+    const { id, hold, c } = await sendWithCommitHeld(h);
     // the request went out (the simulator answers it at once) while the commit is held
     expect(h.sim.counters.chatRequests).toBe(1);
     await new Promise((r) => setTimeout(r, 200));
@@ -61,14 +67,7 @@ it("sends the LLM request while the user's step is saved, and shows nothing of t
 it("a user's step that cannot be saved ends the run: the answer is never shown or saved", async () => {
   const h = await startHarness();
   try {
-    await h.listen();
-    const id = await h.createAgent();
-    const hold = holdRunStarts(h);
-    const c = await FrameClient.open(h.wsUrl(`/api/agents/${id}/react`));
-    await c.next("init");
-    c.send({ type: "message", content: "tokens: 3" });
-    const until = Date.now() + 3_000;
-    while (h.sim.counters.chatRequests === 0 && Date.now() < until) await new Promise((r) => setImmediate(r));
+    const { id, hold, c } = await sendWithCommitHeld(h);
     await new Promise((r) => setTimeout(r, 100));
     hold.fail(new Error("disk full"));
     await c.next("complete");

@@ -173,20 +173,34 @@ describe("AgentSocket", () => {
       [4403, /access to agents was withdrawn/],
     ] as const) {
       FakeWebSocket.instances = [];
-      const check = vi.fn<() => Promise<string | null>>().mockResolvedValue(null);
+      // the caller is not signed in any more (4401), or is but has no access (4403: never asked)
+      const check = vi.fn<() => Promise<string | null>>().mockResolvedValue(code === 4401 ? "Sign in" : null);
       const { socket, statuses, last } = setup({ check, backoff: { initialMs: 10, maxMs: 10, factor: 1 } });
       socket.start();
       last().accept();
       last().deliver(initFrame);
       last().drop(code);
+      await vi.advanceTimersByTimeAsync(0); // 4401: after the check
       const closed = statuses.at(-1);
       expect(closed?.kind).toBe("closed");
       expect(closed?.kind === "closed" && closed.reason).toMatch(words);
       await vi.advanceTimersByTimeAsync(10_000);
       expect(FakeWebSocket.instances).toHaveLength(1);
-      expect(check).not.toHaveBeenCalled();
+      expect(check).toHaveBeenCalledTimes(code === 4401 ? 1 : 0);
       socket.close();
     }
+    // an expired token already renewed (another tab signed in again): reconnect at once, no backoff
+    FakeWebSocket.instances = [];
+    const renewed = setup({
+      check: async () => null,
+      backoff: { initialMs: 10_000, maxMs: 10_000, factor: 1 },
+    });
+    renewed.socket.start();
+    renewed.last().drop(4401);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    expect(renewed.statuses.some((s) => s.kind === "closed")).toBe(false);
+    renewed.socket.close();
     FakeWebSocket.instances = [];
     const { socket, statuses, last } = setup({ backoff: { initialMs: 10, maxMs: 10, factor: 1 } });
     socket.start();

@@ -226,15 +226,28 @@ export class AgentSocket {
       this.#socket = null;
       if (this.#stopped) return;
       // Closed for lost access: trying again cannot help until the person signs in again (a new session
-      // starts a new socket) or an administrator gives the access back.
+      // starts a new socket) or an administrator gives the access back. An expired token may already have
+      // been renewed (another tab signed in again): the check says so, and then the socket reconnects.
       const lost = accessLostReason(event.code);
-      if (lost !== null) {
-        this.#stopped = true;
-        this.#options.onStatus({ kind: "closed", reason: lost });
-        return;
-      }
-      this.#scheduleReconnect();
+      if (lost === null) this.#scheduleReconnect();
+      else if (event.code === CLOSE_TOKEN_EXPIRED && this.#options.check) void this.#afterExpiry(lost);
+      else this.#giveUp(lost);
     };
+  }
+
+  #giveUp(reason: string): void {
+    this.#stopped = true;
+    this.#options.onStatus({ kind: "closed", reason });
+  }
+
+  async #afterExpiry(reason: string): Promise<void> {
+    const stillSignedIn = await this.#options.check!().then(
+      (giveUp) => giveUp === null,
+      () => false,
+    );
+    if (this.#stopped) return;
+    if (stillSignedIn) this.#connect();
+    else this.#giveUp(reason);
   }
 
   #scheduleReconnect(): void {

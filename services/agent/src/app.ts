@@ -170,8 +170,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       (engine
         ? [
             ...withSchemaCheck(workflowTools(), { engine }),
-            ...withResultRecording(executionTools({ engine }), (agentId, execution) =>
-              saveOperatorResults(deps.database.sql, agentId, execution),
+            ...withResultRecording(executionTools({ engine }), (agentId, headId, execution) =>
+              saveOperatorResults(deps.database.sql, agentId, headId, execution),
             ),
           ]
         : workflowTools()),
@@ -223,8 +223,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         .filter((part) => part)
         .join("\n\n"),
     });
-  const operatorResults = async (agentId: string): Promise<OperatorResultMap> => {
-    const list = await loadOperatorResults(deps.database.sql, agentId);
+  const operatorResults = async (agentId: string, path: readonly string[]): Promise<OperatorResultMap> => {
+    const list = await loadOperatorResults(deps.database.sql, agentId, path);
     return Object.fromEntries(list.results.map((r) => [r.operatorId, toAnnotation(r)]));
   };
   const runs = new RunsService({

@@ -62,6 +62,47 @@ it("runs the demo workflow: steps carry row counts, operator-results has the row
   expect(prompts.at(-1)).toMatch(/Output columns of each operator/);
 });
 
+it("operator results follow the version tree: a checkout to before the execution hides them, back shows them", async () => {
+  const id = await h.createAgent();
+  const c = await FrameClient.open(h.wsUrl(`/api/agents/${id}/react`));
+  await c.next("init");
+  c.send({ type: "message", content: "Build me a workflow over orders.csv" });
+  await c.next("complete");
+  const results = async () =>
+    Object.keys(
+      (
+        (
+          await h.app.inject({ url: `/api/agents/${id}/operator-results`, headers: h.auth(h.tokens.owner) })
+        ).json() as OperatorResultsResponse
+      ).results,
+    );
+  const shown = await results();
+  expect(shown.length).toBeGreaterThanOrEqual(4);
+  const steps = (
+    await h.app.inject({ url: `/api/agents/${id}/react-steps`, headers: h.auth(h.tokens.owner) })
+  ).json().steps as ReActStep[];
+  const checkout = async (stepId: string) => {
+    const res = await h.app.inject({
+      method: "POST",
+      url: `/api/agents/${id}/checkout`,
+      headers: h.auth(h.tokens.owner),
+      payload: { stepId },
+    });
+    expect(res.statusCode).toBe(200);
+    return c.next("headChange", (f) => f.headId === stepId);
+  };
+  // back to the root: nothing had run there
+  const atRoot = await checkout("step-initial");
+  expect(atRoot.operatorResults).toEqual({});
+  expect(await results()).toEqual([]);
+  // back to the run's last step: the execution is on its path again
+  const last = steps.at(-1)!;
+  const again = await checkout(last.id);
+  expect(Object.keys(again.operatorResults).sort()).toEqual([...shown].sort());
+  expect((await results()).sort()).toEqual([...shown].sort());
+  await c.close();
+});
+
 it("answers another user's operator results and an unknown agent with the same 404", async () => {
   const id = await h.createAgent();
   const theirs = await h.app.inject({

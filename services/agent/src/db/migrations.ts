@@ -1,6 +1,6 @@
 import { type Kysely, type Migration, sql } from "kysely";
 import { auditEventsMigration } from "../audit/audit-events.ts";
-import { operatorResultsMigration } from "../engine/results-store.ts";
+import { operatorResultsMigration, resultsByStepMigration } from "../engine/results-store.ts";
 import { tokenUsageMigration } from "../limits/token-usage.ts";
 import { migrateStoredSteps, type StoredStepV1 } from "../steps/migrate-steps.ts";
 import { wsTicketUsesMigration } from "../tickets/ticket-uses.ts";
@@ -91,4 +91,7 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex("steps_key").on("steps").columns(["agent_id", "step_key"]).execute();
     },
   },
+  // Operator results follow the version tree (Texera: stored per step, the nearest on the path to HEAD
+  // shown). The latest results each agent had are kept, on its HEAD at the time of the migration.
+  "009_results_by_step": resultsByStepMigration,
 };

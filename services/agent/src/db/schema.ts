@@ -12,7 +12,7 @@ export interface AgentDatabase {
   steps: StepsTable;
   workflows: WorkflowsTable;
   runs: RunsTable;
-  operator_results: OperatorResultsTable;
+  step_operator_results: StepOperatorResultsTable;
   ws_ticket_uses: WsTicketUsesTable;
   token_usage: TokenUsageTable;
   audit_events: AuditEventsTable;
@@ -67,10 +67,16 @@ export interface RunsTable {
   error: string | null;
 }
 
-/** The latest execution of each agent: what GET /api/agents/:id/operator-results answers. */
-export interface OperatorResultsTable {
+/**
+ * Executions' results by the step they hang on (the agent's HEAD when the workflow ran, ROOT_STEP_ID before
+ * any step), as Texera keeps them: one row per (agent, step), the operators of every execution at that step
+ * merged (a later one wins per operator). What an agent shows is the nearest row on the path to its HEAD,
+ * per operator (results-store.ts).
+ */
+export interface StepOperatorResultsTable {
   agent_id: string;
-  /** OperatorResultList as JSON (bounded by the engine: at most maxExecutionBytes of rows). */
+  step_id: string;
+  /** OperatorResultList as JSON (bounded by the engine: at most maxExecutionBytes of rows each). */
   json: string;
   updated_at: string;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { DEFAULT_AGENT_SETTINGS, emptyWorkflow, type Workflow } from "@texera-agent/protocol";
+import { DEFAULT_AGENT_SETTINGS, emptyWorkflow, ROOT_STEP_ID, type Workflow } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineError } from "./errors.ts";
 import { executeWorkflow } from "./execute-workflow.ts";
@@ -93,6 +93,7 @@ describe("result cells and rows are bounded inside DuckDB", () => {
         settings: { modelType: "m", ...DEFAULT_AGENT_SETTINGS, maxOperatorResultCellCharLimit: 200 },
         userId: USER,
         agentId: "00000000-0000-4000-8000-000000000001",
+        headId: ROOT_STEP_ID,
       },
     );
     const output = outcome.output as { firstRows: Record<string, unknown>[]; note?: string };

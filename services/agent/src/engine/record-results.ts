@@ -9,14 +9,14 @@ import type { ExecutionTool } from "./tools.ts";
  */
 export function withResultRecording(
   tools: readonly ExecutionTool[],
-  save: (agentId: string, execution: Execution) => Promise<void>,
+  save: (agentId: string, headId: string, execution: Execution) => Promise<void>,
 ): AgentTool[] {
   return tools.map((tool) => ({
     ...tool,
     async execute(args, ctx): Promise<ToolOutcome> {
       const { execution, ...outcome } = await tool.execute(args, ctx);
       if (!execution) return outcome;
-      await save(ctx.agentId, execution);
+      await save(ctx.agentId, ctx.headId, execution);
       return { ...outcome, operatorResults: resultSummaries(execution) };
     },
   }));

@@ -1,3 +1,4 @@
+import { ROOT_STEP_ID } from "@texera-agent/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseAgentEnv } from "../config.ts";
 import { openAgentDatabase } from "../db/open-agent-database.ts";
@@ -13,7 +14,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
-it("stores the latest execution per agent and gives summaries without rows", async () => {
+// Results follow the version tree as Texera keeps them: stored per (operator, step), the visible one is on
+// the nearest step of the path to HEAD (apache/texera agent-service/src/agent/workflow-result-state.spec.ts
+// at c65cd34ef332c9629fc437db0fdfd8d601a8b83c: "returns the most recent ancestor entry", "getAllVisible
+// returns one entry per operator on the current branch", "set on the same step overwrites").
+it("stores executions by step and shows, per operator, the nearest on the path to HEAD", async () => {
   const database = await openAgentDatabase({ url: "sqlite::memory:", dataDir: t.dataDir });
   const { db } = database;
   await db
@@ -28,22 +33,77 @@ it("stores the latest execution per agent and gives summaries without rows", asy
       head_id: null,
     })
     .execute();
-  expect(await loadOperatorResults(database.sql, "agent-1")).toEqual({ results: [] });
+  expect(await loadOperatorResults(database.sql, "agent-1", [])).toEqual({ results: [] });
 
-  const wf = workflow(
-    [
-      ["s", "CSVFileScan", { fileName: "n.csv" }],
-      ["l", "Limit", { limit: 2 }],
-    ],
-    [["s", "l"]],
+  const wf = (limit: number) =>
+    workflow(
+      [
+        ["s", "CSVFileScan", { fileName: "n.csv" }],
+        ["l", "Limit", { limit }],
+      ],
+      [["s", "l"]],
+    );
+  const rowsOf = async (path: string[]) =>
+    Object.fromEntries(
+      (await loadOperatorResults(database.sql, "agent-1", path)).results.map((r) => [
+        r.operatorId,
+        r.rowCount,
+      ]),
+    );
+  // A: both operators (l keeps 1 row); C: both again (l keeps 2); B: only s, run up to it
+  await saveOperatorResults(
+    database.sql,
+    "agent-1",
+    "A",
+    await executeWorkflow(t.engine, { workflow: wf(1), userId: 1 }),
   );
-  const first = await executeWorkflow(t.engine, { workflow: wf, userId: 1 });
-  await saveOperatorResults(database.sql, "agent-1", first);
-  const second = await executeWorkflow(t.engine, { workflow: wf, userId: 1, targetOperatorId: "s" });
-  await saveOperatorResults(database.sql, "agent-1", second);
-  const loaded = await loadOperatorResults(database.sql, "agent-1");
-  expect(loaded).toMatchObject({ targetOperatorId: "s", executedAt: second.executedAt });
-  expect(loaded.results.map((r) => [r.operatorId, r.rows])).toEqual([["s", [[1], [2], [3]]]]);
+  await saveOperatorResults(
+    database.sql,
+    "agent-1",
+    "C",
+    await executeWorkflow(t.engine, { workflow: wf(2), userId: 1 }),
+  );
+  const onB = await executeWorkflow(t.engine, { workflow: wf(3), userId: 1, targetOperatorId: "s" });
+  await saveOperatorResults(database.sql, "agent-1", "B", onB);
+
+  expect(await rowsOf(["A", "B", "C"])).toEqual({ l: 2, s: 3 });
+  // rewound to B: C is no longer an ancestor; s comes from B, l from A
+  expect(await rowsOf(["A", "B"])).toEqual({ s: 3, l: 1 });
+  expect(await rowsOf(["A"])).toEqual({ s: 3, l: 1 });
+  // another branch, or before any execution: nothing
+  expect(await rowsOf(["X"])).toEqual({});
+  expect(await rowsOf([])).toEqual({});
+  // the newest visible execution names itself
+  expect(await loadOperatorResults(database.sql, "agent-1", ["A", "B"])).toMatchObject({
+    targetOperatorId: "s",
+    executedAt: onB.executedAt,
+  });
+
+  // a second execution at the same step overwrites per operator and keeps the operators it did not run
+  await saveOperatorResults(
+    database.sql,
+    "agent-1",
+    "A",
+    await executeWorkflow(t.engine, { workflow: wf(3), userId: 1, targetOperatorId: "s" }),
+  );
+  expect(await rowsOf(["A"])).toEqual({ s: 3, l: 1 });
+  await saveOperatorResults(
+    database.sql,
+    "agent-1",
+    "A",
+    await executeWorkflow(t.engine, { workflow: wf(3), userId: 1 }),
+  );
+  expect(await rowsOf(["A"])).toEqual({ s: 3, l: 3 });
+  // executions before any step hang on the root, which every path has
+  await saveOperatorResults(
+    database.sql,
+    "agent-1",
+    ROOT_STEP_ID,
+    await executeWorkflow(t.engine, { workflow: wf(1), userId: 1 }),
+  );
+  expect(await rowsOf(["X"])).toEqual({ s: 3, l: 1 });
+
+  const first = await executeWorkflow(t.engine, { workflow: wf(2), userId: 1 });
   expect(resultSummaries(first)).toEqual([
     expect.objectContaining({ operatorId: "s", rowCount: 3, columns: [{ name: "n", type: "BIGINT" }] }),
     expect.objectContaining({ operatorId: "l", rowCount: 2 }),

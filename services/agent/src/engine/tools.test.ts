@@ -2,6 +2,7 @@ import {
   type AgentSettings,
   DEFAULT_AGENT_SETTINGS,
   emptyWorkflow,
+  ROOT_STEP_ID,
   type Workflow,
 } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +21,7 @@ const ctx = (wf: Workflow, over: Partial<AgentSettings> = {}) => ({
   settings: { ...settings, ...over },
   userId: USER,
   agentId: "00000000-0000-4000-8000-000000000001",
+  headId: ROOT_STEP_ID,
 });
 
 let t: Awaited<ReturnType<typeof testEngine>>;

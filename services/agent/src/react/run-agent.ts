@@ -1,4 +1,9 @@
-import type { AgentSettings, OperatorResultSummary, Workflow } from "@texera-agent/protocol";
+import {
+  type AgentSettings,
+  type OperatorResultSummary,
+  ROOT_STEP_ID,
+  type Workflow,
+} from "@texera-agent/protocol";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { estimateText, estimateTools, fitHistory, inputBudget } from "./context-window.ts";
 import { RunAborted, UpstreamError } from "./errors.ts";
@@ -26,6 +31,8 @@ export interface RunAgentInput {
    * early: it may read the data's columns from disk, which can overlap the caller's own work.
    */
   firstSystemPrompt?: Promise<string>;
+  /** The agent's HEAD now (the step the next one hangs on; null: the root): what tool calls run at. */
+  head?: () => string | null;
 }
 
 export interface RunAgentDeps {
@@ -291,6 +298,7 @@ async function runTools(
           settings: input.settings,
           userId: input.userId,
           agentId: input.agentId,
+          headId: input.head?.() ?? ROOT_STEP_ID,
         },
         input.settings.toolTimeoutMs,
       );

@@ -1,4 +1,4 @@
-import { DEFAULT_AGENT_SETTINGS, emptyWorkflow } from "@texera-agent/protocol";
+import { DEFAULT_AGENT_SETTINGS, emptyWorkflow, ROOT_STEP_ID } from "@texera-agent/protocol";
 import { describe, expect, it } from "vitest";
 import { RunAborted } from "./errors.ts";
 import { ToolRegistry } from "./tool-registry.ts";
@@ -30,6 +30,7 @@ const ctx = (over: Partial<ToolContext> = {}): ToolContext => ({
   settings: { ...DEFAULT_AGENT_SETTINGS, modelType: "m" },
   userId: 1,
   agentId: "a",
+  headId: ROOT_STEP_ID,
   ...over,
 });
 const call = (name: string, args = "{}") => ({ id: "c1", name, arguments: args });

@@ -10,6 +10,8 @@ export interface ToolContext {
   settings: AgentSettings;
   userId: number;
   agentId: string;
+  /** The agent's HEAD while the call runs (ROOT_STEP_ID before any step): an execution's results hang on it. */
+  headId: string;
 }
 
 export interface ToolOutcome {

@@ -12,6 +12,7 @@ import {
   type OperatorResultMap,
   type OperatorTypeList,
   PREVIEW_CHARS,
+  pathToHead,
   type ReActStep,
   ROOT_STEP_ID,
   type SettingsPatch,
@@ -47,8 +48,8 @@ export interface AgentsServiceDeps {
   /** The system prompt an agent's next run would start with. */
   systemPrompt(workflow: Workflow, record: AgentRecord): Promise<string>;
   operatorTypes(): OperatorTypeList;
-  /** The agent's latest results keyed by operator id. */
-  operatorResults(agentId: string): Promise<OperatorResultMap>;
+  /** The results visible on `path` (step ids, root to HEAD; results follow the tree) keyed by operator id. */
+  operatorResults(agentId: string, path: readonly string[]): Promise<OperatorResultMap>;
   now(): Date;
   /** Where agent.create and agent.delete are recorded. */
   audit: AuditService;
@@ -140,10 +141,8 @@ export class AgentsService {
     await this.exclusive(record.id, "clear its workflow", async () => {
       await this.deps.repos.workflows.put(record.id, workflow, this.deps.now().toISOString());
       const current = (await this.deps.repos.agents.findById(record.id)) ?? record;
-      const [steps, operatorResults] = await Promise.all([
-        this.deps.repos.steps.list(record.id),
-        this.deps.operatorResults(record.id),
-      ]);
+      const steps = await this.deps.repos.steps.list(record.id);
+      const operatorResults = await this.visibleResults(record.id, steps, current.headId);
       this.deps.live.broadcast(record.id, {
         type: "headChange",
         headId: current.headId ?? ROOT_STEP_ID,
@@ -242,10 +241,8 @@ export class AgentsService {
         workflow = step.afterWorkflowContent;
         await repos.workflows.put(record.id, workflow, this.deps.now().toISOString());
       }
-      const [steps, operatorResults] = await Promise.all([
-        repos.steps.list(record.id),
-        this.deps.operatorResults(record.id),
-      ]);
+      const steps = await repos.steps.list(record.id);
+      const operatorResults = await this.visibleResults(record.id, steps, headId);
       const frame: HeadChangeFrame = {
         type: "headChange",
         headId: headId ?? ROOT_STEP_ID,
@@ -283,7 +280,19 @@ export class AgentsService {
 
   async operatorResults(user: UserClaims, id: string): Promise<OperatorResultMap> {
     const record = await this.owned(user, id);
-    return this.deps.operatorResults(record.id);
+    return this.visibleResults(record.id, await this.deps.repos.steps.list(record.id), record.headId);
+  }
+
+  /** Results follow the version tree: those stored on the path from the root to HEAD (Texera §5.5). */
+  private visibleResults(
+    agentId: string,
+    steps: readonly ReActStep[],
+    headId: string | null,
+  ): Promise<OperatorResultMap> {
+    return this.deps.operatorResults(
+      agentId,
+      pathToHead(steps, headId).map((s) => s.id),
+    );
   }
 
   /** Texera's system-info: the prompt the next run starts with and every tool, `enabled` unless disabled. */
@@ -309,11 +318,11 @@ export class AgentsService {
 
   /** What a socket gets first: state, every step, HEAD, results, the workflow and the agent. */
   async initFrame(record: AgentRecord): Promise<InitFrame> {
-    const [steps, workflow, operatorResults] = await Promise.all([
+    const [steps, workflow] = await Promise.all([
       this.deps.repos.steps.list(record.id),
       this.deps.repos.workflows.get(record.id),
-      this.deps.operatorResults(record.id),
     ]);
+    const operatorResults = await this.visibleResults(record.id, steps, record.headId);
     return {
       type: "init",
       state: this.deps.runs.state(record.id),

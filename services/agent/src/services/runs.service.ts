@@ -45,8 +45,8 @@ export interface RunsServiceDeps {
   /** The model's input window as LiteLLM's /model/info says (ModelsService.contextWindow). */
   contextWindow?(model: string): Promise<number | undefined>;
   systemPrompt(workflow: Workflow, settings: AgentSettings, userId: number): Promise<string> | string;
-  /** The agent's latest results keyed by operator id (the `complete` frame carries them). */
-  operatorResults?(agentId: string): Promise<OperatorResultMap>;
+  /** The results visible on `path` (step ids, root to HEAD) keyed by operator id (for `complete`). */
+  operatorResults?(agentId: string, path: readonly string[]): Promise<OperatorResultMap>;
   now(): Date;
   log: FastifyBaseLogger;
   /** Admission: the run limits and the audit log (limits/run-gate.ts); absent, every run is admitted. */
@@ -81,6 +81,8 @@ interface Cursor {
   stepId: number;
   workflow: Workflow;
   last: ReActStep | undefined;
+  /** The step ids from the root to HEAD, as the run moves HEAD. */
+  path: string[];
 }
 
 /**
@@ -243,6 +245,7 @@ export class RunsService {
       stepId: 1,
       workflow: emptyWorkflow(),
       last: undefined,
+      path: [],
     };
     try {
       const [history, workflow] = await Promise.all([repos.steps.list(id), repos.workflows.get(id)]);
@@ -252,6 +255,7 @@ export class RunsService {
       const prompt = Promise.resolve(this.deps.systemPrompt(workflow, settings, userId));
       prompt.catch(() => {});
       cursor.index = history.length > 0 ? history[history.length - 1]!.index + 1 : 0;
+      cursor.path = pathToHead(history, record.headId).map((s) => s.id);
       const user = userStep(
         { runId, index: cursor.index, parentId: record.headId, at: this.deps.now() },
         content,
@@ -279,6 +283,7 @@ export class RunsService {
       cursor.index++;
       cursor.parentId = user.id;
       cursor.last = user;
+      cursor.path.push(user.id);
 
       // Every saved step of the run (model turn or notice) becomes HEAD and takes the next index.
       const advance = (step: ReActStep, workflow: Workflow) => {
@@ -287,6 +292,7 @@ export class RunsService {
         cursor.parentId = step.id;
         cursor.workflow = workflow;
         cursor.last = step;
+        cursor.path.push(step.id);
         run.deltas.reset();
       };
       outcome = await runAgent(
@@ -301,6 +307,7 @@ export class RunsService {
           firstIndex: cursor.index,
           signal,
           firstSystemPrompt: prompt,
+          head: () => cursor.parentId,
         },
         {
           llm: this.deps.llm,
@@ -400,7 +407,7 @@ export class RunsService {
     this.deps.onRunEnd?.(failed ? "error" : cause === "shutdown" ? "interrupted" : outcome.reason);
     const results = run.deleted
       ? {}
-      : await (this.deps.operatorResults?.(id) ?? Promise.resolve({})).catch(() => ({}));
+      : await (this.deps.operatorResults?.(id, cursor.path) ?? Promise.resolve({})).catch(() => ({}));
     this.runs.delete(id);
     if (run.deleted) {
       run.lease.release();

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { Value } from "@sinclair/typebox/value";
 import type { Database } from "@texera-agent/db";
-import { Workflow } from "@texera-agent/protocol";
+import { ROOT_STEP_ID, Workflow } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAgentDatabase } from "../db/open-agent-database.ts";
 import type { AgentDatabase } from "../db/schema.ts";
@@ -99,6 +99,7 @@ describe("Texera workflows written by hand round-trip through this service", () 
             settings: {} as never,
             userId: USER,
             agentId: AGENT,
+            headId: ROOT_STEP_ID,
           },
         );
       expect((shown.output as { workflow: unknown }).workflow).toEqual(original);

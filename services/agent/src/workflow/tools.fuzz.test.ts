@@ -2,6 +2,7 @@ import {
   type AgentSettings,
   DEFAULT_AGENT_SETTINGS,
   emptyWorkflow,
+  ROOT_STEP_ID,
   WORKFLOW_TOOLS,
   type Workflow,
   type WorkflowToolName,
@@ -210,6 +211,7 @@ describe("every workflow tool, fed random arguments", () => {
             settings,
             userId: 1,
             agentId: "a",
+            headId: ROOT_STEP_ID,
           };
           let outcome: ToolOutcome;
           try {

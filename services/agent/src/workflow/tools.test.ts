@@ -2,6 +2,7 @@ import {
   type AgentSettings,
   DEFAULT_AGENT_SETTINGS,
   emptyWorkflow,
+  ROOT_STEP_ID,
   WORKFLOW_TOOLS,
   type Workflow,
 } from "@texera-agent/protocol";
@@ -17,7 +18,14 @@ const tools = new Map(workflowTools().map((t) => [t.name, t]));
 const tool = (name: string): AgentTool => tools.get(name as AgentTool["name"])!;
 
 function ctx(workflow: Workflow, signal = new AbortController().signal): ToolContext {
-  return { workflow: frozen(structuredClone(workflow)), signal, settings, userId: 7, agentId: "a" };
+  return {
+    workflow: frozen(structuredClone(workflow)),
+    signal,
+    settings,
+    userId: 7,
+    agentId: "a",
+    headId: ROOT_STEP_ID,
+  };
 }
 
 async function refusal(name: string, args: unknown, workflow: Workflow = emptyWorkflow()): Promise<string> {

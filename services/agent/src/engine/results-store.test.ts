@@ -1,6 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { migrateToLatest, openDatabase } from "@texera-agent/db";
 import { ROOT_STEP_ID } from "@texera-agent/protocol";
+import type { Kysely } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseAgentEnv } from "../config.ts";
+import { migrations } from "../db/migrations.ts";
 import { openAgentDatabase } from "../db/open-agent-database.ts";
 import { loadEngineConfig } from "./config.ts";
 import { executeWorkflow } from "./execute-workflow.ts";
@@ -110,6 +116,68 @@ it("stores executions by step and shows, per operator, the nearest on the path t
   ]);
   expect(resultSummaries(first)[0]).not.toHaveProperty("rows");
   await database.close();
+});
+
+it("migration 009 keeps each agent's latest results, on its HEAD of the moment (the root without one)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "migrate-009-"));
+  try {
+    const old = openDatabase<unknown>({ url: undefined, dataDir: dir, fileName: "agent.sqlite" });
+    const db = old.db as Kysely<Record<string, Record<string, unknown>>>;
+    await migrateToLatest(
+      old.db,
+      "agent",
+      Object.fromEntries(Object.entries(migrations).filter(([n]) => n < "009")),
+    );
+    const list = (rowCount: number) =>
+      JSON.stringify({
+        executedAt: "2030-01-01T00:00:00.000Z",
+        results: [
+          {
+            operatorId: "s",
+            operatorType: "CSVFileScan",
+            columns: [],
+            rows: [],
+            rowCount,
+            truncated: false,
+            elapsedMs: 1,
+          },
+        ],
+      });
+    for (const [id, head, rows] of [
+      ["a-with-head", "step-7", 5],
+      ["a-fresh", null, 2],
+    ] as const) {
+      await db
+        .insertInto("agents")
+        .values({
+          id,
+          owner_id: 1,
+          name: "a",
+          model_type: "m",
+          settings: "{}",
+          created_at: "2030-01-01T00:00:00Z",
+          head_id: head,
+        })
+        .execute();
+      await db
+        .insertInto("operator_results")
+        .values({ agent_id: id, json: list(rows), updated_at: "2030-01-01T00:00:00Z" })
+        .execute();
+    }
+    await old.close();
+    const database = await openAgentDatabase({ url: undefined, dataDir: dir });
+    try {
+      const counts = async (id: string, path: string[]) =>
+        (await loadOperatorResults(database.sql, id, path)).results.map((r) => r.rowCount);
+      expect(await counts("a-with-head", ["step-1", "step-7"])).toEqual([5]);
+      expect(await counts("a-with-head", ["step-1"])).toEqual([]);
+      expect(await counts("a-fresh", [])).toEqual([2]);
+    } finally {
+      await database.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 it("reads its settings from the environment, refusing bad values by name", () => {

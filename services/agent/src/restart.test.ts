@@ -9,6 +9,7 @@ import { type ReActStep, stepKind } from "@texera-agent/protocol";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { INTERRUPTED_NOTICE } from "./services/recover-interrupted-runs.ts";
 import { FrameClient, MASTER_KEY, makeTokens, SECRET } from "./testing/harness.ts";
+import { addCsvRule } from "./testing/scenarios.ts";
 
 // agent-service as its own process, killed with SIGKILL in the middle of a run and started again on the
 // same DATA_DIR: the agent, its completed steps and its workflow are there; the run is marked interrupted.
@@ -23,23 +24,7 @@ beforeAll(async () => {
     masterKey: MASTER_KEY,
     scenario: {
       rules: [
-        {
-          match: { lastUser: "add a csv", assistantTurns: 0 },
-          reply: {
-            content: "Adding it.",
-            toolCalls: [
-              {
-                name: "addOperator",
-                arguments: {
-                  operatorId: "op1",
-                  operatorType: "CSVFileScan",
-                  properties: { fileName: "orders.csv" },
-                  summary: "Orders",
-                },
-              },
-            ],
-          },
-        },
+        addCsvRule({ content: "Adding it." }),
         // the second turn streams slowly: the process is killed in the middle of it
         { match: { afterToolResult: true }, reply: { tokens: 400 }, fault: { tokensPerSecond: 40 } },
       ],

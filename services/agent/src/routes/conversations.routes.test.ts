@@ -2,28 +2,13 @@ import type { Scenario } from "@texera-agent/llm-sim";
 import { emptyWorkflow, PREVIEW_CHARS } from "@texera-agent/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FrameClient, type Harness, startHarness } from "../testing/harness.ts";
+import { addCsvRule } from "../testing/scenarios.ts";
 
 // Issue 16, conversations: rename (PATCH /api/agents/:id), last activity and a preview in the list, and
 // clearing the workflow (DELETE /api/agents/:id/workflow) beside clearing the chat.
 const SCENARIO: Scenario = {
   rules: [
-    {
-      name: "add-csv",
-      match: { lastUser: "add a csv", assistantTurns: 0 },
-      reply: {
-        toolCalls: [
-          {
-            name: "addOperator",
-            arguments: {
-              operatorId: "op1",
-              operatorType: "CSVFileScan",
-              properties: { fileName: "orders.csv" },
-              summary: "Orders",
-            },
-          },
-        ],
-      },
-    },
+    addCsvRule(),
     { name: "after-tool", match: { afterToolResult: true }, reply: { content: "Added." } },
   ],
   fallback: { content: "{{lastUser}}" },

@@ -2,28 +2,12 @@ import type { Scenario } from "@texera-agent/llm-sim";
 import { type ReActStep, stepKind, type Workflow } from "@texera-agent/protocol";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { eventually, FrameClient, type Harness, startHarness, USERS } from "../testing/harness.ts";
+import { addCsvRule } from "../testing/scenarios.ts";
 
 const SCENARIO: Scenario = {
   rules: [
     { name: "tokens", match: { lastUser: "^tokens: (\\d+)$" }, reply: { tokens: "{{match:1}}" } },
-    {
-      name: "add-csv",
-      match: { lastUser: "add a csv", assistantTurns: 0 },
-      reply: {
-        content: "I will add a CSV scan.",
-        toolCalls: [
-          {
-            name: "addOperator",
-            arguments: {
-              operatorId: "op1",
-              operatorType: "CSVFileScan",
-              properties: { fileName: "orders.csv" },
-              summary: "Orders",
-            },
-          },
-        ],
-      },
-    },
+    addCsvRule({ content: "I will add a CSV scan." }),
     {
       name: "bad-tool",
       match: { lastUser: "break a tool", assistantTurns: 0 },

@@ -7,28 +7,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createRepositories } from "../repositories/index.ts";
 import { FrameClient, type Harness, startHarness, upgradeStatus } from "../testing/harness.ts";
+import { addCsvRule } from "../testing/scenarios.ts";
 
 const SCENARIO: Scenario = {
   rules: [
     { name: "tokens", match: { lastUser: "^tokens: (\\d+)$" }, reply: { tokens: "{{match:1}}" } },
-    {
-      name: "add-csv",
-      match: { lastUser: "add a csv", assistantTurns: 0 },
-      reply: {
-        content: "Adding a scan.",
-        toolCalls: [
-          {
-            name: "addOperator",
-            arguments: {
-              operatorId: "op1",
-              operatorType: "CSVFileScan",
-              properties: { fileName: "orders.csv" },
-              summary: "Load orders",
-            },
-          },
-        ],
-      },
-    },
+    addCsvRule({ content: "Adding a scan.", summary: "Load orders" }),
     { name: "after-tool", match: { afterToolResult: true }, reply: { content: "Done." } },
   ],
   fallback: { content: "{{lastUser}}" },

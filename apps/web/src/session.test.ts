@@ -8,19 +8,7 @@ import {
   saveSession,
   sessionFromStorageEvent,
 } from "./session.ts";
-
-class MemoryStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string) {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.items.set(key, value);
-  }
-  removeItem(key: string) {
-    this.items.delete(key);
-  }
-}
+import { MemoryStorage } from "./test-fixtures.ts";
 
 const login = {
   accessToken: "jwt",

@@ -91,3 +91,17 @@ export function makeWorkflow(...operatorIds: string[]): Workflow {
     settings: { dataTransferBatchSize: 400 },
   };
 }
+
+/** localStorage for the tests: what the session and the theme read and write. */
+export class MemoryStorage {
+  readonly items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+}

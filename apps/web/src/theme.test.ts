@@ -1,18 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { MemoryStorage } from "./test-fixtures.ts";
 import { applyTheme, effectiveTheme, loadTheme, saveTheme, THEME_KEY } from "./theme.ts";
-
-class MemoryStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string) {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.items.set(key, value);
-  }
-  removeItem(key: string) {
-    this.items.delete(key);
-  }
-}
 
 describe("theme", () => {
   it("follows the system until the person picks the other theme, and forgets a pick equal to the system", () => {

@@ -26,7 +26,7 @@ export function instrumentLlm(llm: LlmClient, observer: LlmObserver): LlmClient 
       const model = observer.modelLabel(request.model);
       const started = performance.now();
       const seconds = () => (performance.now() - started) / 1000;
-      let stream: AsyncIterable<ChatCompletionChunk>;
+      let stream: AsyncIterable<ChatCompletionChunk[]>;
       try {
         stream = await llm.streamChat(request, signal);
       } catch (error) {
@@ -45,7 +45,7 @@ export function instrumentLlm(llm: LlmClient, observer: LlmObserver): LlmClient 
           };
           return {
             async next() {
-              let result: IteratorResult<ChatCompletionChunk>;
+              let result: IteratorResult<ChatCompletionChunk[]>;
               try {
                 result = await inner.next();
               } catch (error) {
@@ -56,16 +56,17 @@ export function instrumentLlm(llm: LlmClient, observer: LlmObserver): LlmClient 
                 end("ok");
                 return result;
               }
-              const chunk = result.value;
-              if (waitingForFirst) {
-                const delta = chunk.choices?.[0]?.delta;
-                if (delta?.content || delta?.tool_calls?.length) {
-                  waitingForFirst = false;
-                  observer.firstToken(model, seconds());
+              for (const chunk of result.value) {
+                if (waitingForFirst) {
+                  const delta = chunk.choices?.[0]?.delta;
+                  if (delta?.content || delta?.tool_calls?.length) {
+                    waitingForFirst = false;
+                    observer.firstToken(model, seconds());
+                  }
                 }
-              }
-              if (chunk.usage) {
-                observer.usage(model, chunk.usage.prompt_tokens ?? 0, chunk.usage.completion_tokens ?? 0);
+                if (chunk.usage) {
+                  observer.usage(model, chunk.usage.prompt_tokens ?? 0, chunk.usage.completion_tokens ?? 0);
+                }
               }
               return result;
             },

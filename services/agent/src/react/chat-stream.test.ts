@@ -77,9 +77,12 @@ const request = (content: string, extra: Partial<ChatRequest> = {}): ChatRequest
   ...extra,
 });
 
-async function drain(stream: AsyncIterable<ChatCompletionChunk>) {
+async function drain(stream: AsyncIterable<ChatCompletionChunk[]>) {
   const chunks: ChatCompletionChunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
+  for await (const batch of stream) {
+    expect(batch.length).toBeGreaterThan(0);
+    chunks.push(...batch);
+  }
   return chunks;
 }
 
@@ -96,13 +99,13 @@ describe("createChatStream", () => {
   it("sends the body the SDK sends and yields the chunks the SDK yields (text, tool calls, usage)", async () => {
     for (const content of ["tokens: 30", "tools"]) {
       const ours = await drain(await open(request(content), new AbortController().signal));
-      const theirs = await drain(
-        await sdk.chat.completions.create({
-          ...request(content),
-          stream: true,
-          stream_options: { include_usage: true },
-        }),
-      );
+      const theirs: ChatCompletionChunk[] = [];
+      for await (const chunk of await sdk.chat.completions.create({
+        ...request(content),
+        stream: true,
+        stream_options: { include_usage: true },
+      }))
+        theirs.push(chunk);
       expect(comparable(ours)).toEqual(comparable(theirs));
       const [a, b] = sim.requests.slice(-2);
       expect(a!.body).toEqual(b!.body);
@@ -160,9 +163,9 @@ describe("createChatStream", () => {
     const stream = await open(request("tokens: 20"), abort.signal);
     const seen: ChatCompletionChunk[] = [];
     const done = (async () => {
-      for await (const chunk of stream) {
-        seen.push(chunk);
-        if (seen.length === 3) abort.abort();
+      for await (const batch of stream) {
+        seen.push(...batch);
+        if (seen.length >= 3) abort.abort();
       }
     })();
     await expect(done).rejects.toThrow();

@@ -18,8 +18,11 @@ export interface LlmClient {
   listModels(signal: AbortSignal): Promise<ModelList>;
   /** LiteLLM's `GET /model/info`: each model name (or wildcard) with its `max_input_tokens`, when known. */
   modelInfo?(signal: AbortSignal): Promise<ModelWindow[]>;
-  /** A streamed chat completion with usage in its last chunk. Aborting `signal` cancels the HTTP request. */
-  streamChat(request: ChatRequest, signal: AbortSignal): Promise<AsyncIterable<ChatCompletionChunk>>;
+  /**
+   * A streamed chat completion with usage in its last chunk, the chunks of each network read together
+   * (chat-stream.ts). Aborting `signal` cancels the HTTP request.
+   */
+  streamChat(request: ChatRequest, signal: AbortSignal): Promise<AsyncIterable<ChatCompletionChunk[]>>;
   /** Removes the master key, in any spelling (scrub-secret.ts), from a text that came from upstream. */
   scrub(text: string): string;
 }

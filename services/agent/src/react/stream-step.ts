@@ -87,37 +87,39 @@ export async function streamStep(
   try {
     arm();
     const stream = await llm.streamChat(request, local.signal);
-    for await (const chunk of stream) {
+    for await (const chunks of stream) {
       arm();
-      if (chunk.usage) {
-        usage = {
-          promptTokens: chunk.usage.prompt_tokens ?? 0,
-          completionTokens: chunk.usage.completion_tokens ?? 0,
-          totalTokens: chunk.usage.total_tokens ?? 0,
-        };
-      }
-      const choice = chunk.choices?.[0];
-      if (!choice) continue;
-      const delta = choice.delta as LiteLlmDelta | undefined;
-      if (delta) {
-        if (delta.content) {
-          streamed = true;
-          content += delta.content;
-          opts.onDelta(delta.content);
+      for (const chunk of chunks) {
+        if (chunk.usage) {
+          usage = {
+            promptTokens: chunk.usage.prompt_tokens ?? 0,
+            completionTokens: chunk.usage.completion_tokens ?? 0,
+            totalTokens: chunk.usage.total_tokens ?? 0,
+          };
         }
-        if (delta.reasoning_content) reasoning += delta.reasoning_content;
-        if (Array.isArray(delta.thinking_blocks)) {
-          thinking ??= new ThinkingJoiner();
-          thinking.push(delta.thinking_blocks);
-        }
-        if (delta.tool_calls) {
-          for (const piece of delta.tool_calls) {
+        const choice = chunk.choices?.[0];
+        if (!choice) continue;
+        const delta = choice.delta as LiteLlmDelta | undefined;
+        if (delta) {
+          if (delta.content) {
             streamed = true;
-            calls.push(piece);
+            content += delta.content;
+            opts.onDelta(delta.content);
+          }
+          if (delta.reasoning_content) reasoning += delta.reasoning_content;
+          if (Array.isArray(delta.thinking_blocks)) {
+            thinking ??= new ThinkingJoiner();
+            thinking.push(delta.thinking_blocks);
+          }
+          if (delta.tool_calls) {
+            for (const piece of delta.tool_calls) {
+              streamed = true;
+              calls.push(piece);
+            }
           }
         }
+        if (choice.finish_reason) finishReason = choice.finish_reason;
       }
-      if (choice.finish_reason) finishReason = choice.finish_reason;
     }
     // The SDK ends the iteration quietly when the request is aborted.
     if (signal.aborted) throw new RunAborted();

@@ -59,8 +59,8 @@ export function createChatStream({ baseUrl, masterKey }: ChatStreamOptions): Ope
     // Kept only until the stream starts (a stale kept-alive socket sends it again): the closures of a
     // streaming reply share this scope and would otherwise hold the whole body (system prompt, tools: tens
     // of kB) for as long as the reply streams, a thousand times over with a thousand runs.
-    let body: string | undefined = serialize(request);
-    const length = String(Buffer.byteLength(body));
+    let body: Body | undefined = serialize(request);
+    const length = String(Buffer.byteLength(body.head) + (body.tools?.length ?? 0));
     const open = (retryStaleSocket: boolean): Promise<AsyncIterable<ChatCompletionChunk[]>> =>
       new Promise((resolve, reject) => {
         if (signal.aborted) return reject(abortError());
@@ -98,7 +98,10 @@ export function createChatStream({ baseUrl, masterKey }: ChatStreamOptions): Ope
           body = undefined; // no retry from here on
           resolve(events(res, settle));
         });
-        req.end(body);
+        if (body!.tools) {
+          req.write(body!.head);
+          req.end(body!.tools);
+        } else req.end(body!.head);
       });
     return open(true);
   };
@@ -138,19 +141,29 @@ async function* events(res: http.IncomingMessage, settle: () => void): AsyncGene
   }
 }
 
-/** The request body: the tools array (the same object run after run) is serialised once and spliced in. */
-const toolsJson = new WeakMap<object, string>();
+/**
+ * The request body in two parts: the JSON without its closing brace, and the tools with it. The tools
+ * array is the same object run after run (tens of kB of schemas): it is serialised and encoded once, and
+ * the request writes the two parts in one go, instead of joining them into a new string that the socket
+ * write then copied flat and encoded again on every model turn.
+ */
+interface Body {
+  head: string;
+  /** `,"tools":[…]}` as bytes; absent: `head` is the whole body. */
+  tools?: Buffer;
+}
+const toolsBytes = new WeakMap<object, Buffer>();
 
-function serialize(request: ChatRequest): string {
+function serialize(request: ChatRequest): Body {
   const { tools, ...rest } = request;
   const head = JSON.stringify({ ...rest, stream: true, stream_options: { include_usage: true } });
-  if (!tools) return head;
-  let json = toolsJson.get(tools);
-  if (json === undefined) {
-    json = JSON.stringify(tools);
-    toolsJson.set(tools, json);
+  if (!tools) return { head };
+  let bytes = toolsBytes.get(tools);
+  if (bytes === undefined) {
+    bytes = Buffer.from(`,"tools":${JSON.stringify(tools)}}`);
+    toolsBytes.set(tools, bytes);
   }
-  return `${head.slice(0, -1)},"tools":${json}}`;
+  return { head: head.slice(0, -1), tools: bytes };
 }
 
 function statusError(res: http.IncomingMessage, text: string): APIError {

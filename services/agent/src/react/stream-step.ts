@@ -89,6 +89,8 @@ export async function streamStep(
     const stream = await llm.streamChat(request, local.signal);
     for await (const chunks of stream) {
       arm();
+      // The text of one read goes out as one piece: it all arrived at once.
+      let text = "";
       for (const chunk of chunks) {
         if (chunk.usage) {
           usage = {
@@ -103,8 +105,7 @@ export async function streamStep(
         if (delta) {
           if (delta.content) {
             streamed = true;
-            content += delta.content;
-            opts.onDelta(delta.content);
+            text += delta.content;
           }
           if (delta.reasoning_content) reasoning += delta.reasoning_content;
           if (Array.isArray(delta.thinking_blocks)) {
@@ -119,6 +120,10 @@ export async function streamStep(
           }
         }
         if (choice.finish_reason) finishReason = choice.finish_reason;
+      }
+      if (text !== "") {
+        content += text;
+        opts.onDelta(text);
       }
     }
     // The SDK ends the iteration quietly when the request is aborted.

@@ -172,7 +172,6 @@ export class RunsService {
       live.broadcast(record.id, { type: "delta", index, text }, urgent),
     );
     this.runs.set(record.id, run);
-    live.broadcast(record.id, { type: "state", state: "GENERATING" });
     run.done = this.execute(record, run, userId, content, messageSource);
     return { runId: run.id };
   }
@@ -273,8 +272,11 @@ export class RunsService {
         repos.steps.appendStatement(id, user),
         repos.agents.setHeadStatement(id, user.id),
       ]);
+      // GENERATING goes out with the user's step, in the same write (a stop meanwhile already said
+      // STOPPING): the message was taken once it is saved.
       saving.then(
         () => {
+          if (run.state === "GENERATING") live.broadcast(id, { type: "state", state: "GENERATING" });
           live.broadcast(id, { type: "step", step: user });
           run.deltas.release();
         },

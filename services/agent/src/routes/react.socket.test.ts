@@ -259,6 +259,27 @@ describe("a ReAct run over the WebSocket", () => {
     await c.next("complete", (f) => f.reason === "done");
   });
 
+  it("a stop right behind the message stops its run as it starts", async () => {
+    const id = await h.createAgent();
+    const c = await open(id);
+    const requests = h.sim.counters.chatRequests;
+    // both frames in one TCP write, so that the service reads them together: the stop comes before the
+    // message's run has begun (it waits for its turn, services/start-turns.ts) and must not be lost
+    const raw = (c.ws as unknown as { _socket: import("node:net").Socket })._socket;
+    raw.cork();
+    c.send({ type: "message", content: "tokens: 5" });
+    c.send({ type: "stop" });
+    raw.uncork();
+    expect((await c.next("complete")).reason).toBe("stopped");
+    expect(latest(c.frames).at(-1)).toMatchObject({
+      content: "Generation stopped by user.",
+      error: "STOPPED",
+    });
+    expect(h.sim.counters.chatRequests).toBe(requests); // stopped before the model was asked
+    c.send({ type: "message", content: "hello again" });
+    await c.next("complete", (f) => f.reason === "done");
+  });
+
   it("REST stop and clear", async () => {
     h.sim.setFault("sim-small", { tokensPerSecond: 50 });
     const id = await h.createAgent();

@@ -28,6 +28,7 @@ import { agentStep, noticeStep, STOPPED_CONTENT, userStep } from "../steps/step-
 import { settingsOf } from "./agent-dto.ts";
 import { Run, type StopCause } from "./run.ts";
 import type { RunHooks } from "./run-hooks.ts";
+import { StartTurns } from "./start-turns.ts";
 
 export interface RunsServiceDeps {
   /**
@@ -92,6 +93,8 @@ interface Cursor {
  */
 export class RunsService {
   private readonly runs = new Map<string, Run>();
+  /** Messages wait here for their turn to start a run (start-turns.ts). */
+  private readonly turns = new StartTurns();
 
   constructor(private readonly deps: RunsServiceDeps) {}
 
@@ -128,8 +131,9 @@ export class RunsService {
   }
 
   /**
-   * A user's message: reserves the agent, passes admission (limits, audit) and starts the run, which goes
-   * on without the caller. The agent is read again (its settings or HEAD may have changed).
+   * A user's message: waits for its turn (start-turns.ts), reserves the agent, passes admission (limits,
+   * audit) and starts the run, which goes on without the caller. The agent is read again (its settings or
+   * HEAD may have changed). A stop that came while the message waited stops the run as it starts.
    */
   async submit(
     agentId: string,
@@ -138,6 +142,7 @@ export class RunsService {
     messageSource: MessageSource,
     origin?: FastifyRequest,
   ): Promise<{ runId: string }> {
+    const stopped = await this.turns.wait(agentId);
     const record = await this.deps.repos.agents.findById(agentId);
     if (!record) throw agentNotFound(agentId);
     const lease = await this.reserve(agentId);
@@ -145,6 +150,7 @@ export class RunsService {
     let started: { runId: string } | undefined;
     const start = () => {
       started = this.start(record, user.userId, content, messageSource, lease);
+      if (stopped) this.stop(agentId);
       return started;
     };
     try {
@@ -182,9 +188,11 @@ export class RunsService {
    */
   stop(agentId: string, cause: StopCause = "user", local = false): boolean {
     const run = this.runs.get(agentId);
+    // a message waiting for its turn here: its run stops as it starts
+    const waiting = !run && cause === "user" && this.turns.stop(agentId);
     if (!run || run.state !== "GENERATING") {
       if (!local && this.deps.coordinator.shared) this.deps.coordinator.command(agentId, "stop");
-      return false;
+      return waiting;
     }
     run.stop(cause);
     this.deps.live.broadcast(agentId, { type: "state", state: "STOPPING" });

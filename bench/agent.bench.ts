@@ -8,8 +8,9 @@
  * 2. 1,000 concurrent WebSocket sessions, each streaming a 200-token reply: frames lost or out of order
  *    (must be 0) and agent-service's peak RSS (target ≤ 400 MB).
  *
- * Three processes, as in a deployment: llm-sim (standing in for LiteLLM), agent-service (on a temporary
- * SQLite database, LOG_LEVEL=info) and this one (the clients: WebSockets for the path through agent-service,
+ * Three processes, as in a deployment: llm-sim (standing in for LiteLLM), agent-service (as `npm start` and
+ * the chart's image run it: its built JavaScript under plain node, scripts/build.mjs; on a temporary SQLite
+ * database, LOG_LEVEL=info) and this one (the clients: WebSockets for the path through agent-service,
  * the OpenAI SDK for the direct path). The direct path sends the very request agent-service sends (system
  * prompt, tools, settings: llm-sim does the same work on both paths), both paths are driven the same way
  * (all sessions at once, interleaved round by round after a warm-up), and both clocks run from the send to
@@ -33,9 +34,13 @@ import { type ServerFrame, stepKind } from "@texera-agent/protocol";
 import OpenAI from "openai";
 import type { ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
 import WebSocket from "ws";
+import { buildAll } from "../scripts/build.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const MAIN = join(ROOT, "services/agent/src/main.ts");
+// AGENT_BENCH_SOURCE=1: run agent-service from its TypeScript through tsx instead (a profile then names the
+// source files).
+const FROM_SOURCE = process.env.AGENT_BENCH_SOURCE === "1";
+const MAIN = join(ROOT, FROM_SOURCE ? "services/agent/src/main.ts" : "services/agent/dist/main.js");
 const SIM = join(ROOT, "tools/llm-sim/src/index.ts");
 const SECRET = "agent-bench-secret-0123456789abcdef0123456789";
 const KEY = "sk-agent-bench-master-key";
@@ -51,12 +56,14 @@ interface Child {
   peakRssMb(): number;
   /** CPU time (user + system) the process has used so far, in ms (10 ms ticks). */
   cpuMs(): number;
+  /** CPU of the process's main thread (its event loop) alone, without V8's and libuv's helper threads. */
+  loopCpuMs(): number;
   stop(): Promise<void>;
 }
 type Service = Child;
 
 /**
- * Spawns `node --import tsx <args>` with its output going to a file (as a deployment's logs go to a file
+ * Spawns `node --import tsx <args>` (`tsx: false`: plain node) with its output going to a file (as a deployment's logs go to a file
  * or the container runtime, not to a client: a pipe to this process would wake the clients on every log
  * line of a run), and waits for the URL it logs.
  */
@@ -65,13 +72,14 @@ async function spawnNode(
   env: Record<string, string>,
   ready: RegExp,
   nodeFlags: string[] = [],
+  tsx = true,
 ): Promise<Child> {
   // AGENT_BENCH_LOG: keep the children's output there (e.g. with --trace-gc in AGENT_BENCH_NODE_ARGS).
   const logDir = mkdtempSync(join(tmpdir(), "agent-bench-log-"));
   const logFile = process.env.AGENT_BENCH_LOG ?? join(logDir, "out");
   const out = openSync(logFile, "a");
   const from = fstatSync(out).size;
-  const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, ...(tsx ? ["--import", "tsx"] : []), ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", out, out],
   });
@@ -102,6 +110,11 @@ async function spawnNode(
       const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms
+    },
+    loopCpuMs() {
+      const stat = readFileSync(`/proc/${child.pid}/task/${child.pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
     },
     async stop() {
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -240,6 +253,7 @@ async function startService(sim: Sim, dataDir: string): Promise<Service> {
     },
     /Server listening at (http:\/\/127\.0\.0\.1:\d+)/,
     extra,
+    FROM_SOURCE,
   );
 }
 
@@ -357,6 +371,8 @@ async function latency(
     await Promise.all(sessions.map((s) => s.clear()));
   }
   let serviceCpu = 0;
+  let serviceLoopCpu = 0;
+  let clientCpu = 0;
   let viaSimCpu = 0;
   let directCpu = 0;
   let directSimCpu = 0;
@@ -366,9 +382,13 @@ async function latency(
   };
   for (let r = 0; r < rounds; r++) {
     const cpu0 = service.cpuMs();
+    const loop0 = service.loopCpuMs();
+    const client0 = cpuMs();
     const sim0 = sim.cpuMs();
     const results = await Promise.all(sessions.map((s) => s.run(content)));
     serviceCpu += service.cpuMs() - cpu0;
+    serviceLoopCpu += service.loopCpuMs() - loop0;
+    clientCpu += cpuMs() - client0;
     viaSimCpu += sim.cpuMs() - sim0;
     await Promise.all(sessions.map((s) => s.clear()));
     for (const res of results) {
@@ -423,7 +443,8 @@ async function latency(
   );
   const per = (x: number) => `${(x / via.first.length).toFixed(2)} ms`;
   console.log(
-    `  CPU per run: agent-service ${per(serviceCpu)}, llm-sim ${per(viaSimCpu)} (from /proc, 10 ms ticks) | ` +
+    `  CPU per run: agent-service ${per(serviceCpu)} (event loop ${per(serviceLoopCpu)}), WebSocket client ` +
+      `${per(clientCpu)}, llm-sim ${per(viaSimCpu)} (from /proc, 10 ms ticks) | ` +
       `direct: OpenAI SDK client ${per(directCpu)}, llm-sim ${per(directSimCpu)}`,
   );
 }
@@ -490,6 +511,7 @@ export default async function agentBench(): Promise<void> {
       .map((x) => x.toFixed(2))
       .join(" ")}`,
   );
+  if (!FROM_SOURCE) await buildAll();
   const sim = await startSim();
   const relay = await startRelay(sim);
   const dataDir = mkdtempSync(join(tmpdir(), "agent-bench-"));
